@@ -1,0 +1,70 @@
+# The two commands of the quick start: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+
+.PHONY: help venv install db train train-force run shell test lint eval bench clean
+
+help:
+	@echo "make run    set up, train if needed, start the assistant and print its URLs"
+	@echo "make test   set up and run the test suite"
+	@echo "make train  train the model if it is missing or older than its data"
+	@echo "make shell  talk to the assistant in this terminal"
+	@echo "make eval   measure the NLU on held-out data (reports/nlu.md)"
+	@echo "make lint   ruff"
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || { PYTHON=$$(scripts/find-python.sh) && "$$PYTHON" -m venv $(VENV); }
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' || { \
+	  echo "error: $(VENV) is not Python 3.10; delete it and run make again" >&2; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+venv install: $(STAMP)
+
+db: $(STAMP)
+	$(PY) -m bot migrate
+	$(PY) -m bot seed-demo
+
+train: $(STAMP)
+	$(PY) -m bot train --if-stale
+
+train-force: $(STAMP)
+	$(PY) -m bot train
+
+run: db train
+	@$(PY) -m bot check
+	@echo ""
+	@echo "  Rasa server (REST):  http://localhost:$${RASA_PORT:-5005}/webhooks/rest/webhook"
+	@echo "  Rasa socket.io:      http://localhost:$${RASA_PORT:-5005}/socket.io"
+	@echo "  Action server:       http://localhost:$${ACTION_PORT:-5055}/webhook"
+	@echo "  Try: curl -s -XPOST localhost:$${RASA_PORT:-5005}/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\":\"a\",\"message\":\"ciao\"}'"
+	@echo "  Ctrl-C stops everything."
+	@echo ""
+	$(VENV)/bin/honcho start -f Procfile
+
+shell: db train
+	@$(PY) -m bot check
+	$(PY) -m bot serve actions > var/actions.log 2>&1 & \
+	  trap "kill $$!" EXIT; \
+	  $(PY) -m bot serve shell
+
+test: train
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot actions tests bench scripts
+	$(VENV)/bin/ruff format --check bot actions tests bench scripts
+
+eval: train
+	$(PY) -m bench.nlu_eval
+
+bench: train
+	$(PY) -m bench.parse_latency
+
+clean:
+	rm -rf models var reports/*.tmp .pytest_cache

@@ -1,0 +1,62 @@
+"""Keeps the conversation's `language` slot, and the policy numbers replies quote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.language import DetectedLanguage, choose_language, normalise_hint
+from bot.policy import get_policy
+from bot.settings import get_settings
+
+POLICY_SLOTS = (
+    "data_deletion_days",
+    "deactivated_retention_days",
+    "contract_notice_days",
+    "limited_grace_days",
+)
+
+
+def _detected(parse_data: dict[str, Any]) -> DetectedLanguage | None:
+    raw = parse_data.get("detected_language") or {}
+    if not raw.get("code"):
+        return None
+    return DetectedLanguage(raw["code"], float(raw.get("confidence", 0)), int(raw.get("words", 0)))
+
+
+def _requested(parse_data: dict[str, Any]) -> str | None:
+    if (parse_data.get("intent") or {}).get("name") != "change_language":
+        return None
+    for entity in parse_data.get("entities") or []:
+        if entity.get("entity") == "target_language":
+            return entity.get("value")
+    return None
+
+
+class ActionDetectLanguage(Action):
+    def name(self) -> str:
+        return "action_detect_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        parse_data = tracker.latest_message or {}
+        language = choose_language(
+            tracker.get_slot("language"),
+            _detected(parse_data),
+            requested=_requested(parse_data),
+            hint=normalise_hint((parse_data.get("metadata") or {}).get("language")),
+            default=get_settings().default_language,
+        )
+        events: list[EventType] = []
+        if language != tracker.get_slot("language"):
+            events.append(SlotSet("language", language))
+        policy = get_policy()
+        for slot in POLICY_SLOTS:
+            value = getattr(policy, slot)
+            if tracker.get_slot(slot) != value:
+                events.append(SlotSet(slot, value))
+        return events

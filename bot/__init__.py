@@ -1,0 +1,1 @@
+"""The multilingual support assistant: settings, policy, data and services."""

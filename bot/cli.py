@@ -1,0 +1,182 @@
+"""`python -m bot COMMAND`: the project's operational commands.
+
+Every command validates the settings first and, on a bad setting, prints one line
+that names the variable and exits with status 2 (no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.settings import PROJECT_ROOT, Settings, SettingsError, get_settings
+
+# Files whose change makes the trained model stale.
+MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu")
+
+
+def _check_lock_store(url: str) -> None:
+    if urlsplit(url).scheme != "redis":
+        return
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except (redis.RedisError, ValueError) as error:
+        raise SettingsError("LOCK_STORE_URL", f"cannot reach {url} ({error})") from None
+
+
+def check_services(settings: Settings) -> None:
+    """Fail fast, with the variable's name, when a configured service is unreachable."""
+    from bot.db.session import check_reachable
+    from bot.policy import get_policy
+
+    get_policy()
+    check_reachable("DATABASE_URL", settings.database_url)
+    check_reachable("TRACKER_STORE_URL", settings.tracker_store_url)
+    _check_lock_store(settings.lock_store_url)
+
+
+def rasa_environment(settings: Settings) -> dict[str, str]:
+    """Variables that `endpoints.yml` expands (Rasa reads ${VAR} there)."""
+    lock = urlsplit(settings.lock_store_url)
+    env = dict(os.environ)
+    env.update(
+        ACTION_ENDPOINT_URL=settings.action_endpoint_url,
+        TRACKER_STORE_URL=settings.tracker_store_url,
+        LOCK_STORE_TYPE="redis" if lock.scheme == "redis" else "in_memory",
+        LOCK_STORE_HOST=lock.hostname or "localhost",
+        LOCK_STORE_PORT=str(lock.port or 6379),
+        LOCK_STORE_DB=(lock.path.strip("/") or "1"),
+        LOCK_STORE_PASSWORD=lock.password or "",
+    )
+    return env
+
+
+def newest_mtime(paths: Sequence[Path]) -> float:
+    newest = 0.0
+    for path in paths:
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        for file in files:
+            if "__pycache__" not in file.parts:
+                newest = max(newest, file.stat().st_mtime)
+    return newest
+
+
+def latest_model(model_dir: Path) -> Path | None:
+    models = sorted(model_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def model_is_stale(model_dir: Path) -> bool:
+    model = latest_model(model_dir)
+    if model is None:
+        return True
+    inputs = [PROJECT_ROOT / name for name in MODEL_INPUTS]
+    return newest_mtime(inputs) > model.stat().st_mtime
+
+
+# --- commands -----------------------------------------------------------------
+
+
+def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
+    check_services(settings)
+    print("settings ok; databases reachable")
+    return 0
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.db.migrate import upgrade
+    from bot.db.session import check_reachable
+
+    check_reachable("DATABASE_URL", settings.database_url)
+    upgrade(settings.database_url)
+    return 0
+
+
+def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.db.session import session_scope
+    from bot.demo_data import seed_demo
+
+    with session_scope() as session:
+        created = seed_demo(session, date.today())
+    print(f"demo data: {created} account(s) created" if created else "demo data present")
+    return 0
+
+
+def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    model_dir = settings.model_dir
+    if args.if_stale and not model_is_stale(model_dir):
+        print(f"model up to date: {latest_model(model_dir)}")
+        return 0
+    command = [
+        sys.executable, "-m", "rasa", "train",
+        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+        "--out", str(model_dir), "--fixed-model-name", "assistant",
+    ]  # fmt: skip
+    return subprocess.call(command, cwd=PROJECT_ROOT)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    check_services(settings)
+    if args.process == "actions":
+        command = [
+            sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+            "--port", str(settings.action_port),
+        ]  # fmt: skip
+    else:
+        model = latest_model(settings.model_dir)
+        if model is None:
+            raise SettingsError(
+                "MODEL_DIR", f"no trained model in {settings.model_dir}; run make train"
+            )
+        common = ["--model", str(model), "--endpoints", "endpoints.yml"]
+        if args.process == "shell":
+            command = [sys.executable, "-m", "rasa", "shell", *common]
+        else:
+            command = [
+                sys.executable, "-m", "rasa", "run", *common,
+                "--credentials", "credentials.yml", "--interface", settings.rasa_host,
+                "--port", str(settings.rasa_port), "--cors", "*",
+            ]  # fmt: skip
+    os.chdir(PROJECT_ROOT)
+    os.execve(command[0], command, rasa_environment(settings))
+    return 0  # not reached
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "check": cmd_check,
+    "migrate": cmd_migrate,
+    "seed-demo": cmd_seed_demo,
+    "train": cmd_train,
+    "serve": cmd_serve,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="validate settings and reach the databases")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("seed-demo", help="create the demo accounts (idempotent)")
+    train = sub.add_parser("train", help="train the Rasa model")
+    train.add_argument("--if-stale", action="store_true", help="only if inputs changed")
+    serve = sub.add_parser("serve", help="run a process (exec, for the Procfile)")
+    serve.add_argument("process", choices=("rasa", "actions", "shell"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+        return COMMANDS[args.command](settings, args)
+    except SettingsError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2

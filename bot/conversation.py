@@ -1,0 +1,22 @@
+"""Small rules about the conversation itself, over plain data (no Rasa)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def fallbacks_in_a_row(user_intents: Sequence[str | None]) -> int:
+    """How many of the latest user messages, counting back, were not understood."""
+    count = 0
+    for intent in reversed(user_intents):
+        if intent != FALLBACK_INTENT:
+            break
+        count += 1
+    return count
+
+
+def should_offer_human(user_intents: Sequence[str | None], limit: int = 2) -> bool:
+    """The second misunderstanding in a row offers a person instead of rephrasing."""
+    return fallbacks_in_a_row(user_intents) >= limit

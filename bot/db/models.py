@@ -1,0 +1,278 @@
+"""Database tables of the support assistant (SQLAlchemy 1.4, 2.0 style).
+
+The account side models every situation of the support knowledge base §1 and §4;
+the support side holds what the assistant itself writes (verification challenges,
+reset tokens, handoff tickets, audit log, mail outbox) and reads (incidents).
+Money is stored in integer cents; dates are naive UTC.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.sql.schema import Column
+
+Base = declarative_base()
+
+
+def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings (no native PG enum) so migrations stay simple.
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        validate_strings=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class AccountStatus(str, enum.Enum):
+    ACTIVE = "active"
+    TRIAL_EXPIRED = "trial_expired"
+    SUBSCRIPTION_EXPIRED = "subscription_expired"
+    SUSPENDED = "suspended"  # products removed / privileges revoked by an admin
+    DELETED_BY_ADMIN = "deleted_by_admin"
+    LIMITED = "limited"  # negative balance, charges being retried
+    DEACTIVATED = "deactivated"
+
+
+class DeactivationReason(str, enum.Enum):
+    OWNER_CANCELLED = "owner_cancelled"
+    NON_PAYMENT = "non_payment"
+    TERMS_VIOLATION = "terms_violation"
+    TRIAL_EXPIRED = "trial_expired"
+
+
+class MemberRole(str, enum.Enum):
+    OWNER = "owner"
+    COLLABORATOR = "collaborator"
+
+
+class PlanType(str, enum.Enum):
+    MONTHLY = "monthly"
+    ANNUAL = "annual"
+    FIXED_TERM = "fixed_term"
+
+
+class BillingRole(str, enum.Enum):
+    BILLING_ADMIN = "billing_admin"
+    PRODUCT_ADMIN = "product_admin"
+    AUTHORISED_BILLING_CONTACT = "authorised_billing_contact"
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id = Column(Integer, primary_key=True)
+    public_id = Column(String(16), unique=True, nullable=False)  # "AC-104233"
+    email = Column(String(254), unique=True, nullable=False)  # registered email, lowercase
+    username = Column(String(64), unique=True, nullable=True)
+    language = Column(String(2), nullable=False, default="en")
+    status = Column(_enum(AccountStatus, "account_status"), nullable=False)
+    status_since = Column(Date, nullable=False)
+    deactivation_reason = Column(_enum(DeactivationReason, "deactivation_reason"))
+    balance_cents = Column(Integer, nullable=False, default=0)  # negative: customer owes
+    first_failed_charge_on = Column(Date)
+    is_admin = Column(Boolean, nullable=False, default=False)
+    created_on = Column(Date, nullable=False)
+
+    memberships = relationship("TeamMembership", back_populates="account")
+    subscriptions = relationship("Subscription", back_populates="account")
+    billing_contacts = relationship("BillingContact", back_populates="account")
+    payment_methods = relationship("PaymentMethod", back_populates="account")
+
+
+class TeamMembership(Base):
+    """An email's role on an account: owner here, collaborator elsewhere."""
+
+    __tablename__ = "team_memberships"
+    __table_args__ = (UniqueConstraint("account_id", "email"),)
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    email = Column(String(254), nullable=False, index=True)
+    role = Column(_enum(MemberRole, "member_role"), nullable=False)
+
+    account = relationship("Account", back_populates="memberships")
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(32), unique=True, nullable=False)  # meetings, webinar, training
+    name = Column(String(80), nullable=False)
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    product_id = Column(ForeignKey("products.id"), nullable=False)
+    plan_type = Column(_enum(PlanType, "plan_type"), nullable=False)
+    term_months = Column(Integer, nullable=False)  # 1 monthly, 12 annual, n for contracts
+    start_date = Column(Date, nullable=False)
+    end_date = Column(Date, nullable=False)  # end of the current period / renewal date
+    auto_renew = Column(Boolean, nullable=False, default=True)
+    cancelled_at = Column(Date)
+    cancellable_online = Column(Boolean, nullable=False, default=True)
+
+    account = relationship("Account", back_populates="subscriptions")
+    product = relationship("Product")
+    addons = relationship("AddOn", back_populates="subscription")
+
+
+class AddOn(Base):
+    __tablename__ = "addons"
+
+    id = Column(Integer, primary_key=True)
+    subscription_id = Column(ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False)
+    code = Column(String(32), nullable=False)  # toll_free
+    started_on = Column(Date, nullable=False)
+    cancelled_at = Column(Date)
+
+    subscription = relationship("Subscription", back_populates="addons")
+
+
+class BillingContact(Base):
+    __tablename__ = "billing_contacts"
+    __table_args__ = (UniqueConstraint("account_id", "email", "role"),)
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    email = Column(String(254), nullable=False, index=True)
+    role = Column(_enum(BillingRole, "billing_role"), nullable=False)
+
+    account = relationship("Account", back_populates="billing_contacts")
+
+
+class PaymentMethod(Base):
+    __tablename__ = "payment_methods"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    card_last4 = Column(String(4), nullable=False)  # never more than the last four
+    billing_address = Column(Text, nullable=False)
+
+    account = relationship("Account", back_populates="payment_methods")
+
+
+# --- written by the assistant -------------------------------------------------
+
+
+class VerificationChallenge(Base):
+    """A one-time code sent to an account's registered email (stored hashed)."""
+
+    __tablename__ = "verification_challenges"
+
+    id = Column(Integer, primary_key=True)
+    conversation_key = Column(String(64), nullable=False, index=True)  # hash of sender
+    account_id = Column(ForeignKey("accounts.id", ondelete="CASCADE"))  # None: no match
+    code_hash = Column(String(128), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    expires_at = Column(DateTime, nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    verified_at = Column(DateTime)
+    locked_at = Column(DateTime)
+
+
+class ResetToken(Base):
+    __tablename__ = "reset_tokens"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    token_hash = Column(String(128), unique=True, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    expires_at = Column(DateTime, nullable=False)
+    used_at = Column(DateTime)
+
+
+class HandoffTicket(Base):
+    __tablename__ = "handoff_tickets"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    language = Column(String(2), nullable=False)
+    topic = Column(String(64), nullable=False)
+    summary = Column(Text, nullable=False)
+    verification = Column(JSON, nullable=False, default=dict)  # result, method, matches
+    transcript = Column(JSON, nullable=False, default=list)
+    status = Column(String(16), nullable=False, default="queued")
+    assigned_to = Column(String(64))
+    resolution_note = Column(Text)
+    created_at = Column(DateTime, nullable=False)
+    updated_at = Column(DateTime, nullable=False)
+
+
+class AuditEntry(Base):
+    """What the assistant did, without personal data (hashed keys only)."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, index=True)
+    event = Column(String(64), nullable=False)
+    conversation_key = Column(String(64))
+    subject_key = Column(String(64))  # hash of the email / account, for rate limits
+    detail = Column(JSON, nullable=False, default=dict)
+
+
+class ServiceIncident(Base):
+    __tablename__ = "service_incidents"
+
+    id = Column(Integer, primary_key=True)
+    title = Column(String(200), nullable=False)
+    severity = Column(String(16), nullable=False, default="major")
+    started_at = Column(DateTime, nullable=False)
+    resolved_at = Column(DateTime)
+
+
+class OutboxMail(Base):
+    """Mails written by the embedded mailer, so the demo can show them."""
+
+    __tablename__ = "mail_outbox"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False)
+    to_address = Column(String(254), nullable=False)
+    subject = Column(String(200), nullable=False)
+    body = Column(Text, nullable=False)
+
+
+__all__ = [
+    "Account",
+    "AccountStatus",
+    "AddOn",
+    "AuditEntry",
+    "Base",
+    "BillingContact",
+    "BillingRole",
+    "DeactivationReason",
+    "HandoffTicket",
+    "MemberRole",
+    "OutboxMail",
+    "PaymentMethod",
+    "PlanType",
+    "Product",
+    "ResetToken",
+    "ServiceIncident",
+    "Subscription",
+    "TeamMembership",
+    "VerificationChallenge",
+]

@@ -1,0 +1,247 @@
+"""Custom Rasa 3 graph components of our NLU pipeline (see config.yml).
+
+Thin adapters: the logic is in `bot.language` and `bot.nlu.entity_rules`, which are
+plain Python and tested without Rasa.
+
+- `LanguageDetector` sets `detected_language` (code, confidence, word count) on each
+  message; it also appears in the parse result, so actions can read it.
+- `LemmaTokenizer` tokenises with the blank spaCy pipeline of that language and
+  gives every token its lookup lemma (from spacy-lookups-data), without accents.
+- `RuleEntityExtractor` extracts email, account ID, card's last four, one-time code,
+  product, username and requested language.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import ENTITIES, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.language import LANGUAGES, DetectedLanguage, LanguageIdentifier
+from bot.nlu.entity_rules import extract_entities, fold
+
+DETECTED_LANGUAGE = "detected_language"
+
+
+def example_language(message: Message) -> str | None:
+    """The language a training example was written in (intent block metadata)."""
+    metadata = message.get(METADATA) or {}
+    language = (metadata.get(METADATA_INTENT) or {}).get("language")
+    return language if language in LANGUAGES else None
+
+
+def message_language(message: Message, default: str = "en") -> str:
+    detected = message.get(DETECTED_LANGUAGE) or {}
+    return detected.get("code") or example_language(message) or default
+
+
+# --- language -------------------------------------------------------------------
+
+
+def _dump_domain_model(model: Any) -> dict[str, Any]:
+    # JSON, not pickle: a model file must never be able to run code when loaded.
+    vectorizer, classifier = model.named_steps.values()
+    return {
+        "vocabulary": {k: int(v) for k, v in vectorizer.vocabulary_.items()},
+        "idf": vectorizer.idf_.tolist(),
+        "classes": classifier.classes_.tolist(),
+        "coef": classifier.coef_.tolist(),
+        "intercept": classifier.intercept_.tolist(),
+    }
+
+
+def _load_domain_model(data: dict[str, Any]) -> Any:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    vectorizer = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True,
+        vocabulary=data["vocabulary"],
+    )  # fmt: skip
+    vectorizer.idf_ = np.array(data["idf"])
+    classifier = LogisticRegression()
+    classifier.classes_ = np.array(data["classes"])
+    classifier.coef_ = np.array(data["coef"])
+    classifier.intercept_ = np.array(data["intercept"])
+    return make_pipeline(vectorizer, classifier)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class LanguageDetector(GraphComponent):
+    """Detects it/fr/en per message with lingua plus an in-domain n-gram model."""
+
+    FILE = "language_model.json"
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        identifier: LanguageIdentifier | None = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.identifier = identifier or LanguageIdentifier()
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"use_domain_model": True}
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["lingua", "sklearn"]
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageDetector:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LanguageDetector:
+        domain_model = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                data = json.loads((directory / cls.FILE).read_text(encoding="utf-8"))
+                domain_model = _load_domain_model(data)
+        except (ValueError, FileNotFoundError):
+            domain_model = None  # not trained with a domain model: lingua alone
+        return cls(config, model_storage, resource, LanguageIdentifier(domain_model))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [
+            (m.get(TEXT), example_language(m))
+            for m in training_data.training_examples
+            if m.get(TEXT) and example_language(m)
+        ]
+        if self._config["use_domain_model"] and len({lang for _, lang in examples}) > 1:
+            texts, languages = zip(*examples, strict=True)
+            self.identifier = LanguageIdentifier.fit(list(texts), list(languages))
+            with self._model_storage.write_to(self._resource) as directory:
+                data = _dump_domain_model(self.identifier.domain_model)
+                (directory / self.FILE).write_text(json.dumps(data), encoding="utf-8")
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            known = example_language(message)
+            if known:  # no need to guess: the file says which language it is
+                message.set(DETECTED_LANGUAGE, DetectedLanguage(known, 1.0, 0).as_dict())
+            elif message.get(TEXT):
+                message.set(
+                    DETECTED_LANGUAGE,
+                    self.identifier.detect(message.get(TEXT)).as_dict(),
+                )
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            detected = self.identifier.detect(text)
+            message.set(DETECTED_LANGUAGE, detected.as_dict(), add_to_output=True)
+        return messages
+
+
+# --- tokens ---------------------------------------------------------------------
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class LemmaTokenizer(Tokenizer):
+    """Blank spaCy pipeline per language with lookup lemmas; accent-free lemmas."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
+        self._pipelines: dict[str, Any] = {}
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["spacy", "spacy_lookups_data"]
+
+    def _pipeline(self, language: str) -> Any:
+        if language not in self._pipelines:
+            import spacy
+
+            nlp = spacy.blank(language)
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            nlp.initialize()
+            self._pipelines[language] = nlp
+        return self._pipelines[language]
+
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
+        text = message.get(attribute)
+        if not text:
+            return []
+        doc = self._pipeline(message_language(message))(text)
+        tokens = [
+            Token(t.text, t.idx, lemma=fold(t.lemma_ or t.text))
+            for t in doc
+            if t.text.strip() and not t.is_punct
+        ]
+        return self._apply_token_pattern(tokens)
+
+
+# --- entities -------------------------------------------------------------------
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Deterministic extraction of the identity and product entities."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RuleEntityExtractor:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            found = [
+                {
+                    "entity": e.entity,
+                    "value": e.value,
+                    "start": e.start,
+                    "end": e.end,
+                    "confidence_entity": 1.0,
+                }
+                for e in extract_entities(text)
+            ]
+            entities = [*message.get(ENTITIES, []), *self.add_extractor_name(found)]
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages

@@ -1,0 +1,204 @@
+"""One place for configuration: environment variables, optionally from `.env`.
+
+With no `.env` at all the embedded defaults run: SQLite files under `var/` and
+in-process stores. Every variable is listed, with a comment, in `.env.example`.
+Bad values raise `SettingsError` whose message names the variable, so start-up can
+stop with one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv.parser import parse_stream
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+SQL_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg2", "postgres")
+LOCK_SCHEMES = ("memory", "redis")
+MAIL_BACKENDS = ("outbox", "smtp")
+LANGUAGES = ("it", "fr", "en")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    tracker_store_url: str
+    lock_store_url: str
+    rasa_host: str
+    rasa_port: int
+    action_port: int
+    action_endpoint_url: str
+    model_dir: Path
+    default_language: str
+    mail_backend: str
+    mail_from: str
+    smtp_host: str
+    smtp_port: int
+    smtp_starttls: bool
+    smtp_user: str
+    smtp_password: str
+    reset_page_url: str
+    policy_file: Path
+    log_level: str
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://localhost:{self.rasa_port}"
+
+
+# name -> (default, help). The order is the order of `.env.example`.
+DEFAULTS: dict[str, str] = {
+    "DATABASE_URL": f"sqlite:///{VAR_DIR / 'accounts.db'}",
+    "TRACKER_STORE_URL": f"sqlite:///{VAR_DIR / 'tracker.db'}",
+    "LOCK_STORE_URL": "memory://",
+    "RASA_HOST": "0.0.0.0",
+    "RASA_PORT": "5005",
+    "ACTION_PORT": "5055",
+    "ACTION_ENDPOINT_URL": "",
+    "MODEL_DIR": str(PROJECT_ROOT / "models"),
+    "DEFAULT_LANGUAGE": "en",
+    "MAIL_BACKEND": "outbox",
+    "MAIL_FROM": "support@example.com",
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": "25",
+    "SMTP_STARTTLS": "false",
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "RESET_PAGE_URL": "http://localhost:8000/reset-password",
+    "POLICY_FILE": str(PROJECT_ROOT / "bot" / "policy.yml"),
+    "LOG_LEVEL": "INFO",
+}
+
+
+def _read_env_file(env_file: Path) -> dict[str, str]:
+    """Parse `.env` strictly: a line that is not `NAME=value` is an error."""
+    values: dict[str, str] = {}
+    with env_file.open(encoding="utf-8") as stream:
+        for binding in parse_stream(stream):
+            if binding.error:
+                line = binding.original.string.split("=", 1)[0].strip() or "(blank)"
+                raise SettingsError(
+                    line if line in DEFAULTS else f"{env_file.name} line {binding.original.line}",
+                    "malformed line (expected NAME=value, quotes closed)",
+                )
+            if binding.key is None:
+                continue
+            if binding.key not in DEFAULTS:
+                raise SettingsError(
+                    binding.key,
+                    f"unknown variable in {env_file.name} (see .env.example)",
+                )
+            values[binding.key] = binding.value or ""
+    return values
+
+
+def _read_environment(env_file: Path | None) -> dict[str, str]:
+    """Real environment wins over `.env`, `.env` wins over defaults."""
+    values = dict(DEFAULTS)
+    if env_file is not None and env_file.exists():
+        values.update(_read_env_file(env_file))
+    values.update({k: v for k, v in os.environ.items() if k in DEFAULTS})
+    return values
+
+
+def _sql_url(name: str, value: str) -> str:
+    scheme = urlsplit(value).scheme
+    if scheme not in SQL_SCHEMES:
+        raise SettingsError(
+            name,
+            f"unknown database URL scheme '{scheme or value}'; "
+            "use sqlite:///path/to/file.db or postgresql://user@host:5432/db",
+        )
+    if scheme == "postgres":  # Heroku-style alias that SQLAlchemy 1.4 rejects
+        value = "postgresql" + value[len("postgres") :]
+    return value
+
+
+def _lock_url(name: str, value: str) -> str:
+    scheme = urlsplit(value).scheme
+    if scheme not in LOCK_SCHEMES:
+        raise SettingsError(
+            name, f"unknown lock store '{value}'; use memory:// or redis://host:6379/1"
+        )
+    return value
+
+
+def _port(name: str, value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise SettingsError(name, f"'{value}' is not a port number") from None
+    if not 0 < port < 65536:
+        raise SettingsError(name, f"{port} is outside 1-65535")
+    return port
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise SettingsError(name, f"'{value}' is not one of {', '.join(choices)}")
+    return value
+
+
+def _flag(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(name, f"'{value}' is not a boolean (use true or false)")
+
+
+def _http_url(name: str, value: str) -> str:
+    if urlsplit(value).scheme not in ("http", "https"):
+        raise SettingsError(name, f"'{value}' is not an http(s) URL")
+    return value
+
+
+def load_settings(env_file: Path | None = PROJECT_ROOT / ".env") -> Settings:
+    """Read and validate every setting; raise `SettingsError` on the first bad one."""
+    raw = _read_environment(env_file)
+    action_port = _port("ACTION_PORT", raw["ACTION_PORT"])
+    action_url = raw["ACTION_ENDPOINT_URL"] or f"http://localhost:{action_port}/webhook"
+    return Settings(
+        database_url=_sql_url("DATABASE_URL", raw["DATABASE_URL"]),
+        tracker_store_url=_sql_url("TRACKER_STORE_URL", raw["TRACKER_STORE_URL"]),
+        lock_store_url=_lock_url("LOCK_STORE_URL", raw["LOCK_STORE_URL"]),
+        rasa_host=raw["RASA_HOST"],
+        rasa_port=_port("RASA_PORT", raw["RASA_PORT"]),
+        action_port=action_port,
+        action_endpoint_url=_http_url("ACTION_ENDPOINT_URL", action_url),
+        model_dir=Path(raw["MODEL_DIR"]),
+        default_language=_choice("DEFAULT_LANGUAGE", raw["DEFAULT_LANGUAGE"], LANGUAGES),
+        mail_backend=_choice("MAIL_BACKEND", raw["MAIL_BACKEND"], MAIL_BACKENDS),
+        mail_from=raw["MAIL_FROM"],
+        smtp_host=raw["SMTP_HOST"],
+        smtp_port=_port("SMTP_PORT", raw["SMTP_PORT"]),
+        smtp_starttls=_flag("SMTP_STARTTLS", raw["SMTP_STARTTLS"]),
+        smtp_user=raw["SMTP_USER"],
+        smtp_password=raw["SMTP_PASSWORD"],
+        reset_page_url=_http_url("RESET_PAGE_URL", raw["RESET_PAGE_URL"]),
+        policy_file=Path(raw["POLICY_FILE"]),
+        log_level=_choice(
+            "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

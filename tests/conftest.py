@@ -1,0 +1,175 @@
+"""Shared fixtures: the trained model (trained once per run), real databases, and
+real Rasa + action server processes talking over HTTP."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import text
+
+from bot.cli import latest_model
+from bot.db.session import make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+def require_service(name: str, reason: str) -> None:
+    """Skip with a printed reason, or fail when CI says services must be there."""
+    message = f"{name} unavailable: {reason}"
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{message} (REQUIRE_SERVICES=1)")
+    print(f"SKIP: {message}")
+    pytest.skip(message)
+
+
+def postgres_reachable() -> str | None:
+    engine = make_engine(PG_ADMIN_URL)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return None
+    except Exception as error:
+        return str(error).splitlines()[0]
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh schema in the PostgreSQL test database, dropped afterwards."""
+    problem = postgres_reachable()
+    if problem:
+        require_service("PostgreSQL at " + PG_ADMIN_URL, problem)
+    schema = f"t_{secrets.token_hex(4)}"
+    engine = make_engine(PG_ADMIN_URL)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        require_service("Redis at " + REDIS_URL, str(error))
+    return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The assistant's model: trained once per run (make test trains it first)."""
+    model_dir = ROOT / "models"
+    subprocess.run([sys.executable, "-m", "bot", "train", "--if-stale"], cwd=ROOT, check=True)
+    model = latest_model(model_dir)
+    assert model is not None, "training produced no model"
+    return model
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not start in {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Assistant:
+    """A running Rasa server + action server pair."""
+
+    rasa_url: str
+    env: dict[str, str]
+
+    def send(self, sender: str, message: str, **metadata: str) -> list[dict]:
+        body: dict = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
+        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def texts(self, sender: str, message: str, **metadata: str) -> str:
+        return "\n".join(m.get("text", "") for m in self.send(sender, message, **metadata))
+
+
+def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Iterator[Assistant]:
+    rasa_port, action_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(action_port),
+        "RASA_HOST": "127.0.0.1",
+        "MODEL_DIR": str(model.parent),
+        **settings,
+    }
+    subprocess.run([sys.executable, "-m", "bot", "migrate"], env=env, cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "bot", "seed-demo"], env=env, cwd=ROOT, check=True)
+    processes = []
+    try:
+        for name, url in (
+            ("actions", f"http://127.0.0.1:{action_port}/health"),
+            ("rasa", f"http://127.0.0.1:{rasa_port}/"),
+        ):
+            log = workdir / f"{name}.log"
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "serve", name],
+                cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            processes.append(process)
+            wait_for(url, process, log)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", env)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="session")
+def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """The embedded profile: SQLite files and in-process lock store."""
+    workdir = tmp_path_factory.mktemp("embedded")
+    yield from start_assistant(
+        model_path,
+        workdir,
+        {
+            "DATABASE_URL": f"sqlite:///{workdir / 'accounts.db'}",
+            "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
+            "LOCK_STORE_URL": "memory://",
+        },
+    )

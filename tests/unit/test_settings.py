@@ -1,0 +1,98 @@
+"""Settings: embedded defaults, and bad values stop start-up with one clear line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import PROJECT_ROOT, SettingsError, load_settings
+
+
+def test_defaults_run_embedded_without_env_file(tmp_path: Path, monkeypatch) -> None:
+    for name in ("DATABASE_URL", "TRACKER_STORE_URL", "LOCK_STORE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(tmp_path / "missing.env")
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.tracker_store_url.startswith("sqlite:///")
+    assert settings.lock_store_url == "memory://"
+    assert settings.rasa_port == 5005
+
+
+def test_env_file_values_are_used(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("RASA_PORT", raising=False)
+    env = tmp_path / ".env"
+    env.write_text("RASA_PORT=6006\nDATABASE_URL=postgresql://u@db:5432/support\n")
+    settings = load_settings(env)
+    assert settings.rasa_port == 6006
+    assert settings.database_url == "postgresql://u@db:5432/support"
+
+
+@pytest.mark.parametrize(
+    ("content", "variable"),
+    [
+        ("DATABASE_URL=mysql://root@localhost/x\n", "DATABASE_URL"),
+        ("TRACKER_STORE_URL=mongodb://localhost\n", "TRACKER_STORE_URL"),
+        ("RASA_PORT=fifty\n", "RASA_PORT"),
+        ("ACTION_PORT=70000\n", "ACTION_PORT"),
+        ("LOCK_STORE_URL=memcached://x\n", "LOCK_STORE_URL"),
+        ("SMTP_STARTTLS=maybe\n", "SMTP_STARTTLS"),
+        ("DATABSE_URL=sqlite:///x.db\n", "DATABSE_URL"),
+        ('MAIL_FROM="never closed\n', "MAIL_FROM"),
+        ("RASA_PORT=5005\njust some words\n", ".env line 2"),
+    ],
+)
+def test_bad_values_name_the_variable(tmp_path: Path, content: str, variable: str) -> None:
+    env = tmp_path / ".env"
+    env.write_text(content)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env)
+    assert str(raised.value).startswith(f"{variable}:")
+
+
+def _run_check(**env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"DATABASE_URL": "oracle://scott@localhost/orcl"}, "DATABASE_URL"),
+        (
+            {"TRACKER_STORE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"},
+            "TRACKER_STORE_URL",
+        ),
+        ({"LOCK_STORE_URL": "redis://127.0.0.1:1/1"}, "LOCK_STORE_URL"),
+        ({"RASA_PORT": "http"}, "RASA_PORT"),
+    ],
+)
+def test_startup_stops_with_one_line_not_a_traceback(
+    env: dict[str, str], variable: str, tmp_path: Path
+) -> None:
+    defaults = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 't.db'}",
+    }
+    result = _run_check(**{**defaults, **env})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"configuration error: {variable}:")
+    assert "Traceback" not in result.stderr
+
+
+def test_password_is_not_printed_when_database_is_unreachable() -> None:
+    result = _run_check(DATABASE_URL="postgresql://app:s3cret-pw@127.0.0.1:1/db")
+    assert result.returncode == 2
+    assert "s3cret-pw" not in result.stderr
+    assert "DATABASE_URL" in result.stderr
