@@ -17,6 +17,6 @@ def fallbacks_in_a_row(user_intents: Sequence[str | None]) -> int:
     return count
 
 
-def should_offer_human(user_intents: Sequence[str | None], limit: int = 2) -> bool:
-    """The second misunderstanding in a row offers a person instead of rephrasing."""
-    return fallbacks_in_a_row(user_intents) >= limit
+def is_repeated_fallback(user_intents: Sequence[str | None]) -> bool:
+    """The second misunderstanding in a row: time to offer a person."""
+    return fallbacks_in_a_row(user_intents) >= 2

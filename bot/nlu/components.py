@@ -101,7 +101,7 @@ class LanguageDetector(GraphComponent):
 
     @staticmethod
     def required_packages() -> list[str]:
-        return ["lingua", "sklearn"]
+        return ["sklearn"]  # lingua: its import name differs from its distribution
 
     @classmethod
     def create(
@@ -187,7 +187,7 @@ class LemmaTokenizer(Tokenizer):
 
     @staticmethod
     def required_packages() -> list[str]:
-        return ["spacy", "spacy_lookups_data"]
+        return ["spacy"]
 
     def _pipeline(self, language: str) -> Any:
         if language not in self._pipelines:

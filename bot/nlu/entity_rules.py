@@ -18,24 +18,28 @@ EMAIL = re.compile(
 )
 ACCOUNT_ID = re.compile(r"(?<![\w-])ac[- ]?(\d{6})(?![\w-])", re.IGNORECASE)
 CARD_NUMBER = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
-SIX_DIGITS = re.compile(r"(?<![\d.,/-])\d{6}(?![\d.,/]?\d)")
+SIX_DIGITS = re.compile(r"(?<![\d.,/-])\d{3}[ ]?\d{3}(?![\d.,/]?\d)")
 FOUR_DIGITS = re.compile(r"(?<![\d.,/:€$£-])\d{4}(?![\d]|[.,/:]\d)")
 
 # Words that make a lone 4-digit number the card's last four.
 CARD_CONTEXT = re.compile(
     r"\b(card|carta|carte|cb|visa|mastercard|master card|amex|bancomat|ending|ends|end in|"
     r"last (four|4)|last digits|ultim[eio]|finisce|termina|cifre|derni[eè]re?s?|"
-    r"chiffres|termine|digits|numbers)\b",
+    r"chiffres|termine|finit|digits)\b",
     re.IGNORECASE,
 )
 
 # Lexicons are matched on lowercase, accent-free text; longest first.
 PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "toll_free": (
-        "toll-free", "toll free", "tollfree", "freephone", "free phone",
+        "toll-free numbers", "toll-free number", "toll free numbers", "toll free number",
+        "tollfree numbers", "freephone numbers", "toll-free dial-in", "toll free dial-in",
+        "tollfree dial-in", "toll-free audio add-on", "toll-free audio",
+        "toll-free", "toll free", "tollfree", "freephone", "free phone", "0800 numbers",
         "numero verde", "numeri verdi", "numeri gratuiti", "numero gratuito",
         "numeri toll free", "numero vert", "numeros verts", "numeros gratuits",
-        "numero gratuit", "800 numbers", "dial-in numbers", "dial in numbers",
+        "numero gratuit", "numeros sans frais", "numero sans frais", "numerotation gratuite",
+        "numeros d'appel gratuits", "800 numbers", "dial-in numbers", "dial in numbers",
     ),
     "webinar": ("webinars", "webinar", "webinaires", "webinaire", "webinari"),
     "training": ("trainings", "training", "formazione", "formations", "formation"),
@@ -48,22 +52,33 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
 LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
     "it": ("italiano", "italiana", "italian", "italien", "italienne"),
     "fr": ("francese", "francais", "francaise", "french", "franch"),
-    "en": ("inglese", "anglais", "english", "englisch"),
+    "en": ("inglese", "anglais", "anglaise", "english", "englisch"),
 }
 
-USERNAME_CUE = re.compile(
-    r"\b(?:username|user name|user id|userid|user|utente|nome utente|login|"
-    r"identifiant|nom d'utilisateur|pseudo|nickname)\b"
-    r"(?:\s+(?:is|e|è|est|was|era|c'est|:))?\s*[:=]?\s*"
-    r"[\"'«]?(?P<name>[A-Za-z][A-Za-z0-9_.-]{2,31})",
+# "my username is mario_r", "nome utente: elenag", "je me connecte avec sam_t42"
+USERNAME_AFTER_CUE = re.compile(
+    r"\b(?:username|user name|user id|userid|login name|nome utente|identifiant|"
+    r"nom d'utilisateur|pseudo|log in as|login as|logged in as)"
+    r"(?:'s|\s+(?:is|was|should be|e|è|est|c'est|dovrebbe essere|sarebbe|era))?"
+    r"\s*[:=?]?\s*[\"'«]?(?P<name>[^\W\d_][\w.-]{2,31})",
     re.IGNORECASE,
 )
-# A lone handle such as "mario_r" or "j.dupont84" sent on its own.
-LONE_HANDLE = re.compile(r"^\s*(?P<name>[A-Za-z][A-Za-z0-9]*[_.][A-Za-z0-9_.]*[A-Za-z0-9])\s*$")
+USERNAME_CUE = re.compile(
+    r"\b(?:username|user name|user id|userid|login|utente|identifiant|utilisateur|pseudo|"
+    r"log in|logg?o|connecte|accedo)\b",
+    re.IGNORECASE,
+)
+# A handle: letters with "_" or "." inside ("mario_r", "grace.o", "chris.evans.uk")
+HANDLE = re.compile(r"(?<![\w@.-])[A-Za-z][A-Za-z0-9]*(?:[_.][A-Za-z0-9]+)+(?![\w@-])")
+# Letters then digits ("djones01"): a username only next to a username cue, or alone.
+LETTERS_DIGITS = re.compile(r"(?<![\w@.-])[A-Za-z]{2,}[0-9]{1,4}(?![\w@.-])")
+NOT_HANDLES = re.compile(r"\.(?:com|net|org|io|html?|php|pdf|jpg|png)$", re.IGNORECASE)
 NOT_USERNAMES = frozenset(
-    {"is", "e", "est", "was", "name", "and", "et", "the", "le", "il", "mon", "mio", "my",
-     "non", "not", "pas", "page", "pagina", "email", "mail", "password", "with", "con",
-     "avec", "per", "pour", "for", "che", "que", "what", "quel", "quale", "cual"}
+    {"is", "e", "est", "was", "name", "and", "et", "the", "le", "la", "il", "lo", "mon",
+     "mio", "my", "non", "not", "pas", "page", "pagina", "email", "mail", "password",
+     "with", "con", "avec", "per", "pour", "for", "che", "que", "what", "quel", "quale",
+     "forgotten", "dimenticato", "oublie", "lost", "perso", "perdu", "again", "deja",
+     "please", "help", "aiuto", "aide", "did", "do", "client", "cliente", "should"}
 )  # fmt: skip
 
 
@@ -124,16 +139,19 @@ def extract_entities(text: str, *, with_language: bool = True) -> list[Entity]:
         if not _overlaps(*match.span(), taken):
             taken.append(match.span())
             entities.append(Entity("account_id", f"AC-{match.group(1)}", *match.span()))
-    # a full card number blocks its digits from every other rule
+    # A full card number blocks every digit rule: we ask for the last four only and
+    # never keep anything taken from a full number (not even a year next to it).
+    card_number_sent = has_card_number(text)
     taken.extend(m.span() for m in CARD_NUMBER.finditer(text))
 
     for match in SIX_DIGITS.finditer(text):
         if not _overlaps(*match.span(), taken):
             taken.append(match.span())
-            entities.append(Entity("otp_code", match.group(0), *match.span()))
+            code = match.group(0).replace(" ", "")
+            entities.append(Entity("otp_code", code, *match.span()))
 
     only_number = re.fullmatch(r"\W*\d{4}\W*", text) is not None
-    if only_number or CARD_CONTEXT.search(fold(text)):
+    if not card_number_sent and (only_number or CARD_CONTEXT.search(fold(text))):
         for match in FOUR_DIGITS.finditer(text):
             if not _overlaps(*match.span(), taken):
                 taken.append(match.span())
@@ -144,13 +162,26 @@ def extract_entities(text: str, *, with_language: bool = True) -> list[Entity]:
     if with_language:
         entities += _lexicon(folded, LANGUAGE_WORDS, "target_language", text, taken)
 
-    for match in [*USERNAME_CUE.finditer(text), *LONE_HANDLE.finditer(text)]:
-        name = match.group("name").rstrip(".")
-        start = match.start("name")
+    entities += _usernames(text, taken)
+    return sorted(entities, key=lambda e: e.start)
+
+
+def _usernames(text: str, taken: list[tuple[int, int]]) -> list[Entity]:
+    candidates = [(m.start("name"), m.group("name")) for m in USERNAME_AFTER_CUE.finditer(text)]
+    candidates += [(m.start(), m.group(0)) for m in HANDLE.finditer(text)]
+    alone = re.fullmatch(r"\s*\S+\s*", text) is not None
+    if alone or USERNAME_CUE.search(text):
+        candidates += [(m.start(), m.group(0)) for m in LETTERS_DIGITS.finditer(text)]
+    found = []
+    for start, name in sorted(candidates):
+        name = name.rstrip(".-")
         end = start + len(name)
-        if name.lower() in NOT_USERNAMES or _overlaps(start, end, taken):
+        if (
+            fold(name) in NOT_USERNAMES
+            or NOT_HANDLES.search(name)
+            or _overlaps(start, end, taken)
+        ):
             continue
         taken.append((start, end))
-        entities.append(Entity("username", name, start, end))
-
-    return sorted(entities, key=lambda e: e.start)
+        found.append(Entity("username", name, start, end))
+    return found

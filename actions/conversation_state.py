@@ -1,4 +1,8 @@
-"""Keeps the conversation's `language` slot, and the policy numbers replies quote."""
+"""Per-turn conversation state, run by Rasa on every user message (slot mapping).
+
+It keeps the sticky `language` slot, the policy numbers that replies quote, and
+`repeated_fallback` (the second misunderstanding in a row offers a person).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.conversation import is_repeated_fallback
 from bot.language import DetectedLanguage, choose_language, normalise_hint
 from bot.policy import get_policy
 from bot.settings import get_settings
@@ -36,9 +41,9 @@ def _requested(parse_data: dict[str, Any]) -> str | None:
     return None
 
 
-class ActionDetectLanguage(Action):
+class ActionTrackConversation(Action):
     def name(self) -> str:
-        return "action_detect_language"
+        return "action_track_conversation"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -54,6 +59,14 @@ class ActionDetectLanguage(Action):
         events: list[EventType] = []
         if language != tracker.get_slot("language"):
             events.append(SlotSet("language", language))
+        intents = [
+            (event.get("parse_data") or {}).get("intent", {}).get("name")
+            for event in tracker.events
+            if event.get("event") == "user"
+        ]
+        repeated = is_repeated_fallback(intents)
+        if repeated != bool(tracker.get_slot("repeated_fallback")):
+            events.append(SlotSet("repeated_fallback", repeated))
         policy = get_policy()
         for slot in POLICY_SLOTS:
             value = getattr(policy, slot)

@@ -1,0 +1,342 @@
+"""`make eval`: score our NLU on the held-out set against two peers, in one run.
+
+Systems, all trained here on the same `data/nlu` files:
+- ours: `config.yml` (language detection, lemma tokenizer, rule entities, ...)
+- rasa-default: the pipeline Rasa uses when `rasa init`'s config leaves it empty
+  (`bench/configs/rasa_default.yml`: DIET + ResponseSelector, 100 epochs each)
+- tfidf-lr: word + character n-gram TF-IDF with logistic regression (scikit-learn)
+
+Labels are full intents: an FAQ counts as right only if the FAQ key is right
+(`faq/refund`, not just `faq`). Writes reports/nlu.md, reports/nlu.json and
+reports/nlu_confusion.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports"
+LANGUAGES = ("it", "fr", "en")
+EVAL_ENTITIES = ("email", "account_id", "card_last4", "otp_code", "product", "username")
+SYSTEMS = ("ours", "rasa-default", "tfidf-lr")
+
+
+@dataclass
+class Example:
+    text: str
+    label: str
+    language: str
+    entities: set[tuple[str, int, int]] = field(default_factory=set)
+
+
+@dataclass
+class Prediction:
+    label: str
+    entities: set[tuple[str, int, int]] = field(default_factory=set)
+    language: str | None = None
+
+
+def full_label(intent: str | None, response_key: str | None) -> str:
+    if response_key and "/" in response_key:
+        return response_key
+    return intent or "none"
+
+
+def load_examples(paths: list[Path]) -> list[Example]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = []
+    for path in paths:
+        for message in load_data(str(path)).intent_examples:
+            metadata = (message.get("metadata") or {}).get("intent") or {}
+            examples.append(
+                Example(
+                    text=message.get("text"),
+                    label=full_label(message.get("intent"), message.get("intent_response_key")),
+                    language=metadata.get("language") or path.stem,
+                    entities={
+                        (e["entity"], e["start"], e["end"])
+                        for e in message.get("entities") or []
+                        if e["entity"] in EVAL_ENTITIES
+                    },
+                )
+            )
+    return examples
+
+
+def heldout_paths() -> list[Path]:
+    return [ROOT / "tests" / "nlu" / f"{language}.yml" for language in LANGUAGES]
+
+
+def training_paths() -> list[Path]:
+    return sorted((ROOT / "data" / "nlu").rglob("*.yml"))
+
+
+# --- systems --------------------------------------------------------------------
+
+
+def train_rasa_nlu(config: Path, output: Path) -> tuple[Path, float]:
+    from rasa.model_training import train_nlu
+
+    started = time.perf_counter()
+    model = train_nlu(
+        config=str(config),
+        nlu_data=str(ROOT / "data" / "nlu"),
+        output=str(output),
+        domain=str(ROOT / "domain.yml"),
+    )
+    if model is None:
+        raise RuntimeError(f"training with {config} produced no model")
+    return Path(model), time.perf_counter() - started
+
+
+def predict_rasa(model: Path, examples: list[Example]) -> tuple[list[Prediction], list[float]]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+
+    async def run() -> tuple[list[Prediction], list[float]]:
+        predictions, timings = [], []
+        for example in examples:
+            started = time.perf_counter()
+            parsed = await agent.parse_message(example.text)
+            timings.append(time.perf_counter() - started)
+            selector = (parsed.get("response_selector") or {}).get("faq") or {}
+            key = (selector.get("response") or {}).get("intent_response_key")
+            intent = (parsed.get("intent") or {}).get("name")
+            predictions.append(
+                Prediction(
+                    label=full_label(intent, key if intent == "faq" else None),
+                    entities={
+                        (e["entity"], e["start"], e["end"])
+                        for e in parsed.get("entities") or []
+                        if e["entity"] in EVAL_ENTITIES
+                    },
+                    language=(parsed.get("detected_language") or {}).get("code"),
+                )
+            )
+        return predictions, timings
+
+    return asyncio.run(run())
+
+
+def tfidf_lr(train: list[Example], test: list[Example]) -> tuple[list[Prediction], float]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    started = time.perf_counter()
+    model = make_pipeline(
+        make_union(
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+        ),
+        LogisticRegression(C=10.0, max_iter=3000),
+    )
+    model.fit([e.text for e in train], [e.label for e in train])
+    seconds = time.perf_counter() - started
+    labels = model.predict([e.text for e in test])
+    return [Prediction(label=str(label)) for label in labels], seconds
+
+
+# --- metrics --------------------------------------------------------------------
+
+
+def accuracy(gold: list[str], predicted: list[str]) -> float:
+    return sum(g == p for g, p in zip(gold, predicted, strict=True)) / max(len(gold), 1)
+
+
+def macro_f1(gold: list[str], predicted: list[str]) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(gold, predicted, labels=sorted(set(gold)), average="macro"))
+
+
+def entity_f1(examples: list[Example], predictions: list[Prediction]) -> dict[str, float]:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for example, prediction in zip(examples, predictions, strict=True):
+        for entity in EVAL_ENTITIES:
+            gold = {e for e in example.entities if e[0] == entity}
+            found = {e for e in prediction.entities if e[0] == entity}
+            counts[entity]["tp"] += len(gold & found)
+            counts[entity]["fp"] += len(found - gold)
+            counts[entity]["fn"] += len(gold - found)
+    scores = {}
+    for entity, c in counts.items():
+        if c["tp"] + c["fn"] == 0:
+            continue
+        precision = c["tp"] / max(c["tp"] + c["fp"], 1)
+        recall = c["tp"] / max(c["tp"] + c["fn"], 1)
+        scores[entity] = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+    return scores
+
+
+def language_accuracy(examples: list[Example], predictions: list[Prediction], min_words: int) -> tuple[float, int]:
+    pairs = [
+        (e.language, p.language)
+        for e, p in zip(examples, predictions, strict=True)
+        if len(e.text.split()) >= min_words
+    ]
+    return sum(g == p for g, p in pairs) / max(len(pairs), 1), len(pairs)
+
+
+def lingua_only_accuracy(examples: list[Example], min_words: int) -> float:
+    from bot.language import LanguageIdentifier
+
+    identifier = LanguageIdentifier()
+    chosen = [e for e in examples if len(e.text.split()) >= min_words]
+    return sum(identifier.detect(e.text).code == e.language for e in chosen) / max(len(chosen), 1)
+
+
+def confusion_png(examples: list[Example], predictions: list[Prediction], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import confusion_matrix
+
+    labels = sorted({e.label for e in examples} | {p.label for p in predictions})
+    matrix = confusion_matrix([e.label for e in examples], [p.label for p in predictions], labels=labels)
+    figure, axis = plt.subplots(figsize=(14, 12))
+    axis.imshow(matrix, cmap="Blues")
+    axis.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
+    axis.set_yticks(range(len(labels)), labels, fontsize=7)
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            if matrix[i, j]:
+                axis.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=6,
+                          color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+    axis.set_xlabel("predicted")
+    axis.set_ylabel("expected")
+    axis.set_title("ours: held-out intents, it + fr + en")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+# --- report ---------------------------------------------------------------------
+
+
+def evaluate(systems: tuple[str, ...]) -> dict[str, Any]:
+    train = load_examples(training_paths())
+    test = load_examples(heldout_paths())
+    results: dict[str, Any] = {"heldout": len(test), "training": len(train), "systems": {}}
+    with tempfile.TemporaryDirectory() as workdir:
+        for system in systems:
+            timings: list[float] = []
+            if system == "tfidf-lr":
+                predictions, seconds = tfidf_lr(train, test)
+            else:
+                config = ROOT / ("config.yml" if system == "ours" else "bench/configs/rasa_default.yml")
+                model, seconds = train_rasa_nlu(config, Path(workdir) / system)
+                predictions, timings = predict_rasa(model, test)
+            per_language = {}
+            for language in LANGUAGES:
+                index = [i for i, e in enumerate(test) if e.language == language]
+                gold = [test[i].label for i in index]
+                guessed = [predictions[i].label for i in index]
+                per_language[language] = {
+                    "n": len(index), "accuracy": accuracy(gold, guessed),
+                    "macro_f1": macro_f1(gold, guessed),
+                }  # fmt: skip
+            entry: dict[str, Any] = {
+                "train_seconds": round(seconds, 1),
+                "per_language": per_language,
+                "entity_f1": entity_f1(test, predictions) if system != "tfidf-lr" else {},
+                "errors": [
+                    {"text": e.text, "expected": e.label, "got": p.label, "language": e.language}
+                    for e, p in zip(test, predictions, strict=True)
+                    if e.label != p.label
+                ],
+            }
+            if timings:
+                ordered = sorted(timings)
+                entry["parse_ms_p50"] = round(statistics.median(ordered) * 1000, 2)
+                entry["parse_ms_p95"] = round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2)
+            if system == "ours":
+                entry["language_accuracy_3plus_words"], entry["language_n_3plus"] = language_accuracy(test, predictions, 3)
+                entry["language_accuracy_all"], _ = language_accuracy(test, predictions, 1)
+                entry["lingua_only_accuracy_3plus_words"] = lingua_only_accuracy(test, 3)
+                REPORTS.mkdir(exist_ok=True)
+                confusion_png(test, predictions, REPORTS / "nlu_confusion.png")
+            results["systems"][system] = entry
+            print(f"{system}: " + ", ".join(f"{k} {v['accuracy']:.3f}" for k, v in per_language.items()), flush=True)
+    return results
+
+
+def markdown(results: dict[str, Any]) -> str:
+    systems = list(results["systems"])
+    lines = [
+        "# NLU evaluation on held-out data",
+        "",
+        f"Written by `make eval` on {time.strftime('%Y-%m-%d %H:%M')} (2-core machine). "
+        f"Training examples: {results['training']}; held-out examples: {results['heldout']} "
+        "(`tests/nlu/`, never used for training). Labels are full intents: an FAQ is right "
+        "only if its key is right.",
+        "",
+        "## Intent accuracy / macro-F1 per language",
+        "",
+        "| language | n | " + " | ".join(systems) + " |",
+        "|---|---|" + "---|" * len(systems),
+    ]
+    for language in LANGUAGES:
+        n = results["systems"][systems[0]]["per_language"][language]["n"]
+        cells = [
+            f"{results['systems'][s]['per_language'][language]['accuracy']:.1%} / "
+            f"{results['systems'][s]['per_language'][language]['macro_f1']:.3f}"
+            for s in systems
+        ]
+        lines.append(f"| {language} | {n} | " + " | ".join(cells) + " |")
+    lines += ["", "## Entity F1 (exact span)", "", "| entity | " + " | ".join(systems) + " |",
+              "|---|" + "---|" * len(systems)]  # fmt: skip
+    for entity in EVAL_ENTITIES:
+        cells = []
+        for s in systems:
+            score = results["systems"][s]["entity_f1"].get(entity)
+            cells.append("n/a" if score is None else f"{score:.3f}")
+        lines.append(f"| {entity} | " + " | ".join(cells) + " |")
+    ours = results["systems"].get("ours")
+    lines += ["", "## Training and parse time", "", "| system | NLU training (s) | parse p50 (ms) | parse p95 (ms) |", "|---|---|---|---|"]
+    for s in systems:
+        entry = results["systems"][s]
+        lines.append(f"| {s} | {entry['train_seconds']} | {entry.get('parse_ms_p50', 'n/a')} | {entry.get('parse_ms_p95', 'n/a')} |")
+    if ours:
+        lines += [
+            "", "## Language detection (ours)", "",
+            f"- held-out messages of three or more words: {ours['language_accuracy_3plus_words']:.2%} "
+            f"(n={ours['language_n_3plus']}); lingua alone on the same messages: "
+            f"{ours['lingua_only_accuracy_3plus_words']:.2%}",
+            f"- all held-out messages, including one- and two-word ones: {ours['language_accuracy_all']:.2%} "
+            "(short messages never switch a conversation's language; see `bot/language.py`)",
+            "", "![confusion matrix](nlu_confusion.png)", "",
+            "## Our errors", "",
+        ]  # fmt: skip
+        for error in ours["errors"]:
+            lines.append(f"- [{error['language']}] \"{error['text']}\": expected `{error['expected']}`, got `{error['got']}`")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS)
+    args = parser.parse_args()
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    results = evaluate(tuple(args.systems))
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / "nlu.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    (REPORTS / "nlu.md").write_text(markdown(results), encoding="utf-8")
+    print(f"wrote {REPORTS / 'nlu.md'}")
+
+
+if __name__ == "__main__":
+    main()
