@@ -43,10 +43,10 @@ def check_services(settings: Settings) -> None:
     _check_lock_store(settings.lock_store_url)
 
 
-def rasa_environment(settings: Settings) -> dict[str, str]:
+def rasa_environment(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
     """Variables that `endpoints.yml` expands (Rasa reads ${VAR} there)."""
     lock = urlsplit(settings.lock_store_url)
-    env = dict(os.environ)
+    env = dict(os.environ if base is None else base)
     env.update(
         ACTION_ENDPOINT_URL=settings.action_endpoint_url,
         TRACKER_STORE_URL=settings.tracker_store_url,

@@ -9,6 +9,7 @@ stop with one clear line instead of a traceback.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -106,12 +107,14 @@ def _read_env_file(env_file: Path) -> dict[str, str]:
     return values
 
 
-def _read_environment(env_file: Path | None) -> dict[str, str]:
+def _read_environment(
+    env_file: Path | None, environ: Mapping[str, str]
+) -> dict[str, str]:
     """Real environment wins over `.env`, `.env` wins over defaults."""
     values = dict(DEFAULTS)
     if env_file is not None and env_file.exists():
         values.update(_read_env_file(env_file))
-    values.update({k: v for k, v in os.environ.items() if k in DEFAULTS})
+    values.update({k: v for k, v in environ.items() if k in DEFAULTS})
     return values
 
 
@@ -125,7 +128,17 @@ def _sql_url(name: str, value: str) -> str:
         )
     if scheme == "postgres":  # Heroku-style alias that SQLAlchemy 1.4 rejects
         value = "postgresql" + value[len("postgres") :]
+    prefix = "sqlite:///"
+    if value.startswith(prefix) and not value.startswith(prefix + "/"):
+        relative = value[len(prefix) :]
+        if relative and relative != ":memory:":  # relative paths are from the project
+            value = prefix + str(_project_path(relative))
     return value
+
+
+def _project_path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def _lock_url(name: str, value: str) -> str:
@@ -168,9 +181,11 @@ def _http_url(name: str, value: str) -> str:
     return value
 
 
-def load_settings(env_file: Path | None = PROJECT_ROOT / ".env") -> Settings:
+def load_settings(
+    env_file: Path | None = PROJECT_ROOT / ".env", environ: Mapping[str, str] | None = None
+) -> Settings:
     """Read and validate every setting; raise `SettingsError` on the first bad one."""
-    raw = _read_environment(env_file)
+    raw = _read_environment(env_file, os.environ if environ is None else environ)
     action_port = _port("ACTION_PORT", raw["ACTION_PORT"])
     action_url = raw["ACTION_ENDPOINT_URL"] or f"http://localhost:{action_port}/webhook"
     return Settings(
@@ -181,7 +196,7 @@ def load_settings(env_file: Path | None = PROJECT_ROOT / ".env") -> Settings:
         rasa_port=_port("RASA_PORT", raw["RASA_PORT"]),
         action_port=action_port,
         action_endpoint_url=_http_url("ACTION_ENDPOINT_URL", action_url),
-        model_dir=Path(raw["MODEL_DIR"]),
+        model_dir=_project_path(raw["MODEL_DIR"]),
         default_language=_choice("DEFAULT_LANGUAGE", raw["DEFAULT_LANGUAGE"], LANGUAGES),
         mail_backend=_choice("MAIL_BACKEND", raw["MAIL_BACKEND"], MAIL_BACKENDS),
         mail_from=raw["MAIL_FROM"],
@@ -191,7 +206,7 @@ def load_settings(env_file: Path | None = PROJECT_ROOT / ".env") -> Settings:
         smtp_user=raw["SMTP_USER"],
         smtp_password=raw["SMTP_PASSWORD"],
         reset_page_url=_http_url("RESET_PAGE_URL", raw["RESET_PAGE_URL"]),
-        policy_file=Path(raw["POLICY_FILE"]),
+        policy_file=_project_path(raw["POLICY_FILE"]),
         log_level=_choice(
             "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
         ),

@@ -17,8 +17,9 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from bot.cli import latest_model
+from bot.cli import latest_model, rasa_environment
 from bot.db.session import make_engine
+from bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -149,7 +150,8 @@ def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Ite
             )  # fmt: skip
             processes.append(process)
             wait_for(url, process, log)
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", env)
+        rasa_env = rasa_environment(load_settings(environ=env), base=env)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env)
     finally:
         for process in processes:
             process.terminate()
@@ -171,5 +173,25 @@ def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
             "DATABASE_URL": f"sqlite:///{workdir / 'accounts.db'}",
             "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
             "LOCK_STORE_URL": "memory://",
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def production_assistant(
+    model_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_url: str,
+    redis_url: str,
+) -> Iterator[Assistant]:
+    """The production profile: PostgreSQL tracker store and account DB, Redis locks."""
+    workdir = tmp_path_factory.mktemp("production")
+    yield from start_assistant(
+        model_path,
+        workdir,
+        {
+            "DATABASE_URL": postgres_url,
+            "TRACKER_STORE_URL": postgres_url,
+            "LOCK_STORE_URL": redis_url,
         },
     )

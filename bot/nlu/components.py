@@ -9,6 +9,9 @@ plain Python and tested without Rasa.
   gives every token its lookup lemma (from spacy-lookups-data), without accents.
 - `RuleEntityExtractor` extracts email, account ID, card's last four, one-time code,
   product, username and requested language.
+- `LinearIntentClassifier` classifies intents with `bot.nlu.intent_model` (trained on
+  full labels, FAQ keys included; FAQ keys themselves are then chosen by Rasa's
+  ResponseSelector).
 """
 
 from __future__ import annotations
@@ -22,12 +25,22 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
-from rasa.shared.nlu.constants import ENTITIES, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    METADATA,
+    METADATA_INTENT,
+    TEXT,
+    TEXT_TOKENS,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import LANGUAGES, DetectedLanguage, LanguageIdentifier
 from bot.nlu.entity_rules import extract_entities, fold
+from bot.nlu.intent_model import IntentModel, Views, make_views
 
 DETECTED_LANGUAGE = "detected_language"
 
@@ -244,4 +257,110 @@ class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
             ]
             entities = [*message.get(ENTITIES, []), *self.add_extractor_name(found)]
             message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
+# --- intents --------------------------------------------------------------------
+
+
+def message_views(message: Message) -> Views:
+    tokens: list[Token] = message.get(TEXT_TOKENS) or []
+    lemmas = [(t.start, t.end, t.lemma or t.text) for t in tokens]
+    return make_views(message.get(TEXT) or "", lemmas)
+
+
+def training_label(message: Message) -> str | None:
+    """`faq/refund` for FAQ examples (the full key), else the intent."""
+    return message.get(INTENT_RESPONSE_KEY) or message.get(INTENT)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class LinearIntentClassifier(GraphComponent):
+    """Logistic regression over lemma and character TF-IDF views."""
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: IntentModel | None = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"C": 20.0, "ranking_length": 10}
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["sklearn"]
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [Tokenizer]
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = IntentModel.load(directory)
+        except (ValueError, FileNotFoundError):
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [
+            m for m in training_data.intent_examples if m.get(TEXT) and training_label(m)
+        ]
+        if len({training_label(m) for m in examples}) < 2:
+            return self._resource
+        self.model = IntentModel.fit(
+            [message_views(m) for m in examples],
+            [str(training_label(m)) for m in examples],
+            c=float(self._config["C"]),
+        )
+        with self._model_storage.write_to(self._resource) as directory:
+            self.model.save(directory)
+        return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self.model is None:
+            return messages
+        for message in messages:
+            if not message.get(TEXT):
+                continue
+            by_intent: dict[str, float] = {}
+            for label, probability in self.model.probabilities(message_views(message)).items():
+                intent = label.split("/")[0]  # faq/refund counts for the intent faq
+                by_intent[intent] = by_intent.get(intent, 0.0) + probability
+            ranking = sorted(
+                ({"name": k, "confidence": v} for k, v in by_intent.items()),
+                key=lambda r: -r["confidence"],
+            )
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(
+                INTENT_RANKING_KEY, ranking[: self._config["ranking_length"]], add_to_output=True
+            )
         return messages

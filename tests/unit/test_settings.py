@@ -96,3 +96,11 @@ def test_password_is_not_printed_when_database_is_unreachable() -> None:
     assert result.returncode == 2
     assert "s3cret-pw" not in result.stderr
     assert "DATABASE_URL" in result.stderr
+
+
+def test_relative_paths_are_taken_from_the_project(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("DATABASE_URL=sqlite:///var/x.db\nMODEL_DIR=models\n")
+    settings = load_settings(env, environ={})
+    assert settings.database_url == f"sqlite:///{PROJECT_ROOT / 'var' / 'x.db'}"
+    assert settings.model_dir == PROJECT_ROOT / "models"

@@ -1,0 +1,143 @@
+"""The intent model: logistic regression over two TF-IDF views of a message.
+
+- lemma view: word uni- and bigrams of the spaCy lookup lemmas (accent-free), so
+  "ho dimenticato" and "dimenticata" meet on "dimenticare";
+- character view: character 2-5-grams of the accent-free text, for typos.
+
+In both views, identity data is replaced by a placeholder (`zzemailzz`,
+`zzaccountidzz`, ...): "my account is AC-287461" is about giving an account ID,
+whatever its digits. Chosen by measurement (`make eval`, reports/nlu.md).
+Saved as JSON + NumPy arrays (never pickle: a model file must not run code).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.nlu.entity_rules import extract_entities, fold
+
+PLACEHOLDER_ENTITIES = ("email", "account_id", "otp_code", "card_last4", "username")
+
+
+def placeholder(entity: str) -> str:
+    return f"zz{entity.replace('_', '')}zz"
+
+
+def with_placeholders(text: str) -> str:
+    """The text with identity entities replaced by their placeholder word."""
+    pieces, last = [], 0
+    for entity in extract_entities(text, with_language=False):
+        if entity.entity in PLACEHOLDER_ENTITIES:
+            pieces += [text[last : entity.start], f" {placeholder(entity.entity)} "]
+            last = entity.end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+@dataclass(frozen=True)
+class Views:
+    lemmas: str
+    characters: str
+
+
+def make_views(text: str, lemmas: Sequence[tuple[int, int, str]]) -> Views:
+    """`lemmas` are (start, end, lemma) of the tokens; entity tokens get placeholders."""
+    spans = [
+        (e.start, e.end, placeholder(e.entity))
+        for e in extract_entities(text, with_language=False)
+        if e.entity in PLACEHOLDER_ENTITIES
+    ]
+    words: list[str] = []
+    for start, end, lemma in lemmas:
+        covering = next((p for s, e, p in spans if start < e and s < end), None)
+        word = covering or fold(lemma)
+        if not words or word != words[-1] or covering is None:
+            words.append(word)
+    return Views(" ".join(words), fold(with_placeholders(text)))
+
+
+class IntentModel:
+    """TF-IDF (lemma words + characters) and multinomial logistic regression."""
+
+    def __init__(self, vectorizers: tuple, classifier) -> None:  # type: ignore[no-untyped-def]
+        self.word_vectorizer, self.char_vectorizer = vectorizers
+        self.classifier = classifier
+
+    @staticmethod
+    def _vectorizers(word_vocabulary=None, char_vocabulary=None) -> tuple:  # type: ignore[no-untyped-def]
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        words = TfidfVectorizer(
+            analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+            token_pattern=r"(?u)\b\w+\b", vocabulary=word_vocabulary,
+        )  # fmt: skip
+        chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, vocabulary=char_vocabulary
+        )
+        return words, chars
+
+    @classmethod
+    def fit(cls, views: Sequence[Views], labels: Sequence[str], c: float = 20.0) -> IntentModel:
+        from sklearn.linear_model import LogisticRegression
+
+        words, chars = cls._vectorizers()
+        words.fit([v.lemmas for v in views])
+        chars.fit([v.characters for v in views])
+        model = cls((words, chars), LogisticRegression(C=c, max_iter=3000))
+        model.classifier.fit(model._matrix(views), list(labels))
+        return model
+
+    def _matrix(self, views: Sequence[Views]):  # type: ignore[no-untyped-def]
+        from scipy.sparse import hstack
+
+        return hstack(
+            [
+                self.word_vectorizer.transform([v.lemmas for v in views]),
+                self.char_vectorizer.transform([v.characters for v in views]),
+            ]
+        ).tocsr()
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(label) for label in self.classifier.classes_]
+
+    def probabilities(self, views: Views) -> dict[str, float]:
+        row = self.classifier.predict_proba(self._matrix([views]))[0]
+        return {label: float(p) for label, p in zip(self.labels, row, strict=True)}
+
+    # --- persistence (no pickle) -------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        vocabularies = {
+            "words": {k: int(v) for k, v in self.word_vectorizer.vocabulary_.items()},
+            "chars": {k: int(v) for k, v in self.char_vectorizer.vocabulary_.items()},
+            "labels": self.labels,
+        }
+        (directory / "intent_vocabularies.json").write_text(json.dumps(vocabularies))
+        np.savez_compressed(
+            directory / "intent_weights.npz",
+            word_idf=self.word_vectorizer.idf_,
+            char_idf=self.char_vectorizer.idf_,
+            coef=self.classifier.coef_.astype(np.float32),
+            intercept=self.classifier.intercept_,
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> IntentModel:
+        from sklearn.linear_model import LogisticRegression
+
+        vocabularies = json.loads((directory / "intent_vocabularies.json").read_text())
+        weights = np.load(directory / "intent_weights.npz", allow_pickle=False)
+        words, chars = cls._vectorizers(vocabularies["words"], vocabularies["chars"])
+        words.idf_ = weights["word_idf"]
+        chars.idf_ = weights["char_idf"]
+        classifier = LogisticRegression()
+        classifier.classes_ = np.array(vocabularies["labels"])
+        classifier.coef_ = weights["coef"].astype(np.float64)
+        classifier.intercept_ = weights["intercept"]
+        return cls((words, chars), classifier)

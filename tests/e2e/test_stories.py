@@ -1,0 +1,36 @@
+"""Rasa conversation tests (test stories) in Italian, French and English."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Assistant
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("language", ["it", "fr", "en"])
+def test_stories_pass_without_prediction_errors(
+    language: str, model_path: Path, assistant: Assistant, tmp_path: Path
+) -> None:
+    # the running action server of `assistant` serves the custom actions
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "rasa", "test", "core",
+            "--model", str(model_path),
+            "--stories", f"tests/stories/test_{language}.yml",
+            "--endpoints", "endpoints.yml",
+            "--out", str(tmp_path),
+            "--fail-on-prediction-errors",
+        ],
+        cwd=ROOT, env=assistant.env, capture_output=True, text=True, timeout=600,
+        check=False,
+    )  # fmt: skip
+    failed = (tmp_path / "failed_test_stories.yml").read_text() if (
+        tmp_path / "failed_test_stories.yml"
+    ).exists() else ""
+    assert result.returncode == 0, failed or result.stdout[-3000:] + result.stderr[-3000:]
