@@ -178,11 +178,15 @@ def entity_f1(examples: list[Example], predictions: list[Prediction]) -> dict[st
             continue
         precision = c["tp"] / max(c["tp"] + c["fp"], 1)
         recall = c["tp"] / max(c["tp"] + c["fn"], 1)
-        scores[entity] = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+        scores[entity] = (
+            0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+        )
     return scores
 
 
-def language_accuracy(examples: list[Example], predictions: list[Prediction], min_words: int) -> tuple[float, int]:
+def language_accuracy(
+    examples: list[Example], predictions: list[Prediction], min_words: int
+) -> tuple[float, int]:
     pairs = [
         (e.language, p.language)
         for e, p in zip(examples, predictions, strict=True)
@@ -207,7 +211,9 @@ def confusion_png(examples: list[Example], predictions: list[Prediction], path: 
     from sklearn.metrics import confusion_matrix
 
     labels = sorted({e.label for e in examples} | {p.label for p in predictions})
-    matrix = confusion_matrix([e.label for e in examples], [p.label for p in predictions], labels=labels)
+    matrix = confusion_matrix(
+        [e.label for e in examples], [p.label for p in predictions], labels=labels
+    )
     figure, axis = plt.subplots(figsize=(14, 12))
     axis.imshow(matrix, cmap="Blues")
     axis.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
@@ -215,8 +221,15 @@ def confusion_png(examples: list[Example], predictions: list[Prediction], path: 
     for i in range(len(labels)):
         for j in range(len(labels)):
             if matrix[i, j]:
-                axis.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=6,
-                          color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+                axis.text(
+                    j,
+                    i,
+                    str(matrix[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="white" if matrix[i, j] > matrix.max() / 2 else "black",
+                )
     axis.set_xlabel("predicted")
     axis.set_ylabel("expected")
     axis.set_title("ours: held-out intents, it + fr + en")
@@ -237,7 +250,9 @@ def evaluate(systems: tuple[str, ...]) -> dict[str, Any]:
             if system == "tfidf-lr":
                 predictions, seconds = tfidf_lr(train, test)
             else:
-                config = ROOT / ("config.yml" if system == "ours" else "bench/configs/rasa_default.yml")
+                config = ROOT / (
+                    "config.yml" if system == "ours" else "bench/configs/rasa_default.yml"
+                )
                 model, seconds = train_rasa_nlu(config, Path(workdir) / system)
                 predictions, timings = predict_rasa(model, test)
             per_language = {}
@@ -264,13 +279,19 @@ def evaluate(systems: tuple[str, ...]) -> dict[str, Any]:
                 entry["parse_ms_p50"] = round(statistics.median(ordered) * 1000, 2)
                 entry["parse_ms_p95"] = round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2)
             if system == "ours":
-                entry["language_accuracy_3plus_words"], entry["language_n_3plus"] = language_accuracy(test, predictions, 3)
+                entry["language_accuracy_3plus_words"], entry["language_n_3plus"] = (
+                    language_accuracy(test, predictions, 3)
+                )
                 entry["language_accuracy_all"], _ = language_accuracy(test, predictions, 1)
                 entry["lingua_only_accuracy_3plus_words"] = lingua_only_accuracy(test, 3)
                 REPORTS.mkdir(exist_ok=True)
                 confusion_png(test, predictions, REPORTS / "nlu_confusion.png")
             results["systems"][system] = entry
-            print(f"{system}: " + ", ".join(f"{k} {v['accuracy']:.3f}" for k, v in per_language.items()), flush=True)
+            print(
+                f"{system}: "
+                + ", ".join(f"{k} {v['accuracy']:.3f}" for k, v in per_language.items()),
+                flush=True,
+            )
     return results
 
 
@@ -306,10 +327,18 @@ def markdown(results: dict[str, Any]) -> str:
             cells.append("n/a" if score is None else f"{score:.3f}")
         lines.append(f"| {entity} | " + " | ".join(cells) + " |")
     ours = results["systems"].get("ours")
-    lines += ["", "## Training and parse time", "", "| system | NLU training (s) | parse p50 (ms) | parse p95 (ms) |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "## Training and parse time",
+        "",
+        "| system | NLU training (s) | parse p50 (ms) | parse p95 (ms) |",
+        "|---|---|---|---|",
+    ]
     for s in systems:
         entry = results["systems"][s]
-        lines.append(f"| {s} | {entry['train_seconds']} | {entry.get('parse_ms_p50', 'n/a')} | {entry.get('parse_ms_p95', 'n/a')} |")
+        lines.append(
+            f"| {s} | {entry['train_seconds']} | {entry.get('parse_ms_p50', 'n/a')} | {entry.get('parse_ms_p95', 'n/a')} |"
+        )
     if ours:
         lines += [
             "", "## Language detection (ours)", "",
@@ -322,7 +351,9 @@ def markdown(results: dict[str, Any]) -> str:
             "## Our errors", "",
         ]  # fmt: skip
         for error in ours["errors"]:
-            lines.append(f"- [{error['language']}] \"{error['text']}\": expected `{error['expected']}`, got `{error['got']}`")
+            lines.append(
+                f'- [{error["language"]}] "{error["text"]}": expected `{error["expected"]}`, got `{error["got"]}`'
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -107,9 +107,7 @@ def _read_env_file(env_file: Path) -> dict[str, str]:
     return values
 
 
-def _read_environment(
-    env_file: Path | None, environ: Mapping[str, str]
-) -> dict[str, str]:
+def _read_environment(env_file: Path | None, environ: Mapping[str, str]) -> dict[str, str]:
     """Real environment wins over `.env`, `.env` wins over defaults."""
     values = dict(DEFAULTS)
     if env_file is not None and env_file.exists():

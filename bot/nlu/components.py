@@ -274,9 +274,7 @@ def training_label(message: Message) -> str | None:
     return message.get(INTENT_RESPONSE_KEY) or message.get(INTENT)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(GraphComponent):
     """Logistic regression over lemma and character TF-IDF views."""
 
@@ -331,9 +329,7 @@ class LinearIntentClassifier(GraphComponent):
         return cls(config, model_storage, resource, model)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [
-            m for m in training_data.intent_examples if m.get(TEXT) and training_label(m)
-        ]
+        examples = [m for m in training_data.intent_examples if m.get(TEXT) and training_label(m)]
         if len({training_label(m) for m in examples}) < 2:
             return self._resource
         self.model = IntentModel.fit(

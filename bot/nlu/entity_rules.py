@@ -176,11 +176,7 @@ def _usernames(text: str, taken: list[tuple[int, int]]) -> list[Entity]:
     for start, name in sorted(candidates):
         name = name.rstrip(".-")
         end = start + len(name)
-        if (
-            fold(name) in NOT_USERNAMES
-            or NOT_HANDLES.search(name)
-            or _overlaps(start, end, taken)
-        ):
+        if fold(name) in NOT_USERNAMES or NOT_HANDLES.search(name) or _overlaps(start, end, taken):
             continue
         taken.append((start, end))
         found.append(Entity("username", name, start, end))

@@ -53,7 +53,9 @@ def test_short_messages_do_not_flip_the_conversation_language(
 def test_a_confident_sentence_in_another_language_switches(assistant: Assistant) -> None:
     who = sender()
     replies(assistant, who, "hi there")
-    assert replies(assistant, who, "non riesco ad accedere al mio account da ieri sera")[0][1] == "it"
+    assert (
+        replies(assistant, who, "non riesco ad accedere al mio account da ieri sera")[0][1] == "it"
+    )
 
 
 def test_asking_for_another_language_switches(assistant: Assistant) -> None:
@@ -74,8 +76,8 @@ def test_faq_is_answered_with_policy_numbers_filled(assistant: Assistant) -> Non
 def test_second_misunderstanding_in_a_row_offers_a_person(assistant: Assistant) -> None:
     who = sender()
     replies(assistant, who, "buongiorno")
-    assert replies(assistant, who, "zxqv blorptang frobnicate")[0] == ("utter_default", "it")
-    assert replies(assistant, who, "wubba lubba qqq zzz")[0] == ("utter_fallback_offer_human", "it")
+    assert replies(assistant, who, "blah blah blah")[0] == ("utter_default", "it")
+    assert replies(assistant, who, "kkkkkk")[0] == ("utter_fallback_offer_human", "it")
     # understood again: back to normal
     assert replies(assistant, who, "grazie mille")[0] == ("utter_thank", "it")
 

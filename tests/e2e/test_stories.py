@@ -30,7 +30,9 @@ def test_stories_pass_without_prediction_errors(
         cwd=ROOT, env=assistant.env, capture_output=True, text=True, timeout=600,
         check=False,
     )  # fmt: skip
-    failed = (tmp_path / "failed_test_stories.yml").read_text() if (
-        tmp_path / "failed_test_stories.yml"
-    ).exists() else ""
+    failed = (
+        (tmp_path / "failed_test_stories.yml").read_text()
+        if (tmp_path / "failed_test_stories.yml").exists()
+        else ""
+    )
     assert result.returncode == 0, failed or result.stdout[-3000:] + result.stderr[-3000:]

@@ -72,8 +72,7 @@ def test_normalise_hint(raw: object, code: str | None) -> None:
 
 def test_domain_model_learns_support_jargon() -> None:
     trained = LanguageIdentifier.fit(
-        ["mdp oublie", "mot de passe perdu", "pwd dimenticata", "password persa", "forgot pwd"]
-        * 3,
+        ["mdp oublie", "mot de passe perdu", "pwd dimenticata", "password persa", "forgot pwd"] * 3,
         ["fr", "fr", "it", "it", "en"] * 3,
     )
     assert trained.detect("mdp perdu stp").code == "fr"
