@@ -336,23 +336,25 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for s in systems:
         entry = results["systems"][s]
-        lines.append(
-            f"| {s} | {entry['train_seconds']} | {entry.get('parse_ms_p50', 'n/a')} | {entry.get('parse_ms_p95', 'n/a')} |"
-        )
+        p50, p95 = entry.get("parse_ms_p50", "n/a"), entry.get("parse_ms_p95", "n/a")
+        lines.append(f"| {s} | {entry['train_seconds']} | {p50} | {p95} |")
     if ours:
+        three_plus = ours["language_accuracy_3plus_words"]
+        lingua = ours["lingua_only_accuracy_3plus_words"]
+        every = ours["language_accuracy_all"]
         lines += [
             "", "## Language detection (ours)", "",
-            f"- held-out messages of three or more words: {ours['language_accuracy_3plus_words']:.2%} "
-            f"(n={ours['language_n_3plus']}); lingua alone on the same messages: "
-            f"{ours['lingua_only_accuracy_3plus_words']:.2%}",
-            f"- all held-out messages, including one- and two-word ones: {ours['language_accuracy_all']:.2%} "
+            f"- held-out messages of three or more words: {three_plus:.2%} "
+            f"(n={ours['language_n_3plus']}); lingua alone on the same messages: {lingua:.2%}",
+            f"- all held-out messages, including one- and two-word ones: {every:.2%} "
             "(short messages never switch a conversation's language; see `bot/language.py`)",
             "", "![confusion matrix](nlu_confusion.png)", "",
             "## Our errors", "",
         ]  # fmt: skip
         for error in ours["errors"]:
             lines.append(
-                f'- [{error["language"]}] "{error["text"]}": expected `{error["expected"]}`, got `{error["got"]}`'
+                f'- [{error["language"]}] "{error["text"]}": '
+                f"expected `{error['expected']}`, got `{error['got']}`"
             )
     return "\n".join(lines) + "\n"
 
