@@ -30,6 +30,7 @@ REPORTS = ROOT / "reports"
 LANGUAGES = ("it", "fr", "en")
 EVAL_ENTITIES = ("email", "account_id", "card_last4", "otp_code", "product", "username")
 SYSTEMS = ("ours", "rasa-default", "tfidf-lr")
+FALLBACK = "nlu_fallback"
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Prediction:
     label: str
     entities: set[tuple[str, int, int]] = field(default_factory=set)
     language: str | None = None
+    fallback: bool = False  # the FallbackClassifier answered "not understood"
 
 
 def full_label(intent: str | None, response_key: str | None) -> str:
@@ -114,10 +116,14 @@ def predict_rasa(model: Path, examples: list[Example]) -> tuple[list[Prediction]
             timings.append(time.perf_counter() - started)
             selector = (parsed.get("response_selector") or {}).get("faq") or {}
             key = (selector.get("response") or {}).get("intent_response_key")
-            intent = (parsed.get("intent") or {}).get("name")
+            # The classifier's own decision; FallbackClassifier's verdict is counted
+            # separately (`fallback`), since the TF-IDF peer has no fallback at all.
+            ranking = [r for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK]
+            intent = ranking[0]["name"] if ranking else (parsed.get("intent") or {}).get("name")
             predictions.append(
                 Prediction(
                     label=full_label(intent, key if intent == "faq" else None),
+                    fallback=(parsed.get("intent") or {}).get("name") == FALLBACK,
                     entities={
                         (e["entity"], e["start"], e["end"])
                         for e in parsed.get("entities") or []
@@ -260,9 +266,15 @@ def evaluate(systems: tuple[str, ...]) -> dict[str, Any]:
                 index = [i for i, e in enumerate(test) if e.language == language]
                 gold = [test[i].label for i in index]
                 guessed = [predictions[i].label for i in index]
+                answered = [
+                    test[i].label == predictions[i].label and not predictions[i].fallback
+                    for i in index
+                ]
                 per_language[language] = {
                     "n": len(index), "accuracy": accuracy(gold, guessed),
                     "macro_f1": macro_f1(gold, guessed),
+                    "fallback_rate": sum(predictions[i].fallback for i in index) / len(index),
+                    "answered_and_right": sum(answered) / len(index),
                 }  # fmt: skip
             entry: dict[str, Any] = {
                 "train_seconds": round(seconds, 1),
@@ -318,6 +330,23 @@ def markdown(results: dict[str, Any]) -> str:
             for s in systems
         ]
         lines.append(f"| {language} | {n} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Accuracy is the classifier's decision. In the assistant, a message whose best "
+        "intent scores below the FallbackClassifier threshold gets \"sorry, I didn't "
+        'understand" instead; the TF-IDF peer has no such fallback. With it:',
+        "",
+        "| language | "
+        + " | ".join(f"{s}: fallback rate / right and answered" for s in systems)
+        + " |",
+        "|---|" + "---|" * len(systems),
+    ]
+    for language in LANGUAGES:
+        cells = []
+        for s in systems:
+            entry = results["systems"][s]["per_language"][language]
+            cells.append(f"{entry['fallback_rate']:.1%} / {entry['answered_and_right']:.1%}")
+        lines.append(f"| {language} | " + " | ".join(cells) + " |")
     lines += ["", "## Entity F1 (exact span)", "", "| entity | " + " | ".join(systems) + " |",
               "|---|" + "---|" * len(systems)]  # fmt: skip
     for entity in EVAL_ENTITIES:

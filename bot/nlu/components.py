@@ -347,10 +347,12 @@ class LinearIntentClassifier(GraphComponent):
         for message in messages:
             if not message.get(TEXT):
                 continue
+            # An intent scores as its best label: faq/refund -> faq. Summing the
+            # fourteen FAQ keys instead would let many small doubts look like "faq".
             by_intent: dict[str, float] = {}
             for label, probability in self.model.probabilities(message_views(message)).items():
-                intent = label.split("/")[0]  # faq/refund counts for the intent faq
-                by_intent[intent] = by_intent.get(intent, 0.0) + probability
+                intent = label.split("/")[0]
+                by_intent[intent] = max(by_intent.get(intent, 0.0), probability)
             ranking = sorted(
                 ({"name": k, "confidence": v} for k, v in by_intent.items()),
                 key=lambda r: -r["confidence"],
