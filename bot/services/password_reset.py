@@ -1,0 +1,149 @@
+"""Password-reset links mailed to the registered email (support policies §1).
+
+Whatever the email (registered, unknown, or over a rate limit) `request_reset`
+returns nothing and the caller shows the same confirmation. The outcome is kept
+only as a coded value in the audit log, keyed by hashes.
+
+Tokens come from `secrets.token_urlsafe(reset_token_bytes)`: with 256 bits of
+entropy a plain SHA-256 is enough to store them (no salt or slow hash needed),
+and lets `redeem_token` find the row by its hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.db.models import ResetToken
+from bot.policy import Policy, get_policy
+from bot.services import audit
+from bot.services.mail import Mail, Mailer, deliver
+from bot.services.mail_templates import PASSWORD_RESET, pick_language, render
+from bot.services.verification import account_by_email
+
+logger = logging.getLogger(__name__)
+
+EVENT_REQUESTED = "password_reset_requested"
+EVENT_MAIL_FAILED = "password_reset_mail_failed"
+EVENT_REDEEMED = "password_reset_redeemed"
+RATE_WINDOW = timedelta(hours=1)
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex of a high-entropy token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def reset_link(reset_page_url: str, token: str) -> str:
+    """`{reset_page_url}?token=...` (or `&token=` when the page URL has a query)."""
+    separator = "&" if "?" in reset_page_url else "?"
+    return f"{reset_page_url}{separator}{urlencode({'token': token})}"
+
+
+def _rate_limited(
+    session: Session, conversation_id: str, subject: str, now: datetime, policy: Policy
+) -> bool:
+    """Every earlier request counts, sent or not, so probing cannot reset the window."""
+    since = now - RATE_WINDOW
+    per_email = audit.count_since(session, EVENT_REQUESTED, since, now, subject=subject)
+    per_conversation = audit.count_since(
+        session, EVENT_REQUESTED, since, now, conversation_id=conversation_id
+    )
+    return (
+        per_email >= policy.reset_limit_per_email_per_hour
+        or per_conversation >= policy.reset_limit_per_conversation_per_hour
+    )
+
+
+def request_reset(
+    session: Session,
+    mailer: Mailer,
+    conversation_id: str,
+    email: str,
+    language: str | None,
+    now: datetime,
+    reset_page_url: str,
+    *,
+    policy: Policy | None = None,
+) -> None:
+    """Mail a single-use reset link if `email` is registered and no limit is hit.
+
+    Returns nothing in every case. Commits before mailing, so the link never
+    points to a token that was rolled back.
+    """
+    policy = policy or get_policy()
+    account = account_by_email(session, email)
+    subject = account.email if account else email
+    token: str | None = None
+    if _rate_limited(session, conversation_id, subject, now, policy):
+        outcome = "rate_limited"
+    elif account is None:
+        outcome = "no_account"
+    else:
+        outcome = "sent"
+        token = secrets.token_urlsafe(policy.reset_token_bytes)
+        session.add(
+            ResetToken(
+                account_id=account.id,
+                token_hash=hash_token(token),
+                created_at=now,
+                expires_at=now + timedelta(minutes=policy.reset_token_ttl_minutes),
+            )
+        )
+    audit.record(session, EVENT_REQUESTED, conversation_id, subject, {"outcome": outcome}, now=now)
+    session.commit()
+    if account is None or token is None:
+        logger.info("password reset requested: nothing sent")
+        return
+    mail_subject, body = render(
+        PASSWORD_RESET,
+        pick_language(language, account.language),
+        link=reset_link(reset_page_url, token),
+        minutes=policy.reset_token_ttl_minutes,
+    )
+    if not deliver(mailer, Mail(to=account.email, subject=mail_subject, body=body)):
+        audit.record(session, EVENT_MAIL_FAILED, conversation_id, account.email, now=now)
+        session.commit()
+
+
+def redeem_token(session: Session, token: str, now: datetime) -> int | None:
+    """The account id for a valid token, marking it used; None if unknown, used or expired.
+
+    Redeeming also retires the account's other outstanding links: once the
+    password changes, older mails should no longer work.
+    """
+    token_hash = hash_token(token)
+    row = session.scalars(
+        select(ResetToken).where(ResetToken.token_hash == token_hash).with_for_update()
+    ).first()
+    valid = (
+        row is not None
+        and hmac.compare_digest(row.token_hash, token_hash)
+        and row.used_at is None
+        and now < row.expires_at
+    )
+    account_id: int | None = None
+    if valid and row is not None:
+        claimed = session.execute(
+            update(ResetToken)
+            .where(ResetToken.id == row.id, ResetToken.used_at.is_(None))
+            .values(used_at=now)
+        )
+        if claimed.rowcount == 1:  # a parallel redeem of the same token loses here
+            account_id = row.account_id
+            session.execute(
+                update(ResetToken)
+                .where(ResetToken.account_id == account_id, ResetToken.used_at.is_(None))
+                .values(used_at=now)
+            )
+    outcome = "redeemed" if account_id is not None else "invalid"
+    audit.record(session, EVENT_REDEEMED, None, None, {"outcome": outcome}, now=now)
+    session.commit()
+    return account_id

@@ -1,0 +1,249 @@
+"""Identity check by one-time code sent to the account's registered email (policies §2).
+
+Only control of the registered mailbox proves identity, so a code goes to
+`Account.email` and never to an address the user typed. An identifier that
+matches no account still gets a challenge row (account_id NULL) that answers
+wrong codes exactly like a real one: nothing the caller sees tells whether an
+account exists.
+
+Hashing: codes have only 10**otp_length values and Settings holds no server
+secret for an HMAC, so each code is stored as scrypt (n=2**14, r=8, p=1) with a
+random per-row salt. A guess against a stolen row costs ~16 MB and tens of
+milliseconds, and the code is worthless after otp_ttl_minutes anyway.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Account, VerificationChallenge
+from bot.policy import Policy, get_policy
+from bot.services import audit
+from bot.services.accounts import find_account_id
+from bot.services.mail import Mail, Mailer, deliver
+from bot.services.mail_templates import VERIFICATION_CODE, pick_language, render
+from bot.services.redaction import conversation_key
+
+logger = logging.getLogger(__name__)
+
+# How long a successful check lets actions act for the account (re-checked each step).
+VERIFIED_FOR = timedelta(hours=1)
+
+EVENT_STARTED = "verification_started"
+EVENT_CHECKED = "verification_checked"
+EVENT_MAIL_FAILED = "verification_mail_failed"
+
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _SCRYPT_LEN = 2**14, 8, 1, 32
+_SALT_BYTES = 16
+
+
+class VerificationStatus(str, enum.Enum):
+    VERIFIED = "verified"
+    WRONG = "wrong"
+    LOCKED = "locked"  # too many wrong codes: ask for a new one
+    EXPIRED = "expired"
+    NO_CHALLENGE = "no_challenge"  # none started, or its code was already used
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    status: VerificationStatus
+    attempts_left: int = 0
+    account_id: int | None = None  # set only when VERIFIED
+
+
+# --- codes ---------------------------------------------------------------------
+
+
+def generate_code(length: int) -> str:
+    """`length` uniformly random digits from `secrets`."""
+    return f"{secrets.randbelow(10**length):0{length}d}"
+
+
+def _scrypt(code: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(code.encode(), salt=salt, n=n, r=r, p=p, dklen=_SCRYPT_LEN)
+
+
+def hash_code(code: str) -> str:
+    """ "scrypt$n$r$p$salt$hash" (hex), parameters kept so they can change later."""
+    salt = secrets.token_bytes(_SALT_BYTES)
+    digest = _scrypt(code, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def code_matches(code: str, stored: str) -> bool:
+    """Recompute with the row's salt and compare in constant time."""
+    _scheme, n, r, p, salt, digest = stored.split("$")
+    candidate = _scrypt(code, bytes.fromhex(salt), int(n), int(r), int(p))
+    return hmac.compare_digest(candidate, bytes.fromhex(digest))
+
+
+def _clean_code(code: str) -> str:
+    """Users type "123 456" or "123-456"."""
+    return re.sub(r"[\s-]", "", code)
+
+
+# --- accounts ------------------------------------------------------------------
+
+
+def account_by_email(session: Session, email: str) -> Account | None:
+    """The account whose registered email is `email`, ignoring case and spaces."""
+    wanted = email.strip().lower()
+    return session.scalars(select(Account).where(func.lower(Account.email) == wanted)).first()
+
+
+def find_account(session: Session, identifier: str) -> Account | None:
+    """By registered email, account ID ("AC-104233", "ac104233", "AC 104233") or username.
+
+    Uses the same lookup as the rest of the assistant (`accounts.find_account_id`);
+    an address that is not a registered email (a billing contact, a typo) finds nothing.
+    """
+    account_id = find_account_id(session, identifier)
+    return session.get(Account, account_id) if account_id is not None else None
+
+
+# --- flow ----------------------------------------------------------------------
+
+
+def start_verification(
+    session: Session,
+    mailer: Mailer,
+    conversation_id: str,
+    identifier: str,
+    language: str | None,
+    now: datetime,
+    *,
+    policy: Policy | None = None,
+) -> None:
+    """Create a challenge and mail its code to the registered email, if there is one.
+
+    Returns nothing, whatever the identifier: the caller shows one reply. Commits
+    before mailing, so a code never leaves for a challenge that was rolled back.
+    The mail is in the conversation's language (the person waiting for it), else
+    the account's. A newer challenge replaces older ones of the conversation.
+    """
+    policy = policy or get_policy()
+    account = find_account(session, identifier)
+    code = generate_code(policy.otp_length)  # also for no match: same work, same row
+    session.add(
+        VerificationChallenge(
+            conversation_key=conversation_key(conversation_id),
+            account_id=account.id if account else None,
+            code_hash=hash_code(code),
+            created_at=now,
+            expires_at=now + timedelta(minutes=policy.otp_ttl_minutes),
+            attempts=0,
+        )
+    )
+    outcome = "sent" if account else "no_account"
+    subject = account.email if account else identifier
+    audit.record(session, EVENT_STARTED, conversation_id, subject, {"outcome": outcome}, now=now)
+    session.commit()
+    if account is None:
+        logger.info("verification started for an identifier with no account")
+        return
+    mail_subject, body = render(
+        VERIFICATION_CODE,
+        pick_language(language, account.language),
+        code=code,
+        minutes=policy.otp_ttl_minutes,
+    )
+    if not deliver(mailer, Mail(to=account.email, subject=mail_subject, body=body)):
+        audit.record(session, EVENT_MAIL_FAILED, conversation_id, account.email, now=now)
+        session.commit()
+
+
+def _latest_challenge(session: Session, conversation_id: str) -> VerificationChallenge | None:
+    return session.scalars(
+        select(VerificationChallenge)
+        .where(VerificationChallenge.conversation_key == conversation_key(conversation_id))
+        .order_by(VerificationChallenge.created_at.desc(), VerificationChallenge.id.desc())
+        .limit(1)
+        .with_for_update()  # PostgreSQL: parallel guesses cannot overrun the attempt limit
+    ).first()
+
+
+def _check(
+    challenge: VerificationChallenge | None, code: str, now: datetime, policy: Policy
+) -> VerificationResult:
+    """Apply one code to the latest challenge (mutates it); no commit."""
+    if challenge is None or challenge.verified_at is not None:
+        return VerificationResult(VerificationStatus.NO_CHALLENGE)
+    if challenge.locked_at is not None or challenge.attempts >= policy.otp_max_attempts:
+        return VerificationResult(VerificationStatus.LOCKED)
+    if now >= challenge.expires_at:
+        return VerificationResult(VerificationStatus.EXPIRED)
+    matches = code_matches(_clean_code(code), challenge.code_hash)
+    if matches and challenge.account_id is not None:
+        challenge.verified_at = now
+        return VerificationResult(
+            VerificationStatus.VERIFIED,
+            attempts_left=policy.otp_max_attempts - challenge.attempts,
+            account_id=challenge.account_id,
+        )
+    challenge.attempts += 1  # an unmatched challenge lands here for every code
+    attempts_left = policy.otp_max_attempts - challenge.attempts
+    if attempts_left <= 0:
+        challenge.locked_at = now
+        return VerificationResult(VerificationStatus.LOCKED)
+    return VerificationResult(VerificationStatus.WRONG, attempts_left=attempts_left)
+
+
+def check_code(
+    session: Session,
+    conversation_id: str,
+    code: str,
+    now: datetime,
+    *,
+    policy: Policy | None = None,
+) -> VerificationResult:
+    """Check a code against the conversation's latest challenge, count it, commit.
+
+    The last allowed wrong code returns LOCKED; a locked challenge refuses even
+    the right code. Committing here keeps a counted attempt from being undone by
+    a later error in the caller.
+    """
+    policy = policy or get_policy()
+    result = _check(_latest_challenge(session, conversation_id), code, now, policy)
+    audit.record(
+        session, EVENT_CHECKED, conversation_id, None, {"status": result.status.value}, now=now
+    )
+    session.commit()
+    return result
+
+
+def is_verified(
+    session: Session,
+    conversation_id: str,
+    account_id: int,
+    now: datetime,
+    *,
+    max_age: timedelta = VERIFIED_FOR,
+) -> bool:
+    """Whether this conversation proved control of this account within `max_age`.
+
+    Reads the database every time, so actions can re-check before each sensitive step
+    instead of trusting a slot.
+    """
+    found = session.scalar(
+        select(VerificationChallenge.id)
+        .where(
+            VerificationChallenge.conversation_key == conversation_key(conversation_id),
+            VerificationChallenge.account_id == account_id,
+            VerificationChallenge.verified_at.is_not(None),
+            VerificationChallenge.verified_at > now - max_age,
+            VerificationChallenge.verified_at <= now,
+        )
+        .limit(1)
+    )
+    return found is not None

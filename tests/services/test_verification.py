@@ -1,0 +1,396 @@
+"""One-time codes against real databases (SQLite file and PostgreSQL): codes only to
+the registered email, hashed at rest, limited tries and lifetime, and nothing that
+tells an unknown identifier from a known one."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+import smtplib
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.migrate import downgrade, upgrade
+from bot.db.models import Account, AuditEntry, OutboxMail, VerificationChallenge
+from bot.db.session import make_engine
+from bot.demo_data import seed_demo
+from bot.policy import load_policy
+from bot.services import audit
+from bot.services.mail import Mail, OutboxMailer
+from bot.services.mail_templates import VERIFICATION_CODE
+from bot.services.redaction import conversation_key, mask_email, subject_key
+from bot.services.verification import (
+    VerificationResult,
+    VerificationStatus,
+    check_code,
+    code_matches,
+    is_verified,
+    start_verification,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 11, 22)
+NOW = datetime(2026, 11, 22, 10, 0)
+POLICY = load_policy(ROOT / "bot" / "policy.yml")
+SECOND = timedelta(seconds=1)
+
+
+# --- real databases --------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker]:
+    """Migrated and seeded database; downgraded afterwards."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'accounts.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    upgrade(url)
+    engine = make_engine(url)
+    factory = sessionmaker(engine, future=True, expire_on_commit=False)
+    with factory() as session:
+        seed_demo(session, TODAY)
+        session.commit()
+    yield factory
+    engine.dispose()
+    downgrade(url)
+
+
+@pytest.fixture
+def session(factory: sessionmaker) -> Iterator[Session]:
+    with factory() as session:
+        yield session
+
+
+@pytest.fixture
+def mailer(factory: sessionmaker) -> OutboxMailer:
+    return OutboxMailer(factory, clock=lambda: NOW)
+
+
+def outbox(session: Session) -> list[OutboxMail]:
+    return list(session.scalars(select(OutboxMail).order_by(OutboxMail.id)))
+
+
+def code_in(mail: OutboxMail) -> str:
+    found = re.findall(rf"\b\d{{{POLICY.otp_length}}}\b", mail.body)
+    assert len(found) == 1, mail.body
+    return found[0]
+
+
+def dump(session: Session, *models: type) -> str:
+    """Every row of these tables, as the text a curious operator would search."""
+    rows = [
+        dict(row)
+        for model in models
+        for row in session.execute(select(model.__table__)).mappings()  # type: ignore[attr-defined]
+    ]
+    return json.dumps(rows, default=str)
+
+
+def account_id(session: Session, public_id: str) -> int:
+    return session.scalars(select(Account.id).where(Account.public_id == public_id)).one()
+
+
+def start(session: Session, mailer: OutboxMailer, conversation: str, identifier: str) -> None:
+    result = start_verification(session, mailer, conversation, identifier, "en", NOW, policy=POLICY)
+    assert result is None  # nothing to tell known from unknown
+
+
+def check(session: Session, conversation: str, code: str, at: datetime = NOW) -> VerificationResult:
+    return check_code(session, conversation, code, at, policy=POLICY)
+
+
+def wrong_code(right: str) -> str:
+    return f"{(int(right) + 1) % 10**POLICY.otp_length:0{POLICY.otp_length}d}"
+
+
+def challenges(session: Session, conversation: str) -> list[VerificationChallenge]:
+    return list(
+        session.scalars(
+            select(VerificationChallenge).where(
+                VerificationChallenge.conversation_key == conversation_key(conversation)
+            )
+        )
+    )
+
+
+# --- who gets the code -----------------------------------------------------------
+
+
+def test_known_and_unknown_identifiers_look_the_same(
+    session: Session, mailer: OutboxMailer
+) -> None:
+    start(session, mailer, "conv-known", "active@example.com")
+    start(session, mailer, "conv-unknown", "nobody@example.com")
+
+    known, unknown = challenges(session, "conv-known"), challenges(session, "conv-unknown")
+    assert len(known) == len(unknown) == 1
+    assert known[0].account_id == account_id(session, "AC-100001")
+    assert unknown[0].account_id is None
+    for row in (known[0], unknown[0]):
+        assert row.code_hash.startswith("scrypt$")
+        assert row.expires_at == NOW + timedelta(minutes=POLICY.otp_ttl_minutes)
+        assert row.attempts == 0
+    assert [m.to_address for m in outbox(session)] == ["active@example.com"]
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "USERNAME.LOGIN@EXAMPLE.COM",
+        "  username.login@example.com ",
+        "marco_demo",
+        "MARCO_DEMO",
+        "AC-100009",
+        "ac100009",
+        "AC 100009",
+    ],
+)
+def test_code_goes_only_to_the_registered_email(
+    session: Session, mailer: OutboxMailer, identifier: str
+) -> None:
+    start(session, mailer, "conv-1", identifier)
+
+    [mail] = outbox(session)
+    assert mail.to_address == "username.login@example.com"
+    result = check(session, "conv-1", code_in(mail))
+    assert result.status is VerificationStatus.VERIFIED
+    assert result.account_id == account_id(session, "AC-100009")
+
+
+@pytest.mark.parametrize(
+    "typed", ["teammate.admin@example.com", "mario.rossi@libero.it", "AC-999999", "nobody_here"]
+)
+def test_an_identifier_that_is_not_a_registered_account_receives_nothing(
+    session: Session, mailer: OutboxMailer, typed: str
+) -> None:
+    # teammate.admin@ is a billing contact of AC-100011, not a registered email
+    start(session, mailer, "conv-1", typed)
+
+    assert outbox(session) == []
+    [row] = challenges(session, "conv-1")
+    assert row.account_id is None
+
+
+# --- codes at rest ----------------------------------------------------------------
+
+
+def test_codes_are_random_digits_stored_only_as_salted_hashes(
+    session: Session, mailer: OutboxMailer
+) -> None:
+    start(session, mailer, "conv-a", "monthly@example.com")
+    start(session, mailer, "conv-b", "monthly@example.com")
+    codes = [code_in(mail) for mail in outbox(session)]
+    rows = challenges(session, "conv-a") + challenges(session, "conv-b")
+
+    assert all(len(code) == POLICY.otp_length and code.isdigit() for code in codes)
+    salts = {row.code_hash.split("$")[4] for row in rows}
+    assert len(salts) == 2  # per-row salt
+    for code, row in zip(codes, rows, strict=True):
+        assert code_matches(code, row.code_hash)
+    stored = dump(session, VerificationChallenge, AuditEntry)
+    for code in codes:
+        assert code not in stored
+
+
+# --- checking codes ---------------------------------------------------------------
+
+
+def test_wrong_codes_lock_the_challenge_and_then_refuse_the_right_code(
+    session: Session, mailer: OutboxMailer
+) -> None:
+    start(session, mailer, "conv-1", "active@example.com")
+    code = code_in(outbox(session)[0])
+
+    for left in range(POLICY.otp_max_attempts - 1, 0, -1):
+        assert check(session, "conv-1", wrong_code(code)) == VerificationResult(
+            VerificationStatus.WRONG, attempts_left=left
+        )
+    assert check(session, "conv-1", wrong_code(code)).status is VerificationStatus.LOCKED
+    refused = check(session, "conv-1", code)
+    assert refused == VerificationResult(VerificationStatus.LOCKED)
+    assert refused.account_id is None
+    [row] = challenges(session, "conv-1")
+    assert row.locked_at == NOW and row.verified_at is None
+    assert not is_verified(session, "conv-1", account_id(session, "AC-100001"), NOW)
+
+
+def test_an_unmatched_challenge_answers_exactly_like_a_real_one(
+    session: Session, mailer: OutboxMailer
+) -> None:
+    start(session, mailer, "conv-known", "active@example.com")
+    start(session, mailer, "conv-unknown", "nobody@example.com")
+    guess = wrong_code(code_in(outbox(session)[0]))
+
+    for _ in range(POLICY.otp_max_attempts + 1):
+        assert check(session, "conv-known", guess) == check(session, "conv-unknown", guess)
+    [known], [unknown] = challenges(session, "conv-known"), challenges(session, "conv-unknown")
+    assert (known.attempts, known.locked_at) == (unknown.attempts, unknown.locked_at)
+
+
+def test_a_code_expires_after_otp_ttl_minutes(session: Session, mailer: OutboxMailer) -> None:
+    ttl = timedelta(minutes=POLICY.otp_ttl_minutes)
+    start(session, mailer, "conv-late", "active@example.com")
+    start(session, mailer, "conv-just-in-time", "active@example.com")
+    late, just_in_time = (code_in(mail) for mail in outbox(session))
+
+    assert check(session, "conv-late", late, NOW + ttl).status is VerificationStatus.EXPIRED
+    in_time = check(session, "conv-just-in-time", just_in_time, NOW + ttl - SECOND)
+    assert in_time.status is VerificationStatus.VERIFIED
+
+
+def test_a_code_works_once_and_needs_a_challenge(session: Session, mailer: OutboxMailer) -> None:
+    assert check(session, "conv-1", "123456").status is VerificationStatus.NO_CHALLENGE
+    start(session, mailer, "conv-1", "active@example.com")
+    code = code_in(outbox(session)[0])
+    spaced = f"{code[:3]} {code[3:]}"  # people type "123 456"
+
+    assert check(session, "conv-1", spaced).status is VerificationStatus.VERIFIED
+    assert check(session, "conv-1", code).status is VerificationStatus.NO_CHALLENGE
+    assert check(session, "conv-2", code).status is VerificationStatus.NO_CHALLENGE
+
+
+def test_a_new_challenge_replaces_the_previous_code(session: Session, mailer: OutboxMailer) -> None:
+    start(session, mailer, "conv-1", "active@example.com")
+    start(session, mailer, "conv-1", "active@example.com")
+    first, second = (code_in(mail) for mail in outbox(session))
+    if first == second:
+        pytest.skip("two random codes happened to be equal")
+
+    assert check(session, "conv-1", first).status is VerificationStatus.WRONG
+    assert check(session, "conv-1", second).status is VerificationStatus.VERIFIED
+
+
+def test_is_verified_needs_the_same_conversation_account_and_a_recent_check(
+    session: Session, mailer: OutboxMailer
+) -> None:
+    active, other = account_id(session, "AC-100001"), account_id(session, "AC-100012")
+    assert not is_verified(session, "conv-1", active, NOW)
+    start(session, mailer, "conv-1", "active@example.com")
+    assert not is_verified(session, "conv-1", active, NOW)  # started is not verified
+    check(session, "conv-1", code_in(outbox(session)[0]))
+
+    assert is_verified(session, "conv-1", active, NOW)
+    assert is_verified(session, "conv-1", active, NOW + timedelta(minutes=59))
+    assert not is_verified(session, "conv-2", active, NOW)
+    assert not is_verified(session, "conv-1", other, NOW)
+    assert not is_verified(session, "conv-1", active, NOW + timedelta(hours=1))
+
+
+def test_policy_values_are_read_not_hard_coded(session: Session, mailer: OutboxMailer) -> None:
+    policy = dataclasses.replace(POLICY, otp_length=8, otp_ttl_minutes=2, otp_max_attempts=5)
+    start_verification(session, mailer, "conv-1", "active@example.com", "en", NOW, policy=policy)
+    [mail] = outbox(session)
+    [code] = re.findall(r"\b\d{8}\b", mail.body)
+    assert "2 minutes" in mail.body
+
+    wrong = "0" * 8 if code != "0" * 8 else "1" * 8
+    for left in range(4, 0, -1):
+        result = check_code(session, "conv-1", wrong, NOW, policy=policy)
+        assert result == VerificationResult(VerificationStatus.WRONG, attempts_left=left)
+    late = check_code(session, "conv-1", code, NOW + timedelta(minutes=2), policy=policy)
+    assert late.status is VerificationStatus.EXPIRED
+
+
+# --- mail language and failures ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("it", "it"), ("fr", "fr"), ("en", "en"), ("de", "it"), (None, "it")]
+)
+def test_the_mail_is_in_the_conversation_language_else_the_account_language(
+    session: Session, mailer: OutboxMailer, language: str | None, expected: str
+) -> None:
+    # AC-100001 is an Italian account
+    start_verification(session, mailer, "conv-1", "AC-100001", language, NOW, policy=POLICY)
+    [mail] = outbox(session)
+    assert mail.subject == VERIFICATION_CODE[expected].subject
+    assert f"{POLICY.otp_ttl_minutes} minut" in mail.body
+
+
+class BrokenMailer:
+    """Fails like a real SMTP server would, with the address in the error."""
+
+    def send(self, mail: Mail) -> None:
+        raise smtplib.SMTPRecipientsRefused({mail.to: (550, b"mailbox unavailable")})
+
+
+def test_a_failed_mail_looks_the_same_and_logs_no_address(
+    session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    result = start_verification(
+        session, BrokenMailer(), "conv-1", "active@example.com", "en", NOW, policy=POLICY
+    )
+
+    assert result is None
+    assert len(challenges(session, "conv-1")) == 1
+    events = list(session.scalars(select(AuditEntry.event).order_by(AuditEntry.id)))
+    assert events == ["verification_started", "verification_mail_failed"]
+    assert "active@example.com" not in caplog.text
+    assert "a***@example.com" in caplog.text
+
+
+# --- audit and redaction ----------------------------------------------------------
+
+
+def test_audit_rows_hold_no_personal_data(
+    session: Session, mailer: OutboxMailer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    start(session, mailer, "sender-42", "Username.Login@Example.com")
+    start(session, mailer, "sender-43", "marco_demo")
+    start(session, mailer, "sender-44", "nobody@libero.it")
+    code = code_in(outbox(session)[0])
+    check(session, "sender-42", wrong_code(code))
+    check(session, "sender-42", code)
+
+    stored = dump(session, AuditEntry, VerificationChallenge)
+    for secret in (
+        "username.login", "marco_demo", "nobody@libero.it", code, "sender-42", "sender-44",
+    ):  # fmt: skip
+        assert secret.lower() not in stored.lower()
+        assert secret.lower() not in caplog.text.lower()
+    rows = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    assert [row.detail for row in rows] == [
+        {"outcome": "sent"},
+        {"outcome": "sent"},
+        {"outcome": "no_account"},
+        {"status": "wrong"},
+        {"status": "verified"},
+    ]
+    # the same account gives the same subject key however it was typed
+    assert rows[0].subject_key == rows[1].subject_key == subject_key("username.login@example.com")
+    assert rows[0].conversation_key == conversation_key("sender-42")
+
+
+def test_audit_refuses_an_email_in_the_detail(session: Session) -> None:
+    with pytest.raises(ValueError, match="email"):
+        audit.record(session, "x", "conv-1", None, {"to": "mario@libero.it"}, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("email", "masked"),
+    [
+        ("mario.rossi@libero.it", "m***@libero.it"),
+        ("Mario@Libero.IT", "M***@libero.it"),
+        ("@libero.it", "***@libero.it"),
+        ("not an email", "***"),
+    ],
+)
+def test_mask_email(email: str, masked: str) -> None:
+    assert mask_email(email) == masked
+
+
+def test_keys_are_stable_normalised_hashes() -> None:
+    key = subject_key("mario@libero.it")
+    assert key == subject_key("  Mario@LIBERO.it ")
+    assert re.fullmatch(r"[0-9a-f]{64}", key)
+    assert conversation_key("Sender") != conversation_key("sender")  # ids are exact

@@ -1,0 +1,54 @@
+"""The intent model: placeholders, and a save/load round trip without pickle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bot.nlu.intent_model import IntentModel, make_views, with_placeholders
+
+
+def views(text: str):  # type: ignore[no-untyped-def]
+    # whitespace tokens as lemmas are enough for these checks
+    tokens, start = [], 0
+    for word in text.split():
+        start = text.index(word, start)
+        tokens.append((start, start + len(word), word))
+        start += len(word)
+    return make_views(text, tokens)
+
+
+TRAIN = [
+    ("my account is AC-104233", "inform"),
+    ("here is my email anna@orange.fr", "inform"),
+    ("the code is 583920", "inform"),
+    ("i forgot my password", "reset_password"),
+    ("reset my password please", "reset_password"),
+    ("password forgotten help", "reset_password"),
+    ("can i get a refund", "faq/refund"),
+    ("money back please", "faq/refund"),
+    ("refund for the unused months", "faq/refund"),
+]
+
+
+def test_identity_data_becomes_a_placeholder() -> None:
+    assert with_placeholders("mail: anna@orange.fr, id AC-104233") == (
+        "mail:  zzemailzz , id  zzaccountidzz "
+    )
+    assert views("the code is 583920").lemmas == "the code is zzotpcodezz"
+
+
+def test_round_trip_keeps_predictions_and_stores_no_pickle(tmp_path: Path) -> None:
+    model = IntentModel.fit([views(t) for t, _ in TRAIN], [label for _, label in TRAIN])
+    model.save(tmp_path)
+    loaded = IntentModel.load(tmp_path)
+    for text in ("my id is AC-999999", "forgot password", "refund?"):
+        before, after = model.probabilities(views(text)), loaded.probabilities(views(text))
+        assert before.keys() == after.keys()
+        assert all(abs(before[k] - after[k]) < 1e-5 for k in before)
+    best = loaded.probabilities(views("my id is AC-999999"))
+    assert max(best, key=best.__getitem__) == "inform"
+    # every array loads with pickle forbidden (np.load raises on pickled objects)
+    with np.load(tmp_path / "intent_weights.npz", allow_pickle=False) as arrays:
+        assert all(arrays[name].dtype != object for name in arrays.files)
