@@ -10,6 +10,7 @@ import argparse
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -120,7 +121,11 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
         "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
         "--out", str(model_dir), "--fixed-model-name", "assistant",
     ]  # fmt: skip
-    return subprocess.call(command, cwd=PROJECT_ROOT)
+    started = time.monotonic()
+    status = subprocess.call(command, cwd=PROJECT_ROOT)
+    if status == 0:
+        print(f"trained {latest_model(model_dir)} in {time.monotonic() - started:.0f} s")
+    return status
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
