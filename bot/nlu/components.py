@@ -17,6 +17,7 @@ plain Python and tested without Rasa.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -57,6 +58,53 @@ def message_language(message: Message, default: str = "en") -> str:
     return detected.get("code") or example_language(message) or default
 
 
+class StoredComponent(GraphComponent):
+    """Plumbing shared by our trained components: config, model storage, and the
+    state they read back from it (None when nothing was trained)."""
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        state: Any | None = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.state = state
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> StoredComponent:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> StoredComponent:
+        try:
+            with model_storage.read_from(resource) as directory:
+                state = cls.read_state(directory)
+        except (ValueError, FileNotFoundError):
+            state = None  # nothing was trained (e.g. too little data)
+        return cls(config, model_storage, resource, state)
+
+    @classmethod
+    def read_state(cls, directory: Path) -> Any:
+        raise NotImplementedError
+
+
 # --- language -------------------------------------------------------------------
 
 
@@ -91,7 +139,7 @@ def _load_domain_model(data: dict[str, Any]) -> Any:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class LanguageDetector(GraphComponent):
+class LanguageDetector(StoredComponent):
     """Detects it/fr/en per message with lingua plus an in-domain n-gram model."""
 
     FILE = "language_model.json"
@@ -101,12 +149,10 @@ class LanguageDetector(GraphComponent):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        identifier: LanguageIdentifier | None = None,
+        state: Any | None = None,
     ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self.identifier = identifier or LanguageIdentifier()
+        super().__init__(config, model_storage, resource, state)
+        self.identifier = LanguageIdentifier(state)  # no domain model: lingua alone
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -117,32 +163,9 @@ class LanguageDetector(GraphComponent):
         return ["sklearn"]  # lingua: its import name differs from its distribution
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageDetector:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> LanguageDetector:
-        domain_model = None
-        try:
-            with model_storage.read_from(resource) as directory:
-                data = json.loads((directory / cls.FILE).read_text(encoding="utf-8"))
-                domain_model = _load_domain_model(data)
-        except (ValueError, FileNotFoundError):
-            domain_model = None  # not trained with a domain model: lingua alone
-        return cls(config, model_storage, resource, LanguageIdentifier(domain_model))
+    def read_state(cls, directory: Path) -> Any:
+        data = json.loads((directory / cls.FILE).read_text(encoding="utf-8"))
+        return _load_domain_model(data)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [
@@ -275,20 +298,8 @@ def training_label(message: Message) -> str | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentClassifier(GraphComponent):
+class LinearIntentClassifier(StoredComponent):
     """Logistic regression over lemma and character TF-IDF views."""
-
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: IntentModel | None = None,
-    ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self.model = model
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -303,46 +314,24 @@ class LinearIntentClassifier(GraphComponent):
         return [Tokenizer]
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LinearIntentClassifier:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> LinearIntentClassifier:
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = IntentModel.load(directory)
-        except (ValueError, FileNotFoundError):
-            model = None
-        return cls(config, model_storage, resource, model)
+    def read_state(cls, directory: Path) -> IntentModel:
+        return IntentModel.load(directory)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT) and training_label(m)]
         if len({training_label(m) for m in examples}) < 2:
             return self._resource
-        self.model = IntentModel.fit(
+        self.state = IntentModel.fit(
             [message_views(m) for m in examples],
             [str(training_label(m)) for m in examples],
             c=float(self._config["C"]),
         )
         with self._model_storage.write_to(self._resource) as directory:
-            self.model.save(directory)
+            self.state.save(directory)
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
-        if self.model is None:
+        if self.state is None:
             return messages
         for message in messages:
             if not message.get(TEXT):
@@ -350,7 +339,7 @@ class LinearIntentClassifier(GraphComponent):
             # An intent scores as its best label: faq/refund -> faq. Summing the
             # fourteen FAQ keys instead would let many small doubts look like "faq".
             by_intent: dict[str, float] = {}
-            for label, probability in self.model.probabilities(message_views(message)).items():
+            for label, probability in self.state.probabilities(message_views(message)).items():
                 intent = label.split("/")[0]
                 by_intent[intent] = max(by_intent.get(intent, 0.0), probability)
             ranking = sorted(

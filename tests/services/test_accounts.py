@@ -13,26 +13,12 @@ from bot.db.migrate import upgrade
 from bot.db.models import AccountStatus, BillingRole, PlanType
 from bot.db.session import make_engine
 from bot.demo_data import DEMO_ACCOUNTS, seed_demo
-from bot.policy import Policy
 from bot.services.accounts import AccountSnapshot, find_account_id, load_snapshot
 from bot.services.cancellation import OnlineBlocker, cancellation_case
 from bot.services.diagnosis import Cause, diagnose
+from tests.services.common import KNOWLEDGE_BASE_POLICY, TODAY
 
-TODAY = date(2026, 11, 22)
-
-POLICY = Policy(
-    limited_grace_days=90,
-    deactivated_retention_days=120,
-    contract_notice_days=30,
-    data_deletion_days=90,
-    otp_length=6,
-    otp_ttl_minutes=10,
-    otp_max_attempts=3,
-    reset_token_ttl_minutes=30,
-    reset_token_bytes=32,
-    reset_limit_per_email_per_hour=3,
-    reset_limit_per_conversation_per_hour=3,
-)
+POLICY = KNOWLEDGE_BASE_POLICY
 
 EXPECTED_CAUSES = {
     "AC-100001": Cause.ACTIVE_OK,

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 import pytest
 
 from bot.db.models import AccountStatus, DeactivationReason
-from bot.policy import Policy
 from bot.services.accounts import AccountSnapshot
 from bot.services.diagnosis import (
     RESPONSES,
@@ -18,24 +17,9 @@ from bot.services.diagnosis import (
     diagnose,
     diagnosis_variables,
 )
+from tests.services.common import KNOWLEDGE_BASE_POLICY, TODAY
 
-TODAY = date(2026, 11, 22)
-
-# The knowledge-base values, spelled out so an operator's edit of policy.yml
-# cannot change what these tests mean.
-POLICY = Policy(
-    limited_grace_days=90,
-    deactivated_retention_days=120,
-    contract_notice_days=30,
-    data_deletion_days=90,
-    otp_length=6,
-    otp_ttl_minutes=10,
-    otp_max_attempts=3,
-    reset_token_ttl_minutes=30,
-    reset_token_bytes=32,
-    reset_limit_per_email_per_hour=3,
-    reset_limit_per_conversation_per_hour=3,
-)
+POLICY = KNOWLEDGE_BASE_POLICY
 
 
 def make_account(**changes: object) -> AccountSnapshot:

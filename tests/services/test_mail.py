@@ -8,7 +8,7 @@ import re
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -25,10 +25,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.migrate import downgrade, upgrade
 from bot.db.models import AuditEntry, OutboxMail
-from bot.db.session import make_engine
-from bot.demo_data import seed_demo
 from bot.policy import load_policy
 from bot.services.mail import Mail, OutboxMailer, SmtpMailer, mailer_from_settings
 from bot.services.mail_templates import LANGUAGES, PASSWORD_RESET, VERIFICATION_CODE
@@ -38,7 +35,6 @@ from bot.settings import load_settings
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 10, 0)
 POLICY = load_policy(ROOT / "bot" / "policy.yml")
 SENDER = "support@example.com"
@@ -137,30 +133,6 @@ def self_signed(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
 
 
 # --- real databases --------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker]:
-    """Migrated and seeded database; downgraded afterwards."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'accounts.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    upgrade(url)
-    engine = make_engine(url)
-    factory = sessionmaker(engine, future=True, expire_on_commit=False)
-    with factory() as session:
-        seed_demo(session, TODAY)
-        session.commit()
-    yield factory
-    engine.dispose()
-    downgrade(url)
-
-
-@pytest.fixture
-def session(factory: sessionmaker) -> Iterator[Session]:
-    with factory() as session:
-        yield session
 
 
 # --- SMTP -------------------------------------------------------------------------

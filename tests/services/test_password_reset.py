@@ -8,25 +8,21 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.migrate import downgrade, upgrade
 from bot.db.models import Account, AuditEntry, OutboxMail, ResetToken
-from bot.db.session import make_engine
-from bot.demo_data import DEMO_ACCOUNTS, seed_demo
+from bot.demo_data import DEMO_ACCOUNTS
 from bot.policy import load_policy
 from bot.services.mail import Mail, OutboxMailer
 from bot.services.mail_templates import PASSWORD_RESET
 from bot.services.password_reset import redeem_token, request_reset, reset_link
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 10, 0)
 POLICY = load_policy(ROOT / "bot" / "policy.yml")
 RESET_URL = "https://support.example.com/reset-password"
@@ -36,30 +32,6 @@ EMAILS = [demo.email for demo in DEMO_ACCOUNTS]
 
 
 # --- real databases --------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker]:
-    """Migrated and seeded database; downgraded afterwards."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'accounts.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    upgrade(url)
-    engine = make_engine(url)
-    factory = sessionmaker(engine, future=True, expire_on_commit=False)
-    with factory() as session:
-        seed_demo(session, TODAY)
-        session.commit()
-    yield factory
-    engine.dispose()
-    downgrade(url)
-
-
-@pytest.fixture
-def session(factory: sessionmaker) -> Iterator[Session]:
-    with factory() as session:
-        yield session
 
 
 @pytest.fixture

@@ -9,18 +9,14 @@ import json
 import logging
 import re
 import smtplib
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.migrate import downgrade, upgrade
 from bot.db.models import Account, AuditEntry, OutboxMail, VerificationChallenge
-from bot.db.session import make_engine
-from bot.demo_data import seed_demo
 from bot.policy import load_policy
 from bot.services import audit
 from bot.services.mail import Mail, OutboxMailer
@@ -36,37 +32,12 @@ from bot.services.verification import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 10, 0)
 POLICY = load_policy(ROOT / "bot" / "policy.yml")
 SECOND = timedelta(seconds=1)
 
 
 # --- real databases --------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker]:
-    """Migrated and seeded database; downgraded afterwards."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'accounts.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    upgrade(url)
-    engine = make_engine(url)
-    factory = sessionmaker(engine, future=True, expire_on_commit=False)
-    with factory() as session:
-        seed_demo(session, TODAY)
-        session.commit()
-    yield factory
-    engine.dispose()
-    downgrade(url)
-
-
-@pytest.fixture
-def session(factory: sessionmaker) -> Iterator[Session]:
-    with factory() as session:
-        yield session
 
 
 @pytest.fixture
