@@ -47,7 +47,8 @@ def test_short_messages_do_not_flip_the_conversation_language(
     assert replies(assistant, who, "hello, I need some help with my account")[0][1] == "en"
     for language in {lang for _, lang in replies(assistant, who, short)}:
         assert language == "en", f"{short!r} switched the conversation to {language}"
-    assert replies(assistant, who, "thanks a lot")[0] == ("utter_thank", "en")
+    # whatever the bot asks next ("password" starts a reset), it asks in English
+    assert {lang for _, lang in replies(assistant, who, "thanks a lot")} == {"en"}
 
 
 def test_a_confident_sentence_in_another_language_switches(assistant: Assistant) -> None:

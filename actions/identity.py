@@ -1,0 +1,150 @@
+"""Password reset and one-time-code verification: forms and their actions.
+
+Every reply here is the same whether or not an account matches. The `verified`
+slot is set only by `validate_code_form` after a correct code (it has no slot
+mapping from user input), and every sensitive action re-checks the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.db.models import Account
+from bot.db.session import session_scope
+from bot.policy import get_policy
+from bot.services.password_reset import request_reset
+from bot.services.runtime import mailer, utcnow
+from bot.services.verification import VerificationStatus, check_code, start_verification
+from bot.settings import get_settings
+
+IDENTIFIER_ENTITIES = ("email", "account_id", "username")
+ACCEPTED, STOPPED = "accepted", "stopped"  # never the code itself in a slot
+MAX_IDENTIFIER_LENGTH = 254
+
+
+def _entity(tracker: Tracker, *names: str) -> str | None:
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") in names and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+def _language(tracker: Tracker) -> str | None:
+    return tracker.get_slot("language")
+
+
+def _answers(tracker: Tracker, slot: str) -> bool:
+    """Whether the latest message answers the form's question for `slot`.
+
+    When a form starts, Rasa offers it the message that started it (e.g. the email
+    that ended the previous form): that is no answer, and must not cost an attempt.
+    """
+    return tracker.get_slot("requested_slot") == slot
+
+
+class ValidateResetForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_reset_form"
+
+    def validate_reset_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _answers(tracker, "reset_email"):
+            return {"reset_email": None}
+        email = _entity(tracker, "email")
+        if email is None:
+            dispatcher.utter_message(response="utter_reset_email_invalid")
+            return {"reset_email": None}
+        return {"reset_email": email}
+
+
+class ActionRequestReset(Action):
+    def name(self) -> str:
+        return "action_request_reset"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        email = tracker.get_slot("reset_email")
+        if email:
+            with session_scope() as session:
+                request_reset(
+                    session, mailer(), tracker.sender_id, email, _language(tracker), utcnow(),
+                    get_settings().reset_page_url,
+                )  # fmt: skip
+        dispatcher.utter_message(
+            response="utter_reset_requested",
+            reset_ttl_minutes=get_policy().reset_token_ttl_minutes,
+        )
+        return [SlotSet("reset_email", None)]
+
+
+class ValidateVerifyForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_verify_form"
+
+    def validate_identifier(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _answers(tracker, "identifier"):
+            return {"identifier": None}
+        identifier = _entity(tracker, *IDENTIFIER_ENTITIES) or str(value or "").strip()
+        if not identifier or len(identifier) > MAX_IDENTIFIER_LENGTH:
+            dispatcher.utter_message(response="utter_ask_identifier")
+            return {"identifier": None}
+        return {"identifier": identifier}
+
+
+class ActionSendCode(Action):
+    def name(self) -> str:
+        return "action_send_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        identifier = tracker.get_slot("identifier")
+        if identifier:
+            with session_scope() as session:
+                start_verification(
+                    session, mailer(), tracker.sender_id, identifier, _language(tracker), utcnow()
+                )
+        policy = get_policy()
+        dispatcher.utter_message(
+            response="utter_code_sent",
+            otp_length=policy.otp_length,
+            otp_ttl_minutes=policy.otp_ttl_minutes,
+        )
+        # the identifier is not kept: the challenge in the database remembers the account
+        return [SlotSet("identifier", None), SlotSet("otp_code", None)]
+
+
+class ValidateCodeForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_code_form"
+
+    def validate_otp_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _answers(tracker, "otp_code"):
+            return {"otp_code": None}
+        code = _entity(tracker, "otp_code") or str(value or "").strip()
+        with session_scope() as session:
+            result = check_code(session, tracker.sender_id, code, utcnow())
+            account = None
+            if result.status is VerificationStatus.VERIFIED and result.account_id is not None:
+                account = session.get(Account, result.account_id)
+        if result.status is VerificationStatus.VERIFIED and account is not None:
+            dispatcher.utter_message(response="utter_verified")
+            return {"otp_code": ACCEPTED, "verified": True, "verified_account": account.public_id}
+        if result.status is VerificationStatus.WRONG:
+            dispatcher.utter_message(
+                response="utter_code_wrong", attempts_left=result.attempts_left
+            )
+            return {"otp_code": None}
+        dispatcher.utter_message(response="utter_code_locked")
+        return {"otp_code": STOPPED, "verified": False, "verified_account": None}
