@@ -155,12 +155,32 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the latest mails of the embedded mailer (demo: codes and reset links)."""
+    from sqlalchemy import select
+
+    from bot.db.models import OutboxMail
+    from bot.db.session import session_scope
+
+    with session_scope() as session:
+        mails = session.scalars(
+            select(OutboxMail).order_by(OutboxMail.id.desc()).limit(args.last)
+        ).all()
+        for mail in reversed(mails):
+            print(f"--- {mail.created_at:%Y-%m-%d %H:%M} to {mail.to_address}: {mail.subject}")
+            print(mail.body.strip(), end="\n\n")
+    if not mails:
+        print("the outbox is empty (MAIL_BACKEND=outbox keeps mails here)")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "check": cmd_check,
     "migrate": cmd_migrate,
     "seed-demo": cmd_seed_demo,
     "train": cmd_train,
     "serve": cmd_serve,
+    "outbox": cmd_outbox,
 }
 
 
@@ -172,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("seed-demo", help="create the demo accounts (idempotent)")
     train = sub.add_parser("train", help="train the Rasa model")
     train.add_argument("--if-stale", action="store_true", help="only if inputs changed")
+    outbox = sub.add_parser("outbox", help="show the latest mails of the embedded mailer")
+    outbox.add_argument("--last", type=int, default=5, help="how many (default 5)")
     serve = sub.add_parser("serve", help="run a process (exec, for the Procfile)")
     serve.add_argument("process", choices=("rasa", "actions", "shell"))
     return parser
