@@ -171,3 +171,72 @@ def test_service_status_reads_the_incidents_table(assistant: Assistant) -> None:
         with engine.begin() as connection:
             connection.execute(sa.text("DELETE FROM service_incidents"))
         engine.dispose()
+
+
+def verified_answer(assistant: Assistant, question: str, identifier: str, email: str) -> list[str]:
+    """Ask `question`, prove control of `email` with the mailed code, return the answer."""
+    who = sender()
+    assert names(said(assistant, who, question))[-1] == "utter_ask_identifier"
+    assert names(said(assistant, who, identifier)) == ["utter_code_sent", "utter_ask_otp_code"]
+    replies = names(said(assistant, who, latest_code_for(assistant, email)))
+    assert replies[0] == "utter_verified"
+    return replies[1:]
+
+
+@pytest.mark.parametrize(
+    ("question", "identifier", "email", "expected"),
+    [
+        (
+            "je veux résilier mon contrat",
+            "contract15@example.com",
+            "contract15@example.com",
+            ["utter_cancel_case_contract_in_time", "utter_cancel_offer_human"],
+        ),
+        (
+            "i want to cancel my subscription",
+            "AC-100012",
+            "monthly@example.com",
+            ["utter_cancel_case_online"],
+        ),
+        (
+            "voglio disdire l'abbonamento",
+            "limited@example.com",
+            "limited@example.com",
+            ["utter_cancel_blocked_balance_due", "utter_cancel_offer_human"],
+        ),
+        (
+            "vorrei riattivare il mio account chiuso",
+            "deactivated.recent@example.com",
+            "deactivated.recent@example.com",
+            ["utter_status_deactivated_reactivatable"],
+        ),
+        (
+            "i'd like to reactivate my old account",
+            "deactivated.old@example.com",
+            "deactivated.old@example.com",
+            ["utter_status_deactivated_expired"],
+        ),
+        (
+            "how do i remove the toll-free numbers add-on?",
+            "tollfree@example.com",
+            "tollfree@example.com",
+            ["utter_addon_has_toll_free"],
+        ),
+        (
+            "est-ce que mon compte est toujours actif ?",
+            "marco_demo",
+            "username.login@example.com",
+            ["utter_status_username_login"],
+        ),
+    ],
+)
+def test_verified_customer_gets_their_own_case(
+    assistant: Assistant, question: str, identifier: str, email: str, expected: list[str]
+) -> None:
+    assert verified_answer(assistant, question, identifier, email) == expected
+
+
+def test_declining_the_code_check_ends_it_politely(assistant: Assistant) -> None:
+    who = sender()
+    said(assistant, who, "i want to cancel my subscription")
+    assert names(said(assistant, who, "no thanks")) == ["utter_deny_without_context"]

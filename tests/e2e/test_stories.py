@@ -1,4 +1,5 @@
-"""Rasa conversation tests (test stories) in Italian, French and English."""
+"""Rasa conversation tests (test stories) in Italian, French and English:
+chit-chat and FAQ (test_<lang>.yml), and the account flows (test_<lang>_account.yml)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,19 @@ from tests.conftest import ROOT, Assistant
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("language", ["it", "fr", "en"])
+STORY_FILES = sorted(p.name for p in (ROOT / "tests" / "stories").glob("test_*.yml"))
+
+
+@pytest.mark.parametrize("story_file", STORY_FILES)
 def test_stories_pass_without_prediction_errors(
-    language: str, model_path: Path, assistant: Assistant, tmp_path: Path
+    story_file: str, model_path: Path, assistant: Assistant, tmp_path: Path
 ) -> None:
     # the running action server of `assistant` serves the custom actions
     result = subprocess.run(
         [
             sys.executable, "-m", "rasa", "test", "core",
             "--model", str(model_path),
-            "--stories", f"tests/stories/test_{language}.yml",
+            "--stories", f"tests/stories/{story_file}",
             "--endpoints", "endpoints.yml",
             "--out", str(tmp_path),
             "--fail-on-prediction-errors",

@@ -1,4 +1,5 @@
-"""After verification: explain the account's status (support knowledge base §1)."""
+"""Tasks about the customer's own account: remember the task, and answer it once
+the customer is verified (support knowledge base §1, §4, §5)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,31 @@ from sqlalchemy import select
 from bot.db.models import Account
 from bot.db.session import session_scope
 from bot.policy import get_policy
+from bot.services.account_answers import TASK_BY_INTENT, Task, answer
 from bot.services.accounts import load_snapshot
-from bot.services.diagnosis import diagnose, diagnosis_variables
 from bot.services.runtime import utcnow
 from bot.services.verification import is_verified
 
+UNVERIFIED = [SlotSet("verified", False), SlotSet("verified_account", None)]
 
-class ActionExplainAccountStatus(Action):
+
+class ActionRememberTask(Action):
+    """Which question the customer asked, so it is answered after the code check."""
+
     def name(self) -> str:
-        return "action_explain_account_status"
+        return "action_remember_task"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        task = TASK_BY_INTENT.get(intent or "", Task.STATUS)
+        return [SlotSet("pending_task", task.value)]
+
+
+class ActionAccountAnswer(Action):
+    def name(self) -> str:
+        return "action_account_answer"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -32,13 +49,12 @@ class ActionExplainAccountStatus(Action):
             account_id = session.scalar(select(Account.id).where(Account.public_id == public_id))
             # never trust the slot alone: the database must hold a fresh verification
             if account_id is None or not is_verified(session, tracker.sender_id, account_id, now):
-                return [SlotSet("verified", False), SlotSet("verified_account", None)]
+                return UNVERIFIED
             snapshot = load_snapshot(session, account_id)
         if snapshot is None:
-            return [SlotSet("verified", False), SlotSet("verified_account", None)]
-        diagnosis = diagnose(snapshot, now.date(), get_policy())
+            return UNVERIFIED
+        task = Task(tracker.get_slot("pending_task") or Task.STATUS.value)
         language = tracker.get_slot("language") or "en"
-        dispatcher.utter_message(
-            response=diagnosis.response, **diagnosis_variables(diagnosis, language)
-        )
-        return []
+        for reply in answer(task, snapshot, now.date(), get_policy(), language):
+            dispatcher.utter_message(response=reply.response, **reply.variables)
+        return [SlotSet("pending_task", None)]

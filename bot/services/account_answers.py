@@ -1,0 +1,99 @@
+"""What to tell a verified customer about their own account, per task.
+
+One function picks the replies (response names of domain.yml, three languages each)
+and their variables from plain data; the action only sends them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.db.models import PlanType
+from bot.demo_data import PRODUCTS
+from bot.policy import Policy
+from bot.services.accounts import AccountSnapshot
+from bot.services.cancellation import (
+    NoSubscriptionError,
+    OnlineBlocker,
+    cancellation_case,
+    cancellation_variables,
+)
+from bot.services.diagnosis import diagnose, diagnosis_variables
+
+
+class Task(str, enum.Enum):
+    STATUS = "status"
+    CANCELLATION = "cancellation"
+    REACTIVATION = "reactivation"
+    ADDON = "addon"
+
+
+TASK_BY_INTENT = {
+    "check_account_status": Task.STATUS,
+    "cancel_subscription": Task.CANCELLATION,
+    "reactivate_account": Task.REACTIVATION,
+    "addon_subscribe": Task.ADDON,
+    "addon_unsubscribe": Task.ADDON,
+}
+
+BLOCKER_RESPONSES = {
+    OnlineBlocker.NOT_BILLING_ADMIN: "utter_cancel_blocked_not_billing_admin",
+    OnlineBlocker.BALANCE_DUE: "utter_cancel_blocked_balance_due",
+    OnlineBlocker.NOT_OFFERED_ONLINE: "utter_cancel_blocked_not_online",
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    response: str
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+def answer(
+    task: Task, account: AccountSnapshot, today: date, policy: Policy, language: str
+) -> list[Reply]:
+    """The replies for `task`, about `account`, in `language`."""
+    if task is Task.CANCELLATION:
+        return _cancellation(account, today, policy, language)
+    if task is Task.ADDON:
+        return _addon(account)
+    # status and reactivation: the diagnosis says whether and until when
+    diagnosis = diagnose(account, today, policy)
+    return [Reply(diagnosis.response, diagnosis_variables(diagnosis, language))]
+
+
+def _cancellation(
+    account: AccountSnapshot, today: date, policy: Policy, language: str
+) -> list[Reply]:
+    try:
+        # the verified person controls the registered email, so that is the requester
+        case = cancellation_case(account, account.email, today, policy)
+    except NoSubscriptionError:
+        return [Reply("utter_no_active_subscription")]
+    variables = cancellation_variables(case, language)
+    if case.already_cancelled:
+        return [Reply("utter_cancel_case_already_cancelled", variables)]
+    if not case.may_cancel:
+        return [Reply("utter_cancel_case_not_allowed")]
+    if case.plan_type is PlanType.FIXED_TERM:
+        # contracts are cancelled through support; say whether notice is still in time
+        first = (
+            "utter_cancel_case_contract_late"
+            if case.notice_passed
+            else "utter_cancel_case_contract_in_time"
+        )
+        return [Reply(first, variables), Reply("utter_cancel_offer_human")]
+    if case.can_cancel_online:
+        return [Reply("utter_cancel_case_online", variables)]
+    blockers = [Reply(BLOCKER_RESPONSES[b]) for b in case.online_blockers]
+    return [*blockers, Reply("utter_cancel_offer_human")]
+
+
+def _addon(account: AccountSnapshot) -> list[Reply]:
+    for subscription in account.subscriptions:
+        if "toll_free" in subscription.addons:
+            name = PRODUCTS.get(subscription.product, subscription.product)
+            return [Reply("utter_addon_has_toll_free", {"product_name": name})]
+    return [Reply("utter_addon_no_toll_free")]
