@@ -78,6 +78,28 @@ def test_reset_reply_is_identical_for_known_and_unknown_emails(
     assert texts["monthly@example.com"] == texts["nobody-here@example.com"]
 
 
+@pytest.mark.parametrize(
+    ("language", "email"),
+    [
+        ("it", "sub.expired@example.com"),
+        ("fr", "trial.expired@example.com"),
+        ("en", "active@example.com"),
+    ],
+)
+def test_rate_limited_reset_looks_exactly_like_the_others(
+    assistant: Assistant, language: str, email: str
+) -> None:
+    texts, sent = [], []
+    for _ in range(4):  # the policy allows 3 per email and hour
+        who = sender()
+        said(assistant, who, RESET[language])
+        before = len(outbox(assistant))
+        texts.append([r["text"] for r in assistant.send(who, email)])
+        sent.append(len(outbox(assistant)) - before)
+    assert sent == [1, 1, 1, 0]
+    assert texts[3] == texts[0]
+
+
 def test_reset_asks_again_for_something_that_is_not_an_email(assistant: Assistant) -> None:
     who = sender()
     said(assistant, who, RESET["en"])
@@ -149,6 +171,14 @@ def test_unknown_identifier_gets_the_same_reply_and_no_mail(assistant: Assistant
     ]
     assert len(outbox(assistant)) == before
     assert names(said(assistant, who, "123456")) == ["utter_code_wrong", "utter_ask_otp_code"]
+    # a known identifier gets word for word the same reply
+    known = sender()
+    said(assistant, known, "what is the status of my account?")
+    unknown = sender()
+    said(assistant, unknown, "what is the status of my account?")
+    known_texts = [r["text"] for r in assistant.send(known, "monthly@example.com")]
+    unknown_texts = [r["text"] for r in assistant.send(unknown, "nobody.at.all@example.com")]
+    assert known_texts == unknown_texts
 
 
 def test_service_status_reads_the_incidents_table(assistant: Assistant) -> None:
