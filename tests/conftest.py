@@ -11,19 +11,24 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import latest_model, rasa_environment
+from bot.db.migrate import downgrade, upgrade
 from bot.db.session import make_engine
+from bot.demo_data import seed_demo
 from bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+TODAY = date(2026, 11, 22)  # the fixed "today" of tests that seed the demo data
 
 
 def require_service(name: str, reason: str) -> None:
@@ -63,6 +68,34 @@ def postgres_url() -> Iterator[str]:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty account database: a SQLite file, then the real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'accounts.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def factory(database_url: str) -> Iterator[sessionmaker]:
+    """Migrated and seeded with the demo accounts (as of TODAY); downgraded afterwards."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    factory = sessionmaker(engine, future=True, expire_on_commit=False)
+    with factory() as session:
+        seed_demo(session, TODAY)
+        session.commit()
+    yield factory
+    engine.dispose()
+    downgrade(database_url)
+
+
+@pytest.fixture
+def session(factory: sessionmaker) -> Iterator[Session]:
+    with factory() as session:
+        yield session
 
 
 @pytest.fixture(scope="session")

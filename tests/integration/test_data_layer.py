@@ -3,14 +3,12 @@ and the situations of the knowledge base (§1, §4)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.db.migrate import downgrade, upgrade
 from bot.db.models import (
@@ -25,33 +23,13 @@ from bot.db.models import (
 )
 from bot.db.session import make_engine
 from bot.demo_data import DEMO_ACCOUNTS, seed_demo
+from tests.conftest import TODAY
 
-TODAY = date(2026, 11, 22)
 TABLES = {
     "accounts", "team_memberships", "products", "subscriptions", "addons",
     "billing_contacts", "payment_methods", "verification_challenges", "reset_tokens",
     "handoff_tickets", "audit_log", "service_incidents", "mail_outbox",
 }  # fmt: skip
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'accounts.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
-@pytest.fixture
-def session(database_url: str) -> Iterator[Session]:
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    factory = sessionmaker(engine, future=True)
-    with factory() as session:
-        seed_demo(session, TODAY)
-        session.commit()
-        yield session
-    engine.dispose()
-    downgrade(database_url)
 
 
 def _account(session: Session, email: str) -> Account:

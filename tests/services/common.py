@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.policy import Policy
+from tests.conftest import TODAY
 
-TODAY = date(2026, 11, 22)
+__all__ = ["KNOWLEDGE_BASE_POLICY", "TODAY"]
 
 # The knowledge-base values, spelled out so an operator's edit of policy.yml
 # cannot change what these tests mean.
