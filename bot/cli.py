@@ -48,6 +48,8 @@ def rasa_environment(settings: Settings, base: dict[str, str] | None = None) -> 
     """Variables that `endpoints.yml` expands (Rasa reads ${VAR} there)."""
     lock = urlsplit(settings.lock_store_url)
     env = dict(os.environ if base is None else base)
+    # Rasa 3.6's dependencies flood the console with deprecation warnings
+    env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     env.update(
         ACTION_ENDPOINT_URL=settings.action_endpoint_url,
         TRACKER_STORE_URL=settings.tracker_store_url,
