@@ -270,3 +270,26 @@ def test_declining_the_code_check_ends_it_politely(assistant: Assistant) -> None
     who = sender()
     said(assistant, who, "i want to cancel my subscription")
     assert names(said(assistant, who, "no thanks")) == ["utter_deny_without_context"]
+
+
+STATUS = {
+    "it": "il mio account e ancora attivo?",
+    "fr": "mon compte est-il toujours actif ?",
+    "en": "is my account still active?",
+}
+
+
+@pytest.mark.parametrize("language", ["it", "fr", "en"])
+def test_code_reply_is_identical_for_known_and_unknown_identifiers(
+    assistant: Assistant, language: str
+) -> None:
+    texts = []
+    for identifier in ("AC-100003", "AC-999999"):  # an account, and no account
+        who = sender()
+        said(assistant, who, STATUS[language])
+        texts.append([r["text"] for r in assistant.send(who, identifier)])
+    assert texts[0] == texts[1]
+    assert [identify(t) for t in texts[0]] == [
+        ("utter_code_sent", language),
+        ("utter_ask_otp_code", language),
+    ]
