@@ -211,6 +211,8 @@ class LemmaTokenizer(Tokenizer):
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
         self._pipelines: dict[str, Any] = {}
+        for language in LANGUAGES:  # load now: the first user of a language must not wait
+            self._pipeline(language)
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
