@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from bot.policy import Policy
 from tests.conftest import TODAY
 
-__all__ = ["KNOWLEDGE_BASE_POLICY", "TODAY"]
+__all__ = ["KNOWLEDGE_BASE_POLICY", "TODAY", "dump"]
 
 # The knowledge-base values, spelled out so an operator's edit of policy.yml
 # cannot change what these tests mean.
@@ -22,3 +27,13 @@ KNOWLEDGE_BASE_POLICY = Policy(
     reset_limit_per_email_per_hour=3,
     reset_limit_per_conversation_per_hour=3,
 )
+
+
+def dump(session: Session, *models: type) -> str:
+    """Every row of these tables, as the text a curious operator would search."""
+    rows = [
+        dict(row)
+        for model in models
+        for row in session.execute(select(model.__table__)).mappings()  # type: ignore[attr-defined]
+    ]
+    return json.dumps(rows, default=str)

@@ -5,7 +5,6 @@ nothing the caller sees, and an audit log without personal data."""
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from bot.policy import load_policy
 from bot.services.mail import Mail, OutboxMailer
 from bot.services.mail_templates import PASSWORD_RESET
 from bot.services.password_reset import redeem_token, request_reset, reset_link
+from tests.services.common import dump
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 22, 10, 0)
@@ -73,15 +73,6 @@ def outcomes(session: Session) -> list[str]:
         .order_by(AuditEntry.id)
     )
     return [row.detail["outcome"] for row in rows]
-
-
-def dump(session: Session, *models: type) -> str:
-    rows = [
-        dict(row)
-        for model in models
-        for row in session.execute(select(model.__table__)).mappings()  # type: ignore[attr-defined]
-    ]
-    return json.dumps(rows, default=str)
 
 
 def account_id(session: Session, email: str) -> int:

@@ -5,7 +5,6 @@ tells an unknown identifier from a known one."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import re
 import smtplib
@@ -30,6 +29,7 @@ from bot.services.verification import (
     is_verified,
     start_verification,
 )
+from tests.services.common import dump
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 22, 10, 0)
@@ -53,16 +53,6 @@ def code_in(mail: OutboxMail) -> str:
     found = re.findall(rf"\b\d{{{POLICY.otp_length}}}\b", mail.body)
     assert len(found) == 1, mail.body
     return found[0]
-
-
-def dump(session: Session, *models: type) -> str:
-    """Every row of these tables, as the text a curious operator would search."""
-    rows = [
-        dict(row)
-        for model in models
-        for row in session.execute(select(model.__table__)).mappings()  # type: ignore[attr-defined]
-    ]
-    return json.dumps(rows, default=str)
 
 
 def account_id(session: Session, public_id: str) -> int:
