@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
+from actions.parse_data import intent_name
 from bot.db.models import Account
 from bot.db.session import session_scope
 from bot.policy import get_policy
@@ -29,7 +30,7 @@ class ActionRememberTask(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = intent_name(tracker.latest_message or {})
         task = TASK_BY_INTENT.get(intent or "", Task.STATUS)
         return [SlotSet("pending_task", task.value)]
 

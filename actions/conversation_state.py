@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.parse_data import entity_value, intent_name
 from bot.conversation import is_repeated_fallback
 from bot.language import DetectedLanguage, choose_language, normalise_hint
 from bot.policy import get_policy
@@ -33,12 +34,9 @@ def _detected(parse_data: dict[str, Any]) -> DetectedLanguage | None:
 
 
 def _requested(parse_data: dict[str, Any]) -> str | None:
-    if (parse_data.get("intent") or {}).get("name") != "change_language":
+    if intent_name(parse_data) != "change_language":
         return None
-    for entity in parse_data.get("entities") or []:
-        if entity.get("entity") == "target_language":
-            return entity.get("value")
-    return None
+    return entity_value(parse_data, "target_language")
 
 
 class ActionTrackConversation(Action):
@@ -60,7 +58,7 @@ class ActionTrackConversation(Action):
         if language != tracker.get_slot("language"):
             events.append(SlotSet("language", language))
         intents = [
-            (event.get("parse_data") or {}).get("intent", {}).get("name")
+            intent_name(event.get("parse_data") or {})
             for event in tracker.events
             if event.get("event") == "user"
         ]

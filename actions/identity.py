@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.parse_data import entity_value
 from bot.db.models import Account
 from bot.db.session import session_scope
 from bot.policy import get_policy
@@ -28,10 +29,7 @@ MAX_IDENTIFIER_LENGTH = 254
 
 
 def _entity(tracker: Tracker, *names: str) -> str | None:
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") in names and entity.get("value"):
-            return str(entity["value"])
-    return None
+    return entity_value(tracker.latest_message or {}, *names)
 
 
 def _language(tracker: Tracker) -> str | None:
