@@ -59,6 +59,7 @@ def rasa_environment(settings: Settings, base: dict[str, str] | None = None) -> 
         LOCK_STORE_DB=(lock.path.strip("/") or "1"),
         LOCK_STORE_PASSWORD=lock.password or "",
     )
+    env.update(settings.channel_variables)
     return env
 
 
@@ -148,9 +149,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             command = [sys.executable, "-m", "rasa", "shell", *common]
         else:
             command = [
-                sys.executable, "-m", "rasa", "run", *common,
-                "--credentials", "credentials.yml", "--interface", settings.rasa_host,
-                "--port", str(settings.rasa_port), "--cors", "*",
+                sys.executable, "-m", "bot.rasa_server", *common,
+                "--credentials", "credentials.yml",
             ]  # fmt: skip
     os.chdir(PROJECT_ROOT)
     os.execve(command[0], command, rasa_environment(settings))

@@ -9,6 +9,7 @@ stop with one clear line instead of a traceback.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,6 +56,12 @@ class Settings:
     reset_page_url: str
     policy_file: Path
     log_level: str
+    secret_key: str
+    site_port: int
+    desk_port: int
+    webhook_url: str
+    webhook_secret: str
+    channel_variables: Mapping[str, str]  # CHANNEL_VARIABLES that are set (non-empty)
 
     @property
     def rasa_url(self) -> str:
@@ -82,7 +89,32 @@ DEFAULTS: dict[str, str] = {
     "RESET_PAGE_URL": "http://localhost:8000/reset-password",
     "POLICY_FILE": str(PROJECT_ROOT / "bot" / "policy.yml"),
     "LOG_LEVEL": "INFO",
+    # One server secret; every key (Rasa API JWT, audit HMAC, desk sessions) derives from it.
+    # Empty: a random one is created once in var/secret_key.
+    "SECRET_KEY": "",
+    "SITE_PORT": "8000",
+    "DESK_PORT": "8001",
+    "WEBHOOK_URL": "",
+    "WEBHOOK_SECRET": "",
+    # Messaging channels: each is switched on only when its variables are set.
+    "TELEGRAM_ACCESS_TOKEN": "",
+    "TELEGRAM_BOT_NAME": "",
+    "TELEGRAM_WEBHOOK_URL": "",
+    "SLACK_BOT_TOKEN": "",
+    "SLACK_SIGNING_SECRET": "",
+    "FACEBOOK_VERIFY_TOKEN": "",
+    "FACEBOOK_APP_SECRET": "",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "",
+    "TWILIO_ACCOUNT_SID": "",
+    "TWILIO_AUTH_TOKEN": "",
+    "TWILIO_NUMBER": "",
 }
+
+# Channel variables are read by Rasa itself (credentials.yml ${VAR}), not by Settings.
+CHANNEL_VARIABLES = tuple(
+    name for name in DEFAULTS if name.startswith(("TELEGRAM_", "SLACK_", "FACEBOOK_", "TWILIO_"))
+)
+MIN_SECRET_LENGTH = 32
 
 
 def _read_env_file(env_file: Path) -> dict[str, str]:
@@ -179,6 +211,33 @@ def _http_url(name: str, value: str) -> str:
     return value
 
 
+def _secret_key(value: str) -> str:
+    """The configured secret, or one created once in var/secret_key (mode 600)."""
+    if value:
+        if len(value) < MIN_SECRET_LENGTH:
+            raise SettingsError(
+                "SECRET_KEY", f"too short; use at least {MIN_SECRET_LENGTH} characters"
+            )
+        return value
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as stream:
+            stream.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _webhook(raw: Mapping[str, str]) -> tuple[str, str]:
+    url, secret = raw["WEBHOOK_URL"], raw["WEBHOOK_SECRET"]
+    if not url:
+        return "", ""
+    _http_url("WEBHOOK_URL", url)
+    if len(secret) < 16:
+        raise SettingsError("WEBHOOK_SECRET", "set at least 16 characters when WEBHOOK_URL is set")
+    return url, secret
+
+
 def load_settings(
     env_file: Path | None = PROJECT_ROOT / ".env", environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -186,6 +245,7 @@ def load_settings(
     raw = _read_environment(env_file, os.environ if environ is None else environ)
     action_port = _port("ACTION_PORT", raw["ACTION_PORT"])
     action_url = raw["ACTION_ENDPOINT_URL"] or f"http://localhost:{action_port}/webhook"
+    webhook_url, webhook_secret = _webhook(raw)
     return Settings(
         database_url=_sql_url("DATABASE_URL", raw["DATABASE_URL"]),
         tracker_store_url=_sql_url("TRACKER_STORE_URL", raw["TRACKER_STORE_URL"]),
@@ -208,6 +268,12 @@ def load_settings(
         log_level=_choice(
             "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
         ),
+        secret_key=_secret_key(raw["SECRET_KEY"]),
+        site_port=_port("SITE_PORT", raw["SITE_PORT"]),
+        desk_port=_port("DESK_PORT", raw["DESK_PORT"]),
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        channel_variables={name: raw[name] for name in CHANNEL_VARIABLES if raw[name]},
     )
 
 

@@ -111,7 +111,13 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="session")
 def model_path() -> Path:
-    """The assistant's model: trained once per run (make test trains it first)."""
+    """The assistant's model: trained once per run (make test trains it first).
+
+    TEST_MODEL=/path/to/model.tar.gz uses that model as is (while data changes
+    under a long piece of work, to avoid retraining on every run).
+    """
+    if os.environ.get("TEST_MODEL"):
+        return Path(os.environ["TEST_MODEL"])
     model_dir = ROOT / "models"
     subprocess.run([sys.executable, "-m", "bot", "train", "--if-stale"], cwd=ROOT, check=True)
     model = latest_model(model_dir)
