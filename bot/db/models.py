@@ -89,6 +89,9 @@ class Account(Base):
     first_failed_charge_on = Column(Date)
     is_admin = Column(Boolean, nullable=False, default=False)
     created_on = Column(Date, nullable=False)
+    # Set by the demo reset-password page (scrypt, see bot/services/passwords.py).
+    password_hash = Column(String(255))
+    password_changed_at = Column(DateTime)
 
     memberships = relationship("TeamMembership", back_populates="account")
     subscriptions = relationship("Subscription", back_populates="account")
@@ -213,11 +216,31 @@ class HandoffTicket(Base):
     summary = Column(Text, nullable=False)
     verification = Column(JSON, nullable=False, default=dict)  # result, method, matches
     transcript = Column(JSON, nullable=False, default=list)
-    status = Column(String(16), nullable=False, default="queued")
+    status = Column(String(16), nullable=False, default="queued", index=True)  # queued|assigned|closed
     assigned_to = Column(String(64))
     resolution_note = Column(Text)
     created_at = Column(DateTime, nullable=False)
     updated_at = Column(DateTime, nullable=False)
+    # The account the conversation proved control of (one-time code), for the desk's
+    # verification panel; never copied into the ticket's text or the webhook.
+    account_id = Column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    closed_at = Column(DateTime)
+    webhook_status = Column(String(16))  # None (no webhook), pending, delivered, failed
+    webhook_attempts = Column(Integer, nullable=False, default=0)
+
+
+class Agent(Base):
+    """A support agent who signs in to the desk (create with `python -m bot create-agent`)."""
+
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), unique=True, nullable=False)
+    display_name = Column(String(80), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    languages = Column(String(32), nullable=False, default="it,fr,en")  # language teams
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False)
 
 
 class AuditEntry(Base):
