@@ -216,7 +216,9 @@ class HandoffTicket(Base):
     summary = Column(Text, nullable=False)
     verification = Column(JSON, nullable=False, default=dict)  # result, method, matches
     transcript = Column(JSON, nullable=False, default=list)
-    status = Column(String(16), nullable=False, default="queued", index=True)  # queued|assigned|closed
+    status = Column(
+        String(16), nullable=False, default="queued", index=True
+    )  # queued|assigned|closed
     assigned_to = Column(String(64))
     resolution_note = Column(Text)
     created_at = Column(DateTime, nullable=False)

@@ -1,13 +1,23 @@
 """Keep personal data out of logs and the audit table.
 
-Logs show masked emails only; the audit log and rate limits work on SHA-256 keys
-of normalised values, so they can count and link requests without storing them.
+Logs show masked emails only; the audit log and rate limits work on keyed hashes
+(HMAC-SHA256 under a key derived from SECRET_KEY) of normalised values, so they can
+count and link requests without storing them, and a copy of the table alone cannot
+be used to test guesses of who asked.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 import unicodedata
+
+from bot.keys import AUDIT, derive_key
+
+CARD_NUMBER = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+# 4-8 digit groups: one-time codes and card endings; "AC-104233" account IDs are kept
+SHORT_NUMBER = re.compile(r"(?<![\w-])\d{4,8}(?!\d)")
 
 
 def normalise(value: str) -> str:
@@ -15,14 +25,18 @@ def normalise(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip().casefold()
 
 
+def _keyed(label: str, value: str) -> str:
+    return hmac.new(derive_key(AUDIT), f"{label}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
 def subject_key(value: str) -> str:
-    """A stable SHA-256 hex of the normalised value (email, username, account ID)."""
-    return hashlib.sha256(f"subject:{normalise(value)}".encode()).hexdigest()
+    """A stable keyed hash of the normalised value (email, username, account ID)."""
+    return _keyed("subject", normalise(value))
 
 
 def conversation_key(conversation_id: str) -> str:
-    """A stable SHA-256 hex of a conversation (sender) id, kept exact: ids are case-sensitive."""
-    return hashlib.sha256(f"conversation:{conversation_id}".encode()).hexdigest()
+    """A stable keyed hash of a conversation (sender) id, kept exact: ids are case-sensitive."""
+    return _keyed("conversation", conversation_id)
 
 
 def mask_email(email: str) -> str:
@@ -31,3 +45,9 @@ def mask_email(email: str) -> str:
     if not at:
         return "***"
     return f"{local[:1]}***@{domain.lower()}"
+
+
+def mask_numbers(text: str) -> str:
+    """Text safe for a ticket: card numbers removed, codes and card endings masked."""
+    text = CARD_NUMBER.sub("[card number removed]", text)
+    return SHORT_NUMBER.sub(lambda match: "•" * len(match.group()), text)

@@ -6,10 +6,14 @@ matches no account still gets a challenge row (account_id NULL) that answers
 wrong codes exactly like a real one: nothing the caller sees tells whether an
 account exists.
 
-Hashing: codes have only 10**otp_length values and Settings holds no server
-secret for an HMAC, so each code is stored as scrypt (n=2**14, r=8, p=1) with a
-random per-row salt. A guess against a stolen row costs ~16 MB and tens of
-milliseconds, and the code is worthless after otp_ttl_minutes anyway.
+Hashing: codes have only 10**otp_length values, so each is stored as scrypt
+(n=2**14, r=8, p=1) with a random per-row salt. A guess against a stolen row costs
+~16 MB and tens of milliseconds, and the code is worthless after otp_ttl_minutes.
+
+Rate limits: at most otp_limit_per_conversation_per_hour starts per conversation and
+otp_limit_per_account_per_hour codes per account, so nobody can flood a customer's
+inbox. Over a limit, a start behaves like an unknown identifier: same reply, a
+challenge that no code opens, no mail.
 """
 
 from __future__ import annotations
@@ -36,12 +40,10 @@ from bot.services.redaction import conversation_key
 
 logger = logging.getLogger(__name__)
 
-# How long a successful check lets actions act for the account (re-checked each step).
-VERIFIED_FOR = timedelta(hours=1)
-
 EVENT_STARTED = "verification_started"
 EVENT_CHECKED = "verification_checked"
 EVENT_MAIL_FAILED = "verification_mail_failed"
+RATE_WINDOW = timedelta(hours=1)
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _SCRYPT_LEN = 2**14, 8, 1, 32
 _SALT_BYTES = 16
@@ -127,39 +129,79 @@ def start_verification(
 ) -> None:
     """Create a challenge and mail its code to the registered email, if there is one.
 
-    Returns nothing, whatever the identifier: the caller shows one reply. Commits
-    before mailing, so a code never leaves for a challenge that was rolled back.
-    The mail is in the conversation's language (the person waiting for it), else
-    the account's. A newer challenge replaces older ones of the conversation.
+    Returns nothing, whatever the identifier: the caller shows one reply.
+    """
+    account = find_account(session, identifier)
+    start_verification_for(
+        session, mailer, conversation_id, account, language, now,
+        subject=account.email if account else identifier, policy=policy,
+    )  # fmt: skip
+
+
+def _over_limit(
+    session: Session, conversation_id: str, account: Account | None, now: datetime, policy: Policy
+) -> bool:
+    """Every start counts, sent or not, so probing cannot reset the window."""
+    since = now - RATE_WINDOW
+    per_conversation = audit.count_since(
+        session, EVENT_STARTED, since, now, conversation_id=conversation_id
+    )
+    if per_conversation >= policy.otp_limit_per_conversation_per_hour:
+        return True
+    if account is None:
+        return False
+    per_account = audit.count_since(session, EVENT_STARTED, since, now, subject=account.email)
+    return per_account >= policy.otp_limit_per_account_per_hour
+
+
+def start_verification_for(
+    session: Session,
+    mailer: Mailer,
+    conversation_id: str,
+    account: Account | None,
+    language: str | None,
+    now: datetime,
+    *,
+    subject: str | None = None,
+    policy: Policy | None = None,
+) -> None:
+    """Like `start_verification`, for an account already found (or None: no match).
+
+    Commits before mailing, so a code never leaves for a challenge that was rolled
+    back. The mail is in the conversation's language (the person waiting for it),
+    else the account's. A newer challenge replaces older ones of the conversation.
     """
     policy = policy or get_policy()
-    account = find_account(session, identifier)
+    limited = _over_limit(session, conversation_id, account, now, policy)
+    target = None if limited else account
     code = generate_code(policy.otp_length)  # also for no match: same work, same row
     session.add(
         VerificationChallenge(
             conversation_key=conversation_key(conversation_id),
-            account_id=account.id if account else None,
+            account_id=target.id if target else None,
             code_hash=hash_code(code),
             created_at=now,
             expires_at=now + timedelta(minutes=policy.otp_ttl_minutes),
             attempts=0,
         )
     )
-    outcome = "sent" if account else "no_account"
-    subject = account.email if account else identifier
-    audit.record(session, EVENT_STARTED, conversation_id, subject, {"outcome": outcome}, now=now)
+    outcome = "rate_limited" if limited else ("sent" if account else "no_account")
+    audit_subject = account.email if account else subject
+    audit.record(
+        session, EVENT_STARTED, conversation_id, audit_subject, {"outcome": outcome}, now=now
+    )
     session.commit()
-    if account is None:
-        logger.info("verification started for an identifier with no account")
+    if target is None:
+        logger.info("verification started without a mail (%s)", outcome)
         return
     mail_subject, body = render(
         VERIFICATION_CODE,
-        pick_language(language, account.language),
+        pick_language(language, target.language),
         code=code,
         minutes=policy.otp_ttl_minutes,
     )
-    if not deliver(mailer, Mail(to=account.email, subject=mail_subject, body=body)):
-        audit.record(session, EVENT_MAIL_FAILED, conversation_id, account.email, now=now)
+    if not deliver(mailer, Mail(to=target.email, subject=mail_subject, body=body)):
+        audit.record(session, EVENT_MAIL_FAILED, conversation_id, target.email, now=now)
         session.commit()
 
 
@@ -228,13 +270,14 @@ def is_verified(
     account_id: int,
     now: datetime,
     *,
-    max_age: timedelta = VERIFIED_FOR,
+    policy: Policy | None = None,
 ) -> bool:
     """Whether this conversation proved control of this account within `max_age`.
 
     Reads the database every time, so actions can re-check before each sensitive step
-    instead of trusting a slot.
+    instead of trusting a slot. The window is the policy's verified_for_minutes.
     """
+    max_age = timedelta(minutes=(policy or get_policy()).verified_for_minutes)
     found = session.scalar(
         select(VerificationChallenge.id)
         .where(

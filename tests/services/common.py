@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.policy import Policy
+from bot.policy import Policy, SupportHours
 from tests.conftest import TODAY
 
 __all__ = ["KNOWLEDGE_BASE_POLICY", "TODAY", "dump"]
@@ -26,6 +27,18 @@ KNOWLEDGE_BASE_POLICY = Policy(
     reset_token_bytes=32,
     reset_limit_per_email_per_hour=3,
     reset_limit_per_conversation_per_hour=3,
+    otp_limit_per_conversation_per_hour=5,
+    otp_limit_per_account_per_hour=5,
+    verified_for_minutes=60,
+    webhook_max_attempts=4,
+    support_hours={
+        language: SupportHours(zone, frozenset(range(5)), time(9), time(18))
+        for language, zone in (
+            ("it", "Europe/Rome"),
+            ("fr", "Europe/Paris"),
+            ("en", "Europe/London"),
+        )
+    },
 )
 
 
