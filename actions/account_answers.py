@@ -13,7 +13,7 @@ from actions.parse_data import intent_name
 from bot.db.models import Account
 from bot.db.session import session_scope
 from bot.policy import get_policy
-from bot.services.account_answers import TASK_BY_INTENT, Task, answer
+from bot.services.account_answers import TASK_BY_INTENT, Task, answer, handoff_topic
 from bot.services.accounts import load_snapshot
 from bot.services.runtime import utcnow
 from bot.services.verification import is_verified
@@ -56,6 +56,12 @@ class ActionAccountAnswer(Action):
             return UNVERIFIED
         task = Task(tracker.get_slot("pending_task") or Task.STATUS.value)
         language = tracker.get_slot("language") or "en"
-        for reply in answer(task, snapshot, now.date(), get_policy(), language):
+        replies = answer(task, snapshot, now.date(), get_policy(), language)
+        for reply in replies:
             dispatcher.utter_message(response=reply.response, **reply.variables)
-        return [SlotSet("pending_task", None)]
+        topic = handoff_topic(replies)
+        # if the customer takes the offered person, the form collects for this topic
+        return [
+            SlotSet("pending_task", None),
+            SlotSet("handoff_topic", topic.value if topic else None),
+        ]

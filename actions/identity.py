@@ -18,6 +18,7 @@ from actions.parse_data import entity_value
 from bot.db.models import Account
 from bot.db.session import session_scope
 from bot.policy import get_policy
+from bot.services.handoff_details import Topic
 from bot.services.password_reset import request_reset
 from bot.services.runtime import mailer, utcnow
 from bot.services.verification import VerificationStatus, check_code, start_verification
@@ -145,4 +146,9 @@ class ValidateCodeForm(FormValidationAction):
             )
             return {"otp_code": None}
         dispatcher.utter_message(response="utter_code_locked")
-        return {"otp_code": STOPPED, "verified": False, "verified_account": None}
+        return {
+            "otp_code": STOPPED,
+            "verified": False,
+            "verified_account": None,
+            "handoff_topic": Topic.VERIFICATION_FAILED.value,  # if they take the offered person
+        }

@@ -21,6 +21,7 @@ from bot.services.cancellation import (
     cancellation_variables,
 )
 from bot.services.diagnosis import diagnose, diagnosis_variables
+from bot.services.handoff_details import Topic
 
 
 class Task(str, enum.Enum):
@@ -42,6 +43,15 @@ BLOCKER_RESPONSES = {
     OnlineBlocker.NOT_BILLING_ADMIN: "utter_cancel_blocked_not_billing_admin",
     OnlineBlocker.BALANCE_DUE: "utter_cancel_blocked_balance_due",
     OnlineBlocker.NOT_OFFERED_ONLINE: "utter_cancel_blocked_not_online",
+}
+
+
+# Answers that end by offering a person: the topic the handoff form will collect for.
+HANDOFF_TOPICS = {
+    "utter_cancel_offer_human": Topic.CANCELLATION,
+    "utter_cancel_case_not_allowed": Topic.CANCELLATION,
+    "utter_status_email_conflict": Topic.EMAIL_CONFLICT,
+    "utter_status_deactivated_reactivatable": Topic.REACTIVATION,
 }
 
 
@@ -97,3 +107,11 @@ def _addon(account: AccountSnapshot) -> list[Reply]:
             name = PRODUCTS.get(subscription.product, subscription.product)
             return [Reply("utter_addon_has_toll_free", {"product_name": name})]
     return [Reply("utter_addon_no_toll_free")]
+
+
+def handoff_topic(replies: list[Reply]) -> Topic | None:
+    """The handoff topic the replies offer, if they offer a person."""
+    for reply in replies:
+        if reply.response in HANDOFF_TOPICS:
+            return HANDOFF_TOPICS[reply.response]
+    return None

@@ -1,0 +1,348 @@
+"""Handing the conversation to a person: collect what they need, check identity,
+open the ticket, pause the bot (support policies §3). Rules live in bot/services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+
+from actions.parse_data import entity_value, intent_name
+from bot.db.models import Account, HandoffTicket
+from bot.db.session import session_factory, session_scope
+from bot.policy import get_policy
+from bot.services.handoff import (
+    HandoffRequest,
+    Verification,
+    open_ticket,
+    transcript_from_events,
+    webhook_payload,
+)
+from bot.services.handoff_details import (
+    MAX_DETAIL_CHARS,
+    SKIPPED,
+    TOPIC_BY_TASK,
+    Detail,
+    Topic,
+    card_last4,
+    contains_card_number,
+    details_to_ask,
+    identified_account,
+    needs_code,
+    products_in,
+)
+from bot.services.runtime import mailer, utcnow
+from bot.services.verification import (
+    VerificationStatus,
+    check_code,
+    is_verified,
+    start_verification_for,
+)
+from bot.services.webhook import DeliveryResult, deliver_in_background
+from bot.settings import get_settings
+
+CODE_SLOT = "handoff_code"
+DETAIL_SLOTS = [f"handoff_{detail.value}" for detail in Detail]
+LOGIN_INTENTS = ("cannot_login", "forgot_login_email")
+# Answers that skip: "no"/"skip" skips one question, asking for a person again skips all.
+SKIP_ONE, SKIP_ALL = "deny", "talk_to_human"
+VERIFIED, FAILED = "verified", "failed"
+
+
+def slot_name(detail: Detail) -> str:
+    return f"handoff_{detail.value}"
+
+
+def _topic(tracker: Tracker) -> Topic:
+    """What the person will help with: a flow's topic, the pending task, or the login trouble."""
+    explicit = tracker.get_slot("handoff_topic")
+    if explicit in Topic._value2member_map_:
+        return Topic(explicit)
+    task = tracker.get_slot("pending_task")
+    if task in TOPIC_BY_TASK:
+        return TOPIC_BY_TASK[task]
+    recent = [
+        intent_name(event.get("parse_data") or {})
+        for event in tracker.events[-30:]
+        if event.get("event") == "user"
+    ]
+    if any(intent in LOGIN_INTENTS for intent in recent):
+        return Topic.LOST_ACCOUNT
+    return Topic.GENERAL
+
+
+class ActionStartHandoff(Action):
+    """Fix the topic and clear earlier answers; the form asks the questions next."""
+
+    def name(self) -> str:
+        return "action_start_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_handoff_intro")
+        events: list[EventType] = [SlotSet("handoff_topic", _topic(tracker).value)]
+        events += _cleared(tracker, [*DETAIL_SLOTS, CODE_SLOT])
+        return events
+
+
+def _cleared(tracker: Tracker, slots: list[str]) -> list[EventType]:
+    """Reset the slots that hold something (no events for empty ones)."""
+    return [SlotSet(slot, None) for slot in slots if tracker.get_slot(slot) is not None]
+
+
+class ValidateHandoffForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        topic = Topic(tracker.get_slot("handoff_topic") or Topic.GENERAL.value)
+        verified = bool(tracker.get_slot("verified"))
+        slots = [slot_name(d) for d in details_to_ask(topic, verified)]
+        if needs_code(topic, verified):
+            slots.append(CODE_SLOT)
+        return slots
+
+    # --- shared ----------------------------------------------------------------
+
+    def _skip(self, tracker: Tracker, slot: str) -> dict[str, Any] | None:
+        """Slots to fill with SKIPPED when the answer is a skip, else None."""
+        intent = intent_name(tracker.latest_message or {})
+        if intent == SKIP_ALL:
+            return {
+                name: SKIPPED for name in [*DETAIL_SLOTS, CODE_SLOT] if not tracker.get_slot(name)
+            }
+        if intent == SKIP_ONE:
+            return {slot: SKIPPED}
+        return None
+
+    async def _accept(
+        self,
+        slot: str,
+        value: str | None,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """Keep a valid answer (or skip), then send the code once the details are in."""
+        if tracker.get_slot("requested_slot") != slot:
+            return {slot: None}  # the message that opened the form answers nothing
+        skipped = self._skip(tracker, slot)
+        if skipped is None and value is None:
+            dispatcher.utter_message(response="utter_handoff_detail_invalid")
+            return {slot: None}
+        filled = skipped or {slot: value}
+        return {**filled, **await self._maybe_send_code(filled, dispatcher, tracker, domain)}
+
+    async def _maybe_send_code(
+        self,
+        filled: dict[str, Any],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        required = await self.required_slots([], dispatcher, tracker, domain)
+        if CODE_SLOT not in required or filled.get(CODE_SLOT):
+            return {}
+        values = {name: filled.get(name, tracker.get_slot(name)) for name in DETAIL_SLOTS}
+        if any(values[name] is None for name in required if name != CODE_SLOT):
+            return {}  # more questions first
+        details = {name.removeprefix("handoff_"): value for name, value in values.items()}
+        with session_scope() as session:
+            account, identified = identified_account(session, details)
+            if identified:
+                start_verification_for(
+                    session, mailer(), tracker.sender_id, account, tracker.get_slot("language"),
+                    utcnow(),
+                )  # fmt: skip
+        if not identified:
+            return {CODE_SLOT: SKIPPED}  # nothing to send a code for: every identity skipped
+        policy = get_policy()
+        dispatcher.utter_message(
+            response="utter_code_sent",
+            otp_length=policy.otp_length,
+            otp_ttl_minutes=policy.otp_ttl_minutes,
+        )
+        return {}
+
+    # --- one validator per question ----------------------------------------------
+
+    def _text(self, tracker: Tracker, value: Any) -> str | None:
+        text = str(value or "").strip()
+        return text[:MAX_DETAIL_CHARS] if text else None
+
+    async def validate_handoff_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self._accept(
+            "handoff_reason", self._text(tracker, value), dispatcher, tracker, domain
+        )
+
+    async def validate_handoff_identifier(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        message = tracker.latest_message or {}
+        found = entity_value(message, "email", "account_id", "username")
+        return await self._accept(
+            "handoff_identifier", found or self._text(tracker, value), dispatcher, tracker, domain
+        )
+
+    async def validate_handoff_account_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        found = entity_value(tracker.latest_message or {}, "account_id")
+        return await self._accept("handoff_account_id", found, dispatcher, tracker, domain)
+
+    async def validate_handoff_billing_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        found = entity_value(tracker.latest_message or {}, "email")
+        return await self._accept("handoff_billing_email", found, dispatcher, tracker, domain)
+
+    async def validate_handoff_card_last4(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "")
+        if tracker.get_slot("requested_slot") == "handoff_card_last4" and contains_card_number(
+            text
+        ):
+            dispatcher.utter_message(response="utter_card_number_refused")
+            return {"handoff_card_last4": None}
+        return await self._accept(
+            "handoff_card_last4", card_last4(text), dispatcher, tracker, domain
+        )
+
+    async def validate_handoff_billing_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self._accept(
+            "handoff_billing_address", self._text(tracker, value), dispatcher, tracker, domain
+        )
+
+    async def validate_handoff_products(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = self._text(tracker, value) or ""
+        named = products_in(text)
+        return await self._accept(
+            "handoff_products", ", ".join(named) if named else None, dispatcher, tracker, domain
+        )
+
+    async def validate_handoff_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != CODE_SLOT:
+            return {CODE_SLOT: None}
+        skipped = self._skip(tracker, CODE_SLOT)
+        if skipped is not None:
+            return skipped
+        code = entity_value(tracker.latest_message or {}, "otp_code") or str(value or "")
+        with session_scope() as session:
+            result = check_code(session, tracker.sender_id, code, utcnow())
+            account = (
+                session.get(Account, result.account_id)
+                if result.status is VerificationStatus.VERIFIED and result.account_id
+                else None
+            )
+        if account is not None:
+            dispatcher.utter_message(response="utter_verified")
+            return {CODE_SLOT: VERIFIED, "verified": True, "verified_account": account.public_id}
+        if result.status is VerificationStatus.WRONG:
+            dispatcher.utter_message(
+                response="utter_code_wrong", attempts_left=result.attempts_left
+            )
+            return {CODE_SLOT: None}
+        dispatcher.utter_message(response="utter_handoff_code_failed")
+        return {CODE_SLOT: FAILED}
+
+
+def _verification(tracker: Tracker, topic: Topic, verified_account_id: int | None) -> Verification:
+    if verified_account_id is not None:
+        return Verification.VERIFIED
+    code = tracker.get_slot(CODE_SLOT)
+    if topic is Topic.VERIFICATION_FAILED:
+        return Verification.NOT_ATTEMPTED
+    if code == FAILED:
+        return Verification.FAILED
+    return Verification.SKIPPED if code in (SKIPPED, None) else Verification.FAILED
+
+
+def _record_webhook(ticket_id: int) -> Any:
+    def record(result: DeliveryResult) -> None:
+        with session_factory()() as session:
+            ticket = session.get(HandoffTicket, ticket_id)
+            if ticket is not None:
+                ticket.webhook_status = "delivered" if result.delivered else "failed"
+                ticket.webhook_attempts = result.attempts
+                session.commit()
+
+    return record
+
+
+class ActionHandoff(Action):
+    """Open the ticket, then pause the bot while a person is on the way."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        settings = get_settings()
+        now = utcnow()
+        topic = Topic(tracker.get_slot("handoff_topic") or Topic.GENERAL.value)
+        language = tracker.get_slot("language") or settings.default_language
+        details = {
+            slot.removeprefix("handoff_"): tracker.get_slot(slot)
+            for slot in DETAIL_SLOTS
+            if tracker.get_slot(slot) is not None
+        }
+        with session_scope() as session:
+            verified_id = None
+            public_id = tracker.get_slot("verified_account")
+            if tracker.get_slot("verified") and public_id:
+                account_id = session.scalar(
+                    select(Account.id).where(Account.public_id == public_id)
+                )
+                if account_id is not None and is_verified(
+                    session, tracker.sender_id, account_id, now
+                ):
+                    verified_id = account_id
+            request = HandoffRequest(
+                conversation_id=tracker.sender_id,
+                channel=tracker.get_latest_input_channel() or "unknown",
+                language=language,
+                topic=topic,
+                details=details,
+                verification=_verification(tracker, topic, verified_id),
+                transcript=transcript_from_events(tracker.events),
+                verified_account_id=verified_id,
+            )
+            outcome = open_ticket(session, request, now, webhook_enabled=bool(settings.webhook_url))
+            payload = None
+            if outcome.created and settings.webhook_url:
+                payload = webhook_payload(session.get(HandoffTicket, outcome.ticket_id))
+        if payload is not None:
+            deliver_in_background(
+                settings.webhook_url, settings.webhook_secret, payload,
+                max_attempts=get_policy().webhook_max_attempts,
+                on_done=_record_webhook(outcome.ticket_id),
+            )  # fmt: skip
+        events = _cleared(tracker, ["handoff_topic", "pending_task", *DETAIL_SLOTS, CODE_SLOT])
+        if not outcome.in_hours:
+            dispatcher.utter_message(response="utter_handoff_after_hours")
+            return events
+        dispatcher.utter_message(
+            response="utter_handoff_queued", queue_position=outcome.queue_position
+        )
+        return [*events, ConversationPaused()]
