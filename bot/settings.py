@@ -108,6 +108,11 @@ DEFAULTS: dict[str, str] = {
     "TWILIO_ACCOUNT_SID": "",
     "TWILIO_AUTH_TOKEN": "",
     "TWILIO_NUMBER": "",
+    # Platform API base URLs: empty uses the real platform (tests point them at a local server)
+    "TELEGRAM_API_URL": "",
+    "SLACK_API_URL": "",
+    "FACEBOOK_API_URL": "",
+    "TWILIO_API_URL": "",
 }
 
 # Channel variables are read by Rasa itself (credentials.yml ${VAR}), not by Settings.

@@ -84,6 +84,9 @@ KEYWORDS: dict[LoginProblem, tuple[str, ...]] = {
         "non si carica",
         "navigateur",
         "page blanche",
+        "ne se charge pas",
+        "doesn't load",
+        "does not load",
         "ne charge pas",
     ),
     LoginProblem.USERNAME: (

@@ -355,3 +355,44 @@ def test_keys_are_stable_normalised_hashes() -> None:
     assert key == subject_key("  Mario@LIBERO.it ")
     assert re.fullmatch(r"[0-9a-f]{64}", key)
     assert conversation_key("Sender") != conversation_key("sender")  # ids are exact
+
+
+def test_keys_are_keyed_by_the_server_secret() -> None:
+    """A copy of the audit table alone cannot be used to test guesses of an email."""
+    import hashlib
+
+    plain = hashlib.sha256(b"subject:mario@libero.it").hexdigest()
+    assert subject_key("mario@libero.it") != plain
+
+
+# --- inbox flooding ----------------------------------------------------------------
+
+
+def test_starts_are_limited_per_conversation_and_look_the_same(
+    session: Session, mailer: OutboxMailer
+) -> None:
+    limit = POLICY.otp_limit_per_conversation_per_hour
+    for _ in range(limit + 2):
+        start(session, mailer, "conv-flood", "active@example.com")
+    assert len(outbox(session)) == limit  # the extra starts sent nothing
+    # ...and the code of the last mail no longer opens anything: a newer, empty challenge won
+    assert check(session, "conv-flood", code_in(outbox(session)[-1])).status is (
+        VerificationStatus.WRONG
+    )
+    # an hour later the conversation may start again
+    later = NOW + timedelta(hours=1, seconds=1)
+    start_verification(
+        session, mailer, "conv-flood", "active@example.com", "en", later, policy=POLICY
+    )
+    assert len(outbox(session)) == limit + 1
+
+
+def test_starts_are_limited_per_account_across_conversations(
+    session: Session, mailer: OutboxMailer
+) -> None:
+    limit = POLICY.otp_limit_per_account_per_hour
+    for number in range(limit + 3):
+        start(session, mailer, f"conv-{number}", "active@example.com")
+    assert len(outbox(session)) == limit
+    start(session, mailer, "conv-other-account", "monthly@example.com")
+    assert len(outbox(session)) == limit + 1  # other customers are not affected

@@ -1,0 +1,87 @@
+"""Facebook Messenger: Rasa's channel, with a configurable Graph API URL and 403s.
+
+The routes are Rasa's, rewritten because Rasa builds its Graph API client inside
+the webhook route, and answers a bad signature or verify token with status 200.
+Here a POST must carry `X-Hub-Signature-256` (HMAC-SHA256 of the body with the app
+secret) or, from older setups, `X-Hub-Signature` (HMAC-SHA1); otherwise 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fbmessenger import MessengerClient
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.facebook import FacebookInput as RasaFacebookInput
+from rasa.core.channels.facebook import Messenger, MessengerBot
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+FACEBOOK_API_URL = "https://graph.facebook.com"
+SIGNATURE_HEADERS = (("X-Hub-Signature-256", "sha256"), ("X-Hub-Signature", "sha1"))
+
+
+def messenger_client(page_access_token: str, api_url: str) -> MessengerClient:
+    """fbmessenger's client, sending to `api_url` (with fbmessenger's API version)."""
+    client = MessengerClient(page_access_token)
+    client.graph_url = f"{api_url.rstrip('/')}/v{client.api_version}"
+    return client
+
+
+def is_signed(app_secret: str, body: bytes, headers: Any) -> bool:
+    """Whether the body carries Meta's signature: the SHA-256 one when present."""
+    for header, algorithm in SIGNATURE_HEADERS:
+        signature = headers.get(header)
+        if signature:
+            digest = hmac.new(app_secret.encode(), body, algorithm).hexdigest()
+            return hmac.compare_digest(signature.encode(), f"{algorithm}={digest}".encode())
+    return False
+
+
+class FacebookInput(RasaFacebookInput):
+    """Rasa's Facebook input, sending through the Graph API at `api_url`."""
+
+    api_url: str = FACEBOOK_API_URL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> FacebookInput:
+        channel = super().from_credentials(credentials)
+        assert isinstance(channel, FacebookInput)
+        channel.api_url = (credentials or {}).get("api_url") or FACEBOOK_API_URL
+        return channel
+
+    def get_output_channel(self) -> MessengerBot:
+        return MessengerBot(messenger_client(self.fb_access_token, self.api_url))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        fb_webhook = Blueprint("fb_webhook", __name__)
+
+        @fb_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @fb_webhook.route("/webhook", methods=["GET"])
+        async def token_verification(request: Request) -> HTTPResponse:
+            token = request.args.get("hub.verify_token") or ""
+            if hmac.compare_digest(token.encode(), self.fb_verify.encode()):
+                return response.text(request.args.get("hub.challenge") or "")
+            logger.warning("Facebook webhook verification with a wrong verify token")
+            return response.text("invalid verify token", status=403)
+
+        @fb_webhook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not is_signed(self.fb_secret, request.body, request.headers):
+                logger.warning("Facebook webhook with a wrong signature refused")
+                return response.text("invalid signature", status=403)
+            messenger = Messenger(self.fb_access_token, on_new_message)
+            messenger.client = messenger_client(self.fb_access_token, self.api_url)
+            await messenger.handle(request.json, self.get_metadata(request))
+            return response.text("success")
+
+        return fb_webhook

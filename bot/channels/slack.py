@@ -1,0 +1,81 @@
+"""Slack: Rasa's channel, with a configurable API URL and a plain-text URL challenge.
+
+Rasa checks the signing secret (`X-Slack-Signature`, v0 HMAC-SHA256 over
+`v0:<X-Slack-Request-Timestamp>:<body>`, at most 5 minutes old) and answers 400
+when it does not match.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.slack import SlackBot
+from rasa.core.channels.slack import SlackInput as RasaSlackInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+logger = logging.getLogger(__name__)
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class SlackOutput(SlackBot):
+    """Rasa's Slack output, talking to `api_url`."""
+
+    def __init__(
+        self,
+        token: str,
+        slack_channel: str | None = None,
+        thread_id: str | None = None,
+        proxy: str | None = None,
+        api_url: str = SLACK_API_URL,
+    ) -> None:
+        super().__init__(token, slack_channel, thread_id, proxy)
+        self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url)
+
+
+class SlackInput(RasaSlackInput):
+    """Rasa's Slack input, replying through `SlackOutput`."""
+
+    api_url: str = SLACK_API_URL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SlackInput:
+        channel = super().from_credentials(credentials)
+        assert isinstance(channel, SlackInput)
+        channel.api_url = (credentials or {}).get("api_url") or SLACK_API_URL
+        return channel
+
+    def get_output_channel(
+        self, channel: str | None = None, thread_id: str | None = None
+    ) -> SlackOutput:
+        return SlackOutput(
+            self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url
+        )
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def url_verification(request: Request) -> HTTPResponse | None:
+            # Rasa answers Slack's challenge as a JSON string ("abc", with quotes),
+            # which Slack no longer accepts; Slack's documented answer is plain text.
+            if request.method != "POST" or request.content_type != "application/json":
+                return None
+            try:
+                body = json.loads(request.body)
+            except ValueError:
+                return None
+            if not isinstance(body, dict) or body.get("type") != "url_verification":
+                return None
+            if not self.is_request_from_slack_authentic(request):
+                return response.text("invalid X-Slack-Signature", status=400)
+            return response.text(str(body.get("challenge", "")))
+
+        return blueprint
