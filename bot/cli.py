@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.channels.credentials import write_active_credentials
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, get_settings
 
 # Files whose change makes the trained model stale.
@@ -106,10 +107,12 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.db.session import session_scope
-    from bot.demo_data import seed_demo
+    from bot.demo_data import seed_demo, seed_demo_agent
+    from bot.services.runtime import utcnow
 
     with session_scope() as session:
         created = seed_demo(session, date.today())
+        seed_demo_agent(session, utcnow())
     print(f"demo data: {created} account(s) created" if created else "demo data present")
     return 0
 
@@ -133,6 +136,16 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     check_services(settings)
+    if args.process == "desk":
+        from bot.desk.app import run as run_desk
+
+        run_desk(settings)
+        return 0
+    if args.process == "site":
+        from bot.site.app import run as run_site
+
+        run_site(settings)
+        return 0
     if args.process == "actions":
         command = [
             sys.executable, "-m", "rasa_sdk", "--actions", "actions",
@@ -150,7 +163,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         else:
             command = [
                 sys.executable, "-m", "bot.rasa_server", *common,
-                "--credentials", "credentials.yml",
+                "--credentials", str(write_active_credentials(
+                    PROJECT_ROOT / "credentials.yml", rasa_environment(settings)
+                )),
             ]  # fmt: skip
     os.chdir(PROJECT_ROOT)
     os.execve(command[0], command, rasa_environment(settings))
@@ -176,7 +191,39 @@ def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(from_stdin: bool) -> str:
+    import getpass
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password (10+ characters): ")
+    if getpass.getpass("again: ") != first:
+        raise SettingsError("password", "the two entries differ")
+    return first
+
+
+def cmd_create_agent(settings: Settings, args: argparse.Namespace) -> int:
+    """Create a desk sign-in for a support agent (the password is asked, never an argument)."""
+    from bot.db.session import session_scope
+    from bot.services.agents import AgentError, create_agent, parse_languages
+    from bot.services.runtime import utcnow
+
+    try:
+        languages = parse_languages(args.languages)
+        password = _read_password(args.password_stdin)
+        with session_scope() as session:
+            agent = create_agent(
+                session, args.username, args.name or args.username, password, languages, utcnow()
+            )
+    except AgentError as error:
+        print(f"cannot create the agent: {error}", file=sys.stderr)
+        return 2
+    print(f"agent {agent.username} created for {', '.join(agent.languages)}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "create-agent": cmd_create_agent,
     "check": cmd_check,
     "migrate": cmd_migrate,
     "seed-demo": cmd_seed_demo,
@@ -197,7 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
     outbox = sub.add_parser("outbox", help="show the latest mails of the embedded mailer")
     outbox.add_argument("--last", type=int, default=5, help="how many (default 5)")
     serve = sub.add_parser("serve", help="run a process (exec, for the Procfile)")
-    serve.add_argument("process", choices=("rasa", "actions", "shell"))
+    serve.add_argument("process", choices=("rasa", "actions", "desk", "site", "shell"))
+    agent = sub.add_parser("create-agent", help="create an agent-desk sign-in")
+    agent.add_argument("username")
+    agent.add_argument("--name", help="shown to customers (default: the username)")
+    agent.add_argument("--languages", default="it,fr,en", help="language teams, e.g. fr,en")
+    agent.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
     return parser
 
 

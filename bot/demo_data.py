@@ -8,7 +8,7 @@ that table (a test keeps both in step).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
@@ -269,3 +269,18 @@ def _link_collaborators(session: Session, created: dict[str, Account]) -> None:
 
 def count_accounts(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Account)) or 0
+
+
+# The demo desk sign-in (printed by `make run`). Never run seed-demo in production.
+DEMO_AGENT = ("demo", "Alex", "demo-agent-password")
+
+
+def seed_demo_agent(session: Session, now: datetime) -> bool:
+    """Create the demo agent (all three language teams) if missing."""
+    from bot.services.agents import create_agent, get_agent
+
+    username, name, password = DEMO_AGENT
+    if get_agent(session, username) is not None:
+        return False
+    create_agent(session, username, name, password, ("it", "fr", "en"), now)
+    return True

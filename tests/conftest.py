@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,6 +25,7 @@ from bot.db.migrate import downgrade, upgrade
 from bot.db.session import make_engine
 from bot.demo_data import seed_demo
 from bot.settings import load_settings
+from tests.helpdesk import Helpdesk
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -201,8 +203,33 @@ def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Ite
                 process.kill()
 
 
+def always_open_policy(workdir: Path) -> Path:
+    """The shipped policy with support open round the clock, so a handoff in a test
+    reaches a person whatever the hour CI runs at (hours are tested in services)."""
+    policy = yaml.safe_load((ROOT / "bot" / "policy.yml").read_text(encoding="utf-8"))
+    for team in policy["support_hours"].values():
+        team.update(days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open="00:00")
+        team["close"] = "24:00"
+    path = workdir / "policy.yml"
+    path.write_text(yaml.safe_dump(policy), encoding="utf-8")
+    return path
+
+
+WEBHOOK_SECRET = "webhook-secret-for-the-tests"
+
+
 @pytest.fixture(scope="session")
-def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+def helpdesk() -> Iterator[Helpdesk]:
+    """The helpdesk the `assistant` posts new tickets to; it fails each ticket's first try."""
+    server = Helpdesk(fail_every_first=True)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def assistant(
+    model_path: Path, tmp_path_factory: pytest.TempPathFactory, helpdesk: Helpdesk
+) -> Iterator[Assistant]:
     """The embedded profile: SQLite files and in-process lock store."""
     workdir = tmp_path_factory.mktemp("embedded")
     yield from start_assistant(
@@ -212,8 +239,44 @@ def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
             "DATABASE_URL": f"sqlite:///{workdir / 'accounts.db'}",
             "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
             "LOCK_STORE_URL": "memory://",
+            "POLICY_FILE": str(always_open_policy(workdir)),
+            "WEBHOOK_URL": helpdesk.url,
+            "WEBHOOK_SECRET": WEBHOOK_SECRET,
         },
     )
+
+
+@dataclass
+class Desk:
+    """A running agent desk, talking to the `assistant` fixture's Rasa server."""
+
+    url: str
+    agent: str
+    password: str
+
+
+@pytest.fixture(scope="session")
+def desk(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    workdir = tmp_path_factory.mktemp("desk")
+    port = free_port()
+    env = {**assistant.env, "DESK_PORT": str(port)}
+    password = secrets.token_urlsafe(12)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "create-agent", "marie", "--name", "Marie",
+         "--languages", "it,fr,en", "--password-stdin"],
+        input=password + "\n", text=True, env=env, cwd=ROOT, check=True,
+    )  # fmt: skip
+    log = workdir / "desk.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "desk"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", process, log)
+        yield Desk(f"http://127.0.0.1:{port}", "marie", password)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")

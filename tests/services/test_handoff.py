@@ -3,6 +3,7 @@ which details matched) and what nobody gets (codes, card numbers, stored values)
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -170,8 +171,10 @@ def test_ticket_records_matches_but_no_code_card_or_stored_value(session: Sessio
         "merci",
     ]
     stored = dump(session, HandoffTicket)
+    payload = json.dumps(handoff.webhook_payload(ticket), ensure_ascii=False)
     for secret in ("482", "913", "4111", "1881", CONTRACT["email"], "rue de la Paix"):
         assert secret not in stored
+        assert secret not in payload
     assert ticket.account_id is None  # not verified: no account link
 
 

@@ -4,10 +4,8 @@ backoff, bounded, and never in the way of the conversation."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -18,38 +16,10 @@ from bot.services.webhook import (
     deliver_in_background,
     signature_is_valid,
 )
+from tests.helpdesk import Helpdesk
 
 SECRET = "a-webhook-secret-of-some-length"
 PAYLOAD = {"event": "handoff.ticket_created", "ticket": {"id": 7, "summary": "résilier"}}
-
-
-class Helpdesk:
-    """A real HTTP server that fails the first `failures` requests with `status`."""
-
-    def __init__(self, failures: int = 0, status: int = 503, delay: float = 0.0) -> None:
-        self.failures, self.status, self.delay = failures, status, delay
-        self.received: list[tuple[dict[str, str], bytes, float]] = []
-        helpdesk = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                helpdesk.received.append((dict(self.headers), body, time.monotonic()))
-                time.sleep(helpdesk.delay)
-                failing = len(helpdesk.received) <= helpdesk.failures
-                self.send_response(helpdesk.status if failing else 200)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/support"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

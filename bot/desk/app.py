@@ -1,0 +1,342 @@
+"""The agent desk (aiohttp): sign in, see the queue, claim a ticket, chat, hand back.
+
+Every page and API call needs the agent's session cookie (401 otherwise); POSTs
+also need the X-Desk-Request header. Agent messages go to the customer through
+Rasa's HTTP API (JWT) with `output_channel=latest`, so they reach the channel the
+customer wrote from; the customer's messages are read back from Rasa's tracker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.db.models import Account, HandoffTicket
+from bot.db.session import session_scope
+from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, read_session
+from bot.desk.rasa_api import RasaClient, RasaError
+from bot.services import handoff
+from bot.services.agents import AgentInfo, authenticate, get_agent
+from bot.services.redaction import CARD_NUMBER
+from bot.services.runtime import utcnow
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+WIDGET_CHANNEL = "socketio"  # the only channel that understands `custom` banners
+MAX_MESSAGE_CHARS = 2000
+PUBLIC_PATHS = {"/login", "/health", "/static/desk.js", "/static/desk.css"}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _json_error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+@web.middleware
+async def require_agent(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path in PUBLIC_PATHS:
+        return await handler(request)
+    settings: Settings = request.app["settings"]
+    username = read_session(settings, request.cookies.get(COOKIE))
+    agent = None
+    if username:
+        with session_scope() as session:
+            agent = get_agent(session, username)
+    if agent is None:
+        if request.path.startswith("/api/"):
+            return _json_error(401, "sign in first")
+        raise web.HTTPFound("/login")
+    if (
+        request.method == "POST"
+        and request.path.startswith("/api/")
+        and request.headers.get(CSRF_HEADER) != "1"
+    ):
+        return _json_error(403, f"missing {CSRF_HEADER} header")
+    request["agent"] = agent
+    return await handler(request)
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault(
+        "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
+    )
+    return response
+
+
+# --- pages ------------------------------------------------------------------------
+
+
+async def login_page(request: web.Request) -> web.Response:
+    return web.FileResponse(STATIC / "login.html")
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    username = str(form.get("username", "")).strip().lower()
+    password = str(form.get("password", ""))
+    with session_scope() as session:
+        agent = authenticate(session, username, password)
+    if agent is None:
+        logger.info("desk sign-in refused")
+        raise web.HTTPFound("/login?failed=1")
+    response = web.HTTPFound("/")
+    response.set_cookie(
+        COOKIE, make_session(request.app["settings"], agent.username),
+        max_age=SESSION_SECONDS, httponly=True, samesite="Strict", path="/",
+    )  # fmt: skip
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    response = web.HTTPFound("/login")
+    response.del_cookie(COOKIE, path="/")
+    raise response
+
+
+async def desk_page(request: web.Request) -> web.Response:
+    return web.FileResponse(STATIC / "desk.html")
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+# --- API --------------------------------------------------------------------------
+
+
+def _ticket_row(ticket: HandoffTicket, position: int) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "language": ticket.language,
+        "topic": ticket.topic,
+        "channel": ticket.channel,
+        "summary": ticket.summary,
+        "status": ticket.status,
+        "assigned_to": ticket.assigned_to,
+        "queue_position": position,
+        "created_at": ticket.created_at.isoformat(),
+    }
+
+
+async def me(request: web.Request) -> web.Response:
+    agent: AgentInfo = request["agent"]
+    return web.json_response(
+        {"username": agent.username, "name": agent.display_name, "languages": agent.languages}
+    )
+
+
+async def list_tickets(request: web.Request) -> web.Response:
+    agent: AgentInfo = request["agent"]
+    wanted = request.query.get("language")
+    languages = [wanted] if wanted in agent.languages else list(agent.languages)
+    statuses = ("closed",) if request.query.get("status") == "closed" else handoff.OPEN_STATUSES
+    with session_scope() as session:
+        tickets = handoff.list_tickets(
+            session, languages=languages, topic=request.query.get("topic") or None,
+            statuses=statuses,
+        )  # fmt: skip
+        rows = [_ticket_row(t, handoff.queue_position(session, t)) for t in tickets]
+    return web.json_response({"tickets": rows})
+
+
+def _load(session: Any, request: web.Request) -> HandoffTicket:
+    agent: AgentInfo = request["agent"]
+    try:
+        ticket_id = int(request.match_info["ticket_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    ticket = session.get(HandoffTicket, ticket_id)
+    if ticket is None or ticket.language not in agent.languages:
+        raise web.HTTPNotFound(text='{"error": "no such ticket"}', content_type="application/json")
+    return ticket
+
+
+def _account_panel(session: Any, ticket: HandoffTicket) -> dict[str, Any] | None:
+    """For a verified customer only: which account, for the agent's own tools."""
+    if ticket.account_id is None:
+        return None
+    account = session.get(Account, ticket.account_id)
+    if account is None:
+        return None
+    return {"account_id": account.public_id, "status": account.status.value}
+
+
+async def show_ticket(request: web.Request) -> web.Response:
+    with session_scope() as session:
+        ticket = _load(session, request)
+        body = {
+            **_ticket_row(ticket, handoff.queue_position(session, ticket)),
+            "verification": ticket.verification,
+            "account": _account_panel(session, ticket),
+            "transcript": ticket.transcript,
+            "resolution_note": ticket.resolution_note,
+        }
+    return web.json_response(body)
+
+
+def live_messages(events: list[dict[str, Any]], since: float) -> list[dict[str, Any]]:
+    """User, bot and agent messages after `since` (a Unix time), card numbers masked."""
+    messages = []
+    for event in events:
+        if event.get("event") not in ("user", "bot") or not event.get("text"):
+            continue
+        at = float(event.get("timestamp") or 0)
+        if at <= since:
+            continue
+        agent = (event.get("metadata") or {}).get("agent")
+        role = "agent" if agent else event["event"]
+        text = CARD_NUMBER.sub("[card number removed]", str(event["text"]))
+        messages.append({"role": role, "agent": agent, "text": text, "at": at})
+    return messages
+
+
+async def messages(request: web.Request) -> web.Response:
+    with session_scope() as session:
+        ticket = _load(session, request)
+        conversation_id, opened = ticket.conversation_id, ticket.created_at
+    since = max(float(request.query.get("since", 0) or 0), _unix(opened))
+    try:
+        tracker = await request.app["rasa"].tracker(conversation_id)
+    except RasaError as error:
+        return _json_error(502, str(error))
+    return web.json_response({"messages": live_messages(tracker.get("events") or [], since)})
+
+
+def _unix(naive_utc: datetime) -> float:
+    return (naive_utc - datetime(1970, 1, 1)).total_seconds()
+
+
+def _banner(channel: str, state: str, agent: AgentInfo) -> dict[str, Any]:
+    """Bot-event data that shows the widget's banner (other channels get text only)."""
+    if channel != WIDGET_CHANNEL:
+        return {}
+    return {"data": {"custom": {"handoff": state, "agent": agent.display_name}}}
+
+
+async def claim(request: web.Request) -> web.Response:
+    agent: AgentInfo = request["agent"]
+    with session_scope() as session:
+        ticket = _load(session, request)
+        try:
+            ticket = handoff.claim(session, ticket.id, agent.username, utcnow())
+        except handoff.TicketError as error:
+            return _json_error(409, str(error))
+        conversation_id, channel = ticket.conversation_id, ticket.channel
+    rasa: RasaClient = request.app["rasa"]
+    try:
+        await rasa.append(
+            conversation_id, [{"event": "slot", "name": "agent_name", "value": agent.display_name}]
+        )
+        await rasa.execute(conversation_id, "utter_agent_joined")
+        if channel == WIDGET_CHANNEL:
+            await rasa.append(
+                conversation_id, [{"event": "bot", **_banner(channel, "agent", agent)}]
+            )
+    except RasaError as error:
+        return _json_error(502, str(error))
+    return web.json_response({"status": "assigned"})
+
+
+async def send_message(request: web.Request) -> web.Response:
+    agent: AgentInfo = request["agent"]
+    try:
+        body = await request.json()
+    except ValueError:
+        return _json_error(400, 'send JSON: {"text": "..."}')
+    text = str(body.get("text") or "").strip() if isinstance(body, dict) else ""
+    if not text or len(text) > MAX_MESSAGE_CHARS:
+        return _json_error(400, f"the message must have 1-{MAX_MESSAGE_CHARS} characters")
+    with session_scope() as session:
+        ticket = _load(session, request)
+        if ticket.status != "assigned" or ticket.assigned_to != agent.username:
+            return _json_error(409, "claim the ticket before writing")
+        conversation_id, channel = ticket.conversation_id, ticket.channel
+    event = {
+        "event": "bot",
+        "text": text,
+        "metadata": {"agent": agent.display_name},
+        **_banner(channel, "agent", agent),
+    }
+    try:
+        await request.app["rasa"].append(conversation_id, [event])
+    except RasaError as error:
+        return _json_error(502, str(error))
+    return web.json_response({"status": "sent"})
+
+
+async def hand_back(request: web.Request) -> web.Response:
+    agent: AgentInfo = request["agent"]
+    try:
+        body = await request.json()
+    except ValueError:
+        body = {}
+    note = str(body.get("note") or "") if isinstance(body, dict) else ""
+    with session_scope() as session:
+        ticket = _load(session, request)
+        try:
+            ticket = handoff.close(session, ticket.id, agent.username, note, utcnow())
+        except handoff.TicketError as error:
+            return _json_error(409, str(error))
+        conversation_id, channel = ticket.conversation_id, ticket.channel
+    rasa: RasaClient = request.app["rasa"]
+    try:
+        await rasa.append(
+            conversation_id,
+            [{"event": "resume"}, {"event": "slot", "name": "agent_name", "value": None}],
+        )
+        if channel == WIDGET_CHANNEL:
+            await rasa.append(
+                conversation_id, [{"event": "bot", **_banner(channel, "ended", agent)}]
+            )
+        await rasa.execute(conversation_id, "utter_handback")
+        # The customer's next message must start a normal turn: while paused, Rasa
+        # logged messages without listening, and rules only match after action_listen.
+        await rasa.append(conversation_id, [{"event": "action", "name": "action_listen"}])
+    except RasaError as error:
+        return _json_error(502, str(error))
+    return web.json_response({"status": "closed"})
+
+
+def build_app(settings: Settings, rasa_url: str | None = None) -> web.Application:
+    app = web.Application(middlewares=[security_headers, require_agent])
+    app["settings"] = settings
+    app["rasa"] = RasaClient(settings, rasa_url)
+
+    async def close_rasa(app: web.Application) -> None:
+        await app["rasa"].close()
+
+    app.on_cleanup.append(close_rasa)
+    app.router.add_get("/health", health)
+    app.router.add_get("/login", login_page)
+    app.router.add_post("/login", login)
+    app.router.add_post("/logout", logout)
+    app.router.add_get("/", desk_page)
+    app.router.add_static("/static", STATIC)
+    app.router.add_get("/api/me", me)
+    app.router.add_get("/api/tickets", list_tickets)
+    app.router.add_get("/api/tickets/{ticket_id}", show_ticket)
+    app.router.add_get("/api/tickets/{ticket_id}/messages", messages)
+    app.router.add_post("/api/tickets/{ticket_id}/claim", claim)
+    app.router.add_post("/api/tickets/{ticket_id}/messages", send_message)
+    app.router.add_post("/api/tickets/{ticket_id}/handback", hand_back)
+    return app
+
+
+def run(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    web.run_app(build_app(settings), host=settings.rasa_host, port=settings.desk_port, print=None)

@@ -1,0 +1,77 @@
+"""The few calls the desk makes to Rasa's HTTP API, with a short-lived admin JWT."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+import jwt
+
+from bot.keys import rasa_jwt_secret
+from bot.rasa_server import JWT_METHOD
+from bot.settings import Settings
+
+TOKEN_SECONDS = 300
+
+
+class RasaError(Exception):
+    """Rasa answered with an error or could not be reached."""
+
+
+class RasaClient:
+    def __init__(self, settings: Settings, base_url: str | None = None) -> None:
+        self._base = (base_url or f"http://127.0.0.1:{settings.rasa_port}").rstrip("/")
+        self._secret = rasa_jwt_secret(settings)
+        self._http: aiohttp.ClientSession | None = None
+
+    def _token(self) -> str:
+        payload = {
+            "user": {"username": "agent-desk", "role": "admin"},
+            "exp": int(time.time()) + TOKEN_SECONDS,
+        }
+        return jwt.encode(payload, self._secret, algorithm=JWT_METHOD)
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if self._http is None:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+        headers = {"Authorization": f"Bearer {self._token()}"}
+        try:
+            async with self._http.request(
+                method, self._base + path, headers=headers, **kwargs
+            ) as response:
+                if response.status >= 400:
+                    raise RasaError(f"Rasa answered {response.status} to {method} {path}")
+                return await response.json()
+        except aiohttp.ClientError as error:
+            raise RasaError(f"Rasa unreachable: {type(error).__name__}") from error
+
+    @staticmethod
+    def _conversation(conversation_id: str) -> str:
+        return "/conversations/" + quote(conversation_id, safe="")
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        return await self._request("GET", self._conversation(conversation_id) + "/tracker")
+
+    async def append(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
+        """Add events; bot messages among them are sent to the user's latest channel."""
+        await self._request(
+            "POST",
+            self._conversation(conversation_id) + "/tracker/events",
+            params={"output_channel": "latest", "execute_side_effects": "true"},
+            json=events,
+        )
+
+    async def execute(self, conversation_id: str, action: str) -> None:
+        """Run an action (a response in the user's language) on the latest channel."""
+        await self._request(
+            "POST",
+            self._conversation(conversation_id) + "/execute",
+            params={"output_channel": "latest"},
+            json={"name": action},
+        )
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()

@@ -1,0 +1,83 @@
+"""Support agents who sign in to the desk: created by `python -m bot create-agent`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Agent
+from bot.services.passwords import hash_password, password_problem, verify_password
+from bot.settings import LANGUAGES
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+# Checked when the username is unknown, so a wrong name costs the same time as a wrong password.
+_DUMMY_HASH = hash_password("not-a-real-password-0")
+
+
+class AgentError(ValueError):
+    """The agent cannot be created that way (message for the operator)."""
+
+
+@dataclass(frozen=True)
+class AgentInfo:
+    username: str
+    display_name: str
+    languages: tuple[str, ...]
+
+
+def _info(agent: Agent) -> AgentInfo:
+    return AgentInfo(agent.username, agent.display_name, tuple(agent.languages.split(",")))
+
+
+def parse_languages(text: str) -> tuple[str, ...]:
+    languages = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not languages or any(language not in LANGUAGES for language in languages):
+        raise AgentError(f"languages must be a comma-separated subset of {','.join(LANGUAGES)}")
+    return languages
+
+
+def create_agent(
+    session: Session,
+    username: str,
+    display_name: str,
+    password: str,
+    languages: tuple[str, ...],
+    now: datetime,
+) -> AgentInfo:
+    if not USERNAME.match(username):
+        raise AgentError("username: 2-64 characters, lowercase letters, digits, . _ -")
+    problem = password_problem(password)
+    if problem:
+        raise AgentError(f"password: {problem.replace('_', ' ')}")
+    if session.scalar(select(Agent.id).where(Agent.username == username)) is not None:
+        raise AgentError(f"an agent named {username} already exists")
+    agent = Agent(
+        username=username,
+        display_name=display_name.strip() or username,
+        password_hash=hash_password(password),
+        languages=",".join(languages),
+        active=True,
+        created_at=now,
+    )
+    session.add(agent)
+    session.commit()
+    return _info(agent)
+
+
+def authenticate(session: Session, username: str, password: str) -> AgentInfo | None:
+    agent = session.scalars(select(Agent).where(Agent.username == username)).first()
+    if agent is None or not agent.active:
+        verify_password(password, _DUMMY_HASH)
+        return None
+    return _info(agent) if verify_password(password, agent.password_hash) else None
+
+
+def get_agent(session: Session, username: str) -> AgentInfo | None:
+    agent = session.scalars(
+        select(Agent).where(Agent.username == username, Agent.active.is_(True))
+    ).first()
+    return _info(agent) if agent else None
