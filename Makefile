@@ -7,7 +7,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help venv install db train train-force run shell test lint eval bench clean
+.PHONY: help venv install db train train-force run shell test test-browser lint eval bench clean web chromium agent
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
@@ -16,6 +16,7 @@ help:
 	@echo "make shell  talk to the assistant in this terminal"
 	@echo "make eval   measure the NLU on held-out data (reports/nlu.md)"
 	@echo "make lint   ruff"
+	@echo "make agent NAME=marie  create an agent-desk sign-in (asks the password)"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || { PYTHON=$$(scripts/find-python.sh) && "$$PYTHON" -m venv $(VENV); }
@@ -37,9 +38,24 @@ train: $(STAMP)
 train-force: $(STAMP)
 	$(PY) -m bot train
 
-run: db train
+# The chat widget: packages from web/package-lock.json, bundle in web/dist/widget.js.
+web/node_modules/.package-lock.json: web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund
+
+web/dist/widget.js: web/node_modules/.package-lock.json $(wildcard web/src/*)
+	npm run build --prefix web
+
+web: web/dist/widget.js
+
+# Debian's chromium for the browser tests (/usr/bin/chromium); not on a fresh machine.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+run: db train web
 	@$(PY) -m bot check
 	@echo ""
+	@echo "  Support site + chat: http://localhost:$${SITE_PORT:-8000}/   (demo mails: /outbox)"
+	@echo "  Agent desk:          http://localhost:$${DESK_PORT:-8001}/   (demo sign-in: demo / demo-agent-password)"
 	@echo "  Rasa server (REST):  http://localhost:$${RASA_PORT:-5005}/webhooks/rest/webhook"
 	@echo "  Rasa socket.io:      http://localhost:$${RASA_PORT:-5005}/socket.io"
 	@echo "  Action server:       http://localhost:$${ACTION_PORT:-5055}/webhook"
@@ -54,8 +70,15 @@ shell: db train
 	  trap "kill $$!" EXIT; \
 	  $(PY) -m bot serve shell
 
-test: train
+test: train web chromium
+	npm test --prefix web
 	$(PY) -m pytest
+
+test-browser: train web chromium
+	$(PY) -m pytest tests/browser
+
+agent: db
+	$(PY) -m bot create-agent $(NAME)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot actions tests bench scripts

@@ -1,0 +1,110 @@
+"""Account passwords set on the demo reset-password page: scrypt with a random salt.
+
+Stored as `scrypt$N$r$p$salt$hash` (salt and hash in unpadded base64), so the cost
+parameters can be raised later without breaking older hashes. The rules are few on
+purpose (NIST SP 800-63B): a minimum length, no composition rules.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.db.models import Account
+from bot.services import audit
+
+MIN_LENGTH = 10
+MAX_LENGTH = 1024  # scrypt reads the whole input: a megabyte "password" is not one
+SCRYPT_N = 2**15  # ~50 ms and 32 MiB per hash on a small server
+SCRYPT_R = 8
+SCRYPT_P = 1
+SALT_BYTES = 16
+HASH_BYTES = 32
+SCHEME = "scrypt"
+EVENT_CHANGED = "password_changed"
+
+# Reasons a password is refused, as codes the page translates.
+TOO_SHORT = "too_short"
+TOO_LONG = "too_long"
+MISMATCH = "mismatch"
+
+
+class PasswordRejected(ValueError):
+    """The new password breaks a rule; `reason` is one of the codes above."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4))
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
+    # maxmem: OpenSSL's 32 MiB default is just below what N=2**15, r=8 needs
+    return hashlib.scrypt(
+        password.encode(), salt=salt, n=n, r=r, p=p, maxmem=2 * 128 * r * n, dklen=length
+    )
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash of `password` in the self-describing stored format."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, HASH_BYTES)
+    return f"{SCHEME}${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    """Whether `password` matches `stored`; False for a missing or malformed hash."""
+    if not stored:
+        return False
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != SCHEME:
+            return False
+        expected = _unb64(digest)
+        actual = _scrypt(password, _unb64(salt), int(n), int(r), int(p), len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def password_problem(password: str, confirmation: str | None = None) -> str | None:
+    """Why `password` (typed twice: `confirmation`) cannot be used, or None."""
+    if len(password) < MIN_LENGTH:
+        return TOO_SHORT
+    if len(password) > MAX_LENGTH:
+        return TOO_LONG
+    if confirmation is not None and not hmac.compare_digest(
+        password.encode(), confirmation.encode()
+    ):
+        return MISMATCH
+    return None
+
+
+def set_password(session: Session, account_id: int, password: str, now: datetime) -> None:
+    """Store a new hash for the account; raise PasswordRejected or LookupError.
+
+    Flushes but does not commit: the caller's transaction (the page's
+    `session_scope`) commits, together with the redeemed reset token.
+    """
+    problem = password_problem(password)
+    if problem:
+        raise PasswordRejected(problem)
+    account = session.get(Account, account_id)
+    if account is None:
+        raise LookupError(f"no account with id {account_id}")
+    account.password_hash = hash_password(password)
+    account.password_changed_at = now
+    audit.record(session, EVENT_CHANGED, None, account.email, now=now)
+    session.flush()

@@ -1,0 +1,185 @@
+"""The chat widget in a real browser: Debian's chromium, driven by playwright-core
+(web/node_modules) from widget.test.mjs, against the real site, Rasa and action
+servers. Screenshots of every step land in reports/browser/.
+
+Skipped with a printed reason when node, chromium or web/node_modules are missing
+(`make web` and the chromium install step set them up), unless REQUIRE_SERVICES=1.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+import requests
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.desk.auth import CSRF_HEADER
+from bot.language import LanguageIdentifier
+from bot.policy import load_policy
+from bot.services.handoff import HandoffRequest, Verification, open_ticket
+from bot.services.handoff_details import Topic
+from bot.services.runtime import utcnow
+from tests.browser.support import ROOT, agent_wait_request, build_widget, missing_tools, run_driver
+from tests.conftest import Assistant, Desk, free_port, require_service, wait_for
+from tests.replies import identify
+
+pytestmark = pytest.mark.slow
+
+SCREENSHOTS = ROOT / "reports" / "browser"
+
+
+@dataclass
+class Site:
+    url: str
+    proxy_port: int  # the Rasa port the page knows; the driver forwards it to Rasa
+
+
+@pytest.fixture(scope="module")
+def browser_tools() -> None:
+    problem = missing_tools()
+    if problem:
+        require_service("browser tests", problem)
+    build_widget()
+
+
+@pytest.fixture(scope="module")
+def site(
+    browser_tools: None, assistant: Assistant, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """`python -m bot.site` on a free port, with the assistant's databases."""
+    port, proxy_port = free_port(), free_port()
+    env = {**assistant.env, "SITE_PORT": str(port), "RASA_PORT": str(proxy_port)}
+    log = tmp_path_factory.mktemp("site") / "site.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.site"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(f"{url}/", process, log)
+        yield Site(url, proxy_port)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> LanguageIdentifier:
+    return LanguageIdentifier()
+
+
+def language_of(text: str) -> str:
+    """The language of a bot text: its response variation, else (a model trained on
+    an older domain.yml) what the language detector says."""
+    found = identify(text)
+    return found[1] if found else _identifier().detect(text).code
+
+
+def test_the_widget_in_a_browser(site: Site, assistant: Assistant, tmp_path: Path) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):  # the folder shows the last run only
+        old.unlink()
+    transcript = tmp_path / "transcript.json"
+    status, output = run_driver(
+        [
+            "--site", site.url,
+            "--rasa", assistant.rasa_url,
+            "--proxy-port", str(site.proxy_port),
+            "--out", str(SCREENSHOTS),
+            "--transcript", str(transcript),
+        ]
+    )  # fmt: skip
+    print(output)
+    assert status == 0, f"the browser run failed:\n{output[-4000:]}"
+
+    turns = json.loads(transcript.read_text())
+    steps = {turn["step"] for turn in turns}
+    assert {"it-message", "it-quick-reply", "fr-message", "limits-long", "limits-emoji"} <= steps
+    for turn in turns:
+        assert turn["bot"], f"no reply in step {turn['step']}"
+        for text in turn["bot"]:
+            assert language_of(text) == turn["language"], (
+                f"step {turn['step']}: reply not in {turn['language']}: {text[:200]!r}"
+            )
+    shots = sorted(path.name for path in SCREENSHOTS.glob("*.png"))
+    assert any("it-first-reply" in name for name in shots)
+    assert any("fr-conversation" in name for name in shots)
+    assert any("phone-chat" in name for name in shots)
+
+
+def test_an_agent_on_the_desk_reaches_the_widget(
+    site: Site, assistant: Assistant, desk: Desk
+) -> None:
+    """A ticket for the widget's conversation; the agent claims it on the real desk and
+    writes: the widget shows the banner and the agent's signed message."""
+    problems: list[str] = []
+
+    def on_line(line: str) -> None:
+        request = agent_wait_request(line)
+        if request is None:
+            return
+        try:
+            open_ticket_for(assistant, request["session_id"])
+            agent = requests.Session()
+            agent.post(
+                f"{desk.url}/login", data={"username": desk.agent, "password": desk.password},
+                timeout=10,
+            )  # fmt: skip
+            agent.headers[CSRF_HEADER] = "1"
+            tickets = agent.get(f"{desk.url}/api/tickets", timeout=10).json()["tickets"]
+            ticket = next(
+                t for t in tickets if t["channel"] == "socketio" and t["language"] == "it"
+            )
+            url = f"{desk.url}/api/tickets/{ticket['id']}"
+            agent.post(f"{url}/claim", timeout=30).raise_for_status()
+            agent.post(f"{url}/messages", json={"text": "Ciao, sono Marie."}, timeout=30)
+        except Exception as error:  # reported below: the driver then times out waiting
+            problems.append(repr(error))
+
+    status, output = run_driver(
+        [
+            "--site", site.url,
+            "--rasa", assistant.rasa_url,
+            "--proxy-port", str(site.proxy_port),
+            "--out", str(SCREENSHOTS),
+            "--steps", "it-open,it-message,agent",
+            "--agent-name", "Marie",
+        ],
+        on_line,
+    )  # fmt: skip
+    print(output)
+    assert not problems, problems
+    assert status == 0, f"the browser run failed:\n{output[-4000:]}"
+    assert (SCREENSHOTS / "agent-joined.png").exists() or any(
+        "agent-joined" in path.name for path in SCREENSHOTS.glob("*.png")
+    )
+
+
+def open_ticket_for(assistant: Assistant, session_id: str) -> None:
+    """The ticket the handoff form would have written for this conversation."""
+    engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
+    try:
+        with Session(engine) as session:
+            open_ticket(
+                session,
+                HandoffRequest(
+                    conversation_id=session_id, channel="socketio", language="it",
+                    topic=Topic.GENERAL, details={"reason": "vorrei parlare con una persona"},
+                    verification=Verification.SKIPPED,
+                ),
+                utcnow(),
+                policy=load_policy(Path(assistant.env["POLICY_FILE"])),
+            )  # fmt: skip
+    finally:
+        engine.dispose()

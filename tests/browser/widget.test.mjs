@@ -1,0 +1,568 @@
+// Drives Debian's chromium (through playwright-core from web/node_modules) against
+// the real support site and the real Rasa server, as a person would use the chat.
+//
+//   node tests/browser/widget.test.mjs --site http://127.0.0.1:8000 \
+//        --rasa http://127.0.0.1:5005 --proxy-port 5006 [--steps a,b,c] \
+//        [--out reports/browser] [--transcript file.json]
+//
+// The site must be started with RASA_PORT=<proxy-port>: this script forwards that
+// port to Rasa itself, so it can cut the widget's connection like a network drop.
+// Each step saves a screenshot under --out. Every bot text shown is written to
+// --transcript for the pytest side, which checks the languages against domain.yml.
+// Exit status 0 when every step passed.
+//
+// Steps (run in the order given; later steps reuse what earlier ones opened):
+//   it-open it-message it-quick-reply it-reload reconnect limits second-context
+//   reset-request outbox-reset fr-conversation phone        (the default list)
+// The steps check what the widget does, not which answer the dialogue picks:
+// any reply will do, and the pytest side checks its language.
+//   agent   waits for a message from a person (desk): prints
+//           WAITING_FOR_AGENT {"session_id": ...} and expects the caller to
+//           inject one, then checks the banner and the agent's bubble.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const PLAYWRIGHT = path.join(ROOT, "web", "node_modules", "playwright-core", "index.mjs");
+const REPLY_TIMEOUT_MS = 90_000; // Rasa shares 2 cores with other servers: be patient
+const SETTLE_MS = 800; // one response's messages arrive together; wait for the last one
+const MAX_CHARS = 5000;
+const RESET_EMAIL = "deactivated.recent@example.com";
+const NEW_PASSWORD = "a long enough passphrase 42";
+
+const DEFAULT_STEPS = [
+  "it-open",
+  "it-message",
+  "it-quick-reply",
+  "it-reload",
+  "reconnect",
+  "limits",
+  "second-context",
+  "reset-request",
+  "outbox-reset",
+  "fr-conversation",
+  "phone",
+];
+
+// --- plumbing --------------------------------------------------------------------
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      site: { type: "string" },
+      rasa: { type: "string" },
+      "proxy-port": { type: "string" },
+      steps: { type: "string", default: DEFAULT_STEPS.join(",") },
+      out: { type: "string", default: path.join(ROOT, "reports", "browser") },
+      transcript: { type: "string", default: "" },
+      chromium: { type: "string", default: "/usr/bin/chromium" },
+      "agent-name": { type: "string", default: "Marie" },
+    },
+  });
+  for (const required of ["site", "rasa", "proxy-port"]) {
+    if (!values[required]) throw new Error(`--${required} is required`);
+  }
+  return values;
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/**
+ * A TCP forwarder from the port the page knows to Rasa. drop() closes every
+ * connection and refuses new ones, as a lost network does; restore() lets the
+ * widget's own reconnection get through again.
+ */
+class Proxy {
+  constructor(port, target) {
+    this.port = port;
+    this.target = new URL(target);
+    this.sockets = new Set();
+    this.server = null;
+  }
+
+  async listen() {
+    this.server = net.createServer((client) => this.forward(client));
+    await new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.port, "127.0.0.1", resolve);
+    });
+  }
+
+  forward(client) {
+    const upstream = net.connect(Number(this.target.port), this.target.hostname);
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+      socket.on("error", () => socket.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  }
+
+  async drop() {
+    const closed = new Promise((resolve) => this.server.close(resolve));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  async restore() {
+    await this.listen();
+  }
+
+  async close() {
+    for (const socket of this.sockets) socket.destroy();
+    if (this.server && this.server.listening) await new Promise((r) => this.server.close(r));
+  }
+}
+
+/** Locators for the widget; Playwright's CSS locators see into its open shadow root. */
+function widget(page) {
+  const root = page.locator("#rasa-support-widget");
+  return {
+    root,
+    launcher: root.locator("button.launcher"),
+    panel: root.locator("section.panel"),
+    input: root.locator("textarea"),
+    send: root.locator("button.send"),
+    log: root.locator('[role="log"]'),
+    hint: root.locator(".hint"),
+    typing: root.locator(".typing"),
+    status: root.locator(".status"),
+    quickReplies: root.locator("button.quick-reply"),
+    user: root.locator('.msg[data-from="user"]'),
+    replies: root.locator('.msg[data-from="bot"], .msg[data-from="agent"]'),
+    replyBodies: root.locator('.msg[data-from="bot"] .body, .msg[data-from="agent"] .body'),
+    banners: root.locator(".banner"),
+  };
+}
+
+async function poll(description, probe, timeout = REPLY_TIMEOUT_MS) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms: ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The texts of the replies after the first `before`, once they stop coming. */
+async function waitForReplies(page, before, description) {
+  const w = widget(page);
+  let count = await poll(`a reply to ${description}`, async () => {
+    const now = await w.replies.count();
+    return now > before ? now : 0;
+  });
+  let stableSince = Date.now();
+  while (Date.now() - stableSince < SETTLE_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = await w.replies.count();
+    if (now !== count) {
+      count = now;
+      stableSince = Date.now();
+    }
+  }
+  check(await w.typing.isHidden(), "the typing indicator is still shown after the reply");
+  return (await w.replyBodies.allTextContents()).slice(before);
+}
+
+async function focusedId(page) {
+  return page.evaluate(
+    () => document.querySelector("#rasa-support-widget")?.shadowRoot?.activeElement?.id || "",
+  );
+}
+
+async function storedSession(page) {
+  return page.evaluate(() => {
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const key = localStorage.key(i);
+      if (key.startsWith("rasa-widget:") && key.endsWith(":session")) {
+        return JSON.parse(localStorage.getItem(key));
+      }
+    }
+    return null;
+  });
+}
+
+/** Click the first quick reply: its title becomes the user's bubble, then a reply. */
+async function clickQuickReply(run, page, step, language) {
+  const w = widget(page);
+  const button = w.quickReplies.first();
+  await button.waitFor({ timeout: 5_000 });
+  const title = await button.textContent();
+  const before = await w.replies.count();
+  await button.click();
+  const shown = (await w.user.locator(".body").allTextContents()).at(-1);
+  check(shown === title, `the user's bubble shows ${shown}, not the button's title ${title}`);
+  check((await w.quickReplies.count()) === 0, "answered quick replies are still offered");
+  check((await focusedId(page)) === "rw-input", "focus did not return to the message box");
+  const bot = await waitForReplies(page, before, `the quick reply ${title}`);
+  run.record(step, language, title, bot);
+}
+
+// --- the run -----------------------------------------------------------------------
+
+class Run {
+  constructor(opts, chromium) {
+    this.opts = opts;
+    this.chromium = chromium;
+    this.site = opts.site.replace(/\/+$/, "");
+    this.proxy = new Proxy(Number(opts["proxy-port"]), opts.rasa);
+    this.transcript = [];
+    this.problems = []; // CSP violations and uncaught page errors, from every page
+    this.shots = 0;
+    this.pages = {};
+  }
+
+  async start() {
+    mkdirSync(this.opts.out, { recursive: true });
+    await this.proxy.listen();
+    this.browser = await this.chromium.launch({
+      executablePath: this.opts.chromium,
+      headless: true,
+    });
+    console.log(`chromium ${this.browser.version()}`);
+  }
+
+  async stop() {
+    await this.browser?.close();
+    await this.proxy.close();
+  }
+
+  async newPage(name, contextOptions) {
+    const context = await this.browser.newContext(contextOptions);
+    const page = await context.newPage();
+    this.watch(page, name);
+    this.pages[name] = page;
+    return page;
+  }
+
+  watch(page, name) {
+    page.on("pageerror", (error) => this.problems.push(`${name}: page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error" && /Content Security Policy/i.test(message.text())) {
+        this.problems.push(`${name}: ${message.text()}`);
+      }
+    });
+  }
+
+  async screenshot(page, name) {
+    this.shots += 1;
+    const file = path.join(this.opts.out, `${String(this.shots).padStart(2, "0")}-${name}.png`);
+    await page.screenshot({ path: file });
+    console.log(`  screenshot ${path.relative(ROOT, file)}`);
+  }
+
+  record(step, language, user, bot) {
+    this.transcript.push({ step, language, user, bot });
+  }
+
+  /** Type `text` in the box, send it with Enter, and return the replies' texts. */
+  async say(page, step, language, text) {
+    const w = widget(page);
+    const before = await w.replies.count();
+    const users = await w.user.count();
+    await w.input.fill(text);
+    await w.input.press("Enter");
+    await poll("the user's bubble", async () => (await w.user.count()) > users, 10_000);
+    const bot = await waitForReplies(page, before, JSON.stringify(text.slice(0, 40)));
+    this.record(step, language, text, bot);
+    return bot;
+  }
+
+  async openChat(page, launcherName) {
+    const w = widget(page);
+    const launcher = page.getByRole("button", { name: launcherName });
+    await launcher.waitFor();
+    await launcher.click();
+    await w.panel.waitFor({ state: "visible" });
+    return w;
+  }
+}
+
+// --- steps -------------------------------------------------------------------------
+
+const STEPS = {
+  // The Italian page: the launcher is a real, named button; the chat opens with
+  // focus in the message box and closes with Escape, focus back on the launcher.
+  async "it-open"(run) {
+    const page = await run.newPage("it", { locale: "it-IT", viewport: { width: 1280, height: 900 } });
+    await page.goto(`${run.site}/?lang=it`);
+    check((await page.getAttribute("html", "lang")) === "it", "the page is not <html lang=it>");
+    const w = widget(page);
+    const launcher = page.getByRole("button", { name: "Chatta con noi" });
+    await launcher.focus();
+    await page.keyboard.press("Enter");
+    await w.panel.waitFor({ state: "visible" });
+    check((await focusedId(page)) === "rw-input", "opening the chat did not focus the message box");
+    check((await w.log.getAttribute("aria-live")) === "polite", "the log is not aria-live=polite");
+    check(await page.getByRole("textbox", { name: "Il tuo messaggio" }).isVisible(), "no labelled box");
+    check(await w.send.isDisabled(), "the send button is enabled with an empty box");
+    await page.keyboard.press("Escape");
+    await w.panel.waitFor({ state: "hidden" });
+    check((await focusedId(page)) === "", "focus did not leave the closed chat");
+    check(await launcher.evaluate((node) => node.matches(":focus")), "focus is not on the launcher");
+    await launcher.click();
+    await w.panel.waitFor({ state: "visible" });
+    await run.screenshot(page, "it-open");
+  },
+
+  async "it-message"(run) {
+    const page = run.pages.it;
+    const w = widget(page);
+    const bot = await run.say(page, "it-message", "it", "ciao, non riesco ad accedere al mio account");
+    check(bot.length >= 1, "no reply");
+    check((await w.quickReplies.count()) >= 1, "the reply has no quick-reply buttons");
+    await run.screenshot(page, "it-first-reply");
+  },
+
+  // A quick reply sends its payload and shows its title as the user's bubble.
+  async "it-quick-reply"(run) {
+    await clickQuickReply(run, run.pages.it, "it-quick-reply", "it");
+    await run.screenshot(run.pages.it, "it-quick-reply");
+  },
+
+  // A reload keeps the conversation: same session id, same messages, and the
+  // conversation goes on.
+  async "it-reload"(run) {
+    const page = run.pages.it;
+    const w = widget(page);
+    const session = await storedSession(page);
+    const messages = await w.root.locator(".msg").allTextContents();
+    check(session, "no session id in localStorage");
+    await page.reload();
+    await w.panel.waitFor({ state: "visible" }); // it was open: it opens again
+    await poll("the history after the reload", async () =>
+      (await w.root.locator(".msg").count()) === messages.length,
+    10_000);
+    const after = await w.root.locator(".msg").allTextContents();
+    check(JSON.stringify(after) === JSON.stringify(messages), "the history changed on reload");
+    check((await storedSession(page)) === session, "the session id changed on reload");
+    run.itSession = session;
+    await run.screenshot(page, "it-after-reload");
+    await run.say(page, "it-reload", "it", "grazie mille");
+  },
+
+  // A dropped connection: what the user types meanwhile is kept, marked as not
+  // sent, and delivered once socket.io has reconnected and rejoined the session.
+  async reconnect(run) {
+    const page = run.pages.it;
+    const w = widget(page);
+    await run.proxy.drop();
+    await poll("the offline notice", async () => (await w.status.getAttribute("data-state")) === "offline", 20_000);
+    const before = await w.replies.count();
+    const text = "ok, grazie per l'aiuto";
+    await w.input.fill(text);
+    await w.input.press("Enter");
+    const pending = w.root.locator('.msg[data-from="user"][data-pending]');
+    await pending.waitFor({ timeout: 5_000 });
+    await run.screenshot(page, "offline-message-queued");
+    await run.proxy.restore();
+    await pending.waitFor({ state: "detached", timeout: 60_000 });
+    const bot = await waitForReplies(page, before, "the message typed while offline");
+    run.record("reconnect", "it", text, bot);
+    check((await storedSession(page)) === run.itSession, "reconnecting started a new session");
+    check(await w.status.isHidden(), "the offline notice is still shown");
+    await run.screenshot(page, "reconnected");
+  },
+
+  // Input limits: an empty message is not sent; 5,000 characters and an
+  // emoji-only message are; markup is shown as text; the conversation goes on.
+  async limits(run) {
+    const page = run.pages.it;
+    const w = widget(page);
+    const users = await w.user.count();
+    await w.input.fill("   ");
+    check(await w.send.isDisabled(), "the send button is enabled for blanks");
+    await w.input.press("Enter");
+    await poll("the empty-message hint", async () => (await w.hint.textContent()) === "Scrivi prima un messaggio.", 5_000);
+    check((await w.user.count()) === users, "an empty message was sent");
+    await run.screenshot(page, "empty-message-not-sent");
+
+    const long = "Non riesco ad accedere al mio account da ieri sera. ".repeat(120);
+    await w.input.fill(long);
+    const typed = await w.input.inputValue();
+    check(typed.length === MAX_CHARS, `the box holds ${typed.length} characters, not ${MAX_CHARS}`);
+    check((await w.hint.textContent()).includes("5000"), "no character count near the limit");
+    const before = await w.replies.count();
+    await w.input.press("Enter");
+    const longReplies = await waitForReplies(page, before, "the 5,000-character message");
+    run.record("limits-long", "it", `${typed.slice(0, 60)}… (${typed.length} characters)`, longReplies);
+    const sent = (await w.user.locator(".body").allTextContents()).at(-1);
+    check(sent.length === MAX_CHARS, `the long bubble has ${sent.length} characters`);
+    await run.screenshot(page, "long-message");
+
+    await run.say(page, "limits-emoji", "it", "👍🙂");
+    const markup = '<img src=x onerror="window.__xss=1"> <b>grassetto</b>';
+    await run.say(page, "limits-markup", "it", markup);
+    const shown = (await w.user.locator(".body").allTextContents()).at(-1);
+    check(shown === markup, "markup in a message was not shown as text");
+    check((await w.log.locator("img, b").count()) === 0, "markup in a message became elements");
+    check(!(await page.evaluate(() => window.__xss)), "a message ran a script");
+    await run.screenshot(page, "emoji-and-markup");
+    await run.say(page, "limits-after", "it", "grazie, a presto");
+  },
+
+  // A second browser (no localStorage) starts its own, empty conversation.
+  async "second-context"(run) {
+    const page = await run.newPage("second", { locale: "it-IT", viewport: { width: 1280, height: 900 } });
+    await page.goto(`${run.site}/?lang=it`);
+    const w = await run.openChat(page, "Chatta con noi");
+    check((await w.root.locator(".msg").count()) === 0, "a new browser shows an old conversation");
+    const session = await poll("a session id", () => storedSession(page), 30_000);
+    check(session !== run.itSession, "a new browser joined the first browser's conversation");
+    await run.screenshot(page, "second-browser-new-conversation");
+  },
+
+  // In that fresh conversation: a password reset for a demo account.
+  async "reset-request"(run) {
+    const page = run.pages.second;
+    await run.say(page, "reset-request", "it", "ho dimenticato la password, me la potete reimpostare?");
+    await run.say(page, "reset-email", "it", RESET_EMAIL);
+    await run.screenshot(page, "second-browser-reset-requested");
+  },
+
+  // The demo outbox shows the reset mail; its link opens the reset page (on this
+  // test's site), which refuses a short password, then changes it, then is used up.
+  async "outbox-reset"(run) {
+    const page = await run.pages.second.context().newPage();
+    run.watch(page, "outbox");
+    await page.goto(`${run.site}/?lang=it`);
+    await page.getByRole("link", { name: "Apri la posta in uscita della demo" }).click();
+    await page.waitForURL(/\/outbox/);
+    // newest first; the same address may also have had one-time codes
+    const mail = page
+      .locator("article.mail")
+      .filter({ has: page.locator(".to", { hasText: RESET_EMAIL }) })
+      .filter({ has: page.locator("a[href*='reset-password?token=']") })
+      .first();
+    await mail.waitFor({ timeout: 10_000 });
+    const link = await mail.locator("a[href*='reset-password?token=']").first().getAttribute("href");
+    check(link, "no reset link in the mail");
+    await run.screenshot(page, "outbox");
+    const mailed = new URL(link); // RESET_PAGE_URL's host is not this test's site
+    const resetUrl = `${run.site}${mailed.pathname}${mailed.search}`;
+    await page.goto(resetUrl);
+    check((await page.getAttribute("html", "lang")) === "it", "the reset page is not in Italian");
+    const password = page.getByLabel("Nuova password", { exact: true });
+    const again = page.getByLabel("Ripeti la nuova password");
+    const submit = page.getByRole("button", { name: "Cambia la password" });
+    await password.fill("corta");
+    await again.fill("corta");
+    // the browser's own minlength check would stop this submit: test the server's
+    await page.locator("form").evaluate((form) => form.setAttribute("novalidate", ""));
+    await submit.click();
+    await page.getByText("La password è troppo corta").waitFor();
+    await run.screenshot(page, "reset-password-too-short");
+    await password.fill(NEW_PASSWORD);
+    await again.fill(NEW_PASSWORD);
+    await submit.click();
+    await page.getByText("La password è stata cambiata").waitFor();
+    await run.screenshot(page, "reset-password-done");
+    await page.goto(resetUrl);
+    await page.getByText("Questo link non è valido").waitFor(); // single use
+    await page.close();
+  },
+
+  async "fr-conversation"(run) {
+    const page = await run.newPage("fr", { locale: "fr-FR", viewport: { width: 1280, height: 900 } });
+    await page.goto(`${run.site}/?lang=fr`);
+    check((await page.getAttribute("html", "lang")) === "fr", "the page is not <html lang=fr>");
+    const w = await run.openChat(page, "Discuter avec nous");
+    check((await w.input.getAttribute("placeholder")) === "Écrivez votre message…", "not in French");
+    await run.say(page, "fr-message", "fr", "bonjour, je n'arrive pas à me connecter à mon compte");
+    check((await w.quickReplies.count()) >= 1, "the French reply has no quick-reply buttons");
+    await clickQuickReply(run, page, "fr-quick-reply", "fr");
+    await run.screenshot(page, "fr-conversation");
+  },
+
+  // A phone: the chat takes the whole screen and still works.
+  async phone(run) {
+    const page = await run.newPage("phone", {
+      locale: "en-GB",
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
+    await page.goto(`${run.site}/?lang=en`);
+    await run.screenshot(page, "phone-page");
+    const launcher = page.getByRole("button", { name: "Chat with us" });
+    await launcher.tap();
+    const w = widget(page);
+    await w.panel.waitFor({ state: "visible" });
+    const box = await w.panel.boundingBox();
+    check(box && box.width === 390 && box.height === 844, `the chat is ${box?.width}x${box?.height}`);
+    await run.say(page, "phone", "en", "hello");
+    await run.screenshot(page, "phone-chat");
+  },
+
+  // A person from the desk writes: the banner says so and the bubble is theirs.
+  // The caller injects the message when it reads the WAITING_FOR_AGENT line.
+  async agent(run) {
+    const page = run.pages.it || run.pages.fr || run.pages.phone;
+    check(page, "the agent step needs a conversation: run a conversation step first");
+    const w = widget(page);
+    const session = await storedSession(page);
+    const banners = await w.banners.count();
+    console.log(`WAITING_FOR_AGENT ${JSON.stringify({ session_id: session, agent: run.opts["agent-name"] })}`);
+    const from = w.root.locator('.msg[data-from="agent"]');
+    await from.first().waitFor({ timeout: REPLY_TIMEOUT_MS });
+    check((await w.banners.count()) > banners, "no banner when the person joined");
+    const sender = await from.last().locator(".sender").textContent();
+    check(sender === run.opts["agent-name"], `the agent's bubble is signed ${sender}`);
+    const text = await from.last().locator(".body").textContent();
+    run.record("agent", null, null, [text]);
+    await run.screenshot(page, "agent-joined");
+  },
+};
+
+// --- main --------------------------------------------------------------------------
+
+async function main() {
+  const opts = options();
+  const steps = opts.steps.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = steps.filter((step) => !(step in STEPS));
+  if (unknown.length) throw new Error(`unknown steps: ${unknown.join(", ")}`);
+  const { chromium } = await import(pathToFileURL(PLAYWRIGHT).href);
+  const run = new Run(opts, chromium);
+  let failed = null;
+  try {
+    await run.start();
+    for (const step of steps) {
+      const started = Date.now();
+      console.log(`step ${step}`);
+      try {
+        await STEPS[step](run);
+      } catch (error) {
+        failed = `${step}: ${error.message}`;
+        for (const [name, page] of Object.entries(run.pages)) {
+          if (!page.isClosed()) await run.screenshot(page, `FAILED-${step}-${name}`).catch(() => {});
+        }
+        break;
+      }
+      console.log(`  ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+  } finally {
+    await run.stop();
+    if (opts.transcript) writeFileSync(opts.transcript, JSON.stringify(run.transcript, null, 2));
+  }
+  if (!failed && run.problems.length) failed = `page problems:\n  ${run.problems.join("\n  ")}`;
+  if (failed) {
+    console.error(`FAILED ${failed}`);
+    process.exit(1);
+  }
+  console.log(`all ${steps.length} steps passed`);
+}
+
+main().catch((error) => {
+  console.error(`FAILED ${error.stack || error}`);
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+"""New account passwords from the reset page, against the real databases: salted
+scrypt hashes, never the password itself, and the length rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Account, AuditEntry
+from bot.services.passwords import (
+    MISMATCH,
+    TOO_LONG,
+    TOO_SHORT,
+    PasswordRejected,
+    hash_password,
+    password_problem,
+    set_password,
+    verify_password,
+)
+from tests.services.common import dump
+
+NOW = datetime(2026, 11, 22, 10, 0)
+PASSWORD = "correct horse battery"
+
+
+def account(session: Session, email: str = "monthly@example.com") -> Account:
+    return session.scalars(select(Account).where(Account.email == email)).one()
+
+
+def test_set_password_stores_a_salted_hash_that_verifies(session: Session) -> None:
+    target = account(session)
+    set_password(session, target.id, PASSWORD, NOW)
+    session.commit()
+    session.expire_all()
+
+    stored = account(session).password_hash
+    assert stored and stored.startswith("scrypt$")
+    assert account(session).password_changed_at == NOW
+    assert verify_password(PASSWORD, stored)
+    assert not verify_password(PASSWORD + " ", stored)
+    assert not verify_password("Correct horse battery", stored)
+    assert PASSWORD not in dump(session, Account, AuditEntry)  # nowhere in clear text
+    events = session.scalars(select(AuditEntry.event)).all()
+    assert "password_changed" in events
+    assert "monthly@example.com" not in dump(session, AuditEntry)
+
+
+def test_the_same_password_hashes_differently_each_time(session: Session) -> None:
+    first, second = account(session), account(session, "active@example.com")
+    set_password(session, first.id, PASSWORD, NOW)
+    set_password(session, second.id, PASSWORD, NOW)
+    session.commit()
+    assert first.password_hash != second.password_hash  # random salt
+    assert hash_password(PASSWORD) != hash_password(PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"), [("", TOO_SHORT), ("nine char", TOO_SHORT), ("x" * 1025, TOO_LONG)]
+)
+def test_a_password_breaking_a_rule_is_refused_and_nothing_changes(
+    session: Session, password: str, reason: str
+) -> None:
+    target = account(session)
+    with pytest.raises(PasswordRejected) as refused:
+        set_password(session, target.id, password, NOW)
+    assert refused.value.reason == reason
+    session.commit()
+    session.expire_all()
+    assert account(session).password_hash is None
+    assert account(session).password_changed_at is None
+
+
+def test_ten_characters_is_enough_and_unicode_counts_as_characters(session: Session) -> None:
+    target = account(session)
+    set_password(session, target.id, "ñàü€😀ñàü€😀", NOW)
+    session.commit()
+    assert verify_password("ñàü€😀ñàü€😀", account(session).password_hash)
+
+
+def test_an_unknown_account_is_an_error(session: Session) -> None:
+    with pytest.raises(LookupError):
+        set_password(session, 999_999, PASSWORD, NOW)
+
+
+def test_password_problem_checks_the_confirmation() -> None:
+    assert password_problem(PASSWORD, PASSWORD) is None
+    assert password_problem(PASSWORD, PASSWORD.upper()) == MISMATCH
+    assert password_problem("short", "other") == TOO_SHORT  # length first, then the match
+
+
+@pytest.mark.parametrize("stored", [None, "", "plain", "bcrypt$x$y", "scrypt$1$2$3$!!$!!"])
+def test_verify_rejects_missing_or_malformed_hashes(stored: str | None) -> None:
+    assert verify_password(PASSWORD, stored) is False

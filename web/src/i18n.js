@@ -1,0 +1,110 @@
+// The widget's own words in the assistant's three languages. The assistant's
+// replies come from Rasa; only the frame around them is translated here.
+
+export const LANGUAGES = ["it", "fr", "en"];
+export const LANGUAGE_NAMES = { it: "Italiano", fr: "Français", en: "English" };
+
+export const STRINGS = {
+  en: {
+    launcher: "Chat with us",
+    title: "Support assistant",
+    close: "Close the chat",
+    languageLabel: "Language",
+    logLabel: "Conversation",
+    inputLabel: "Your message",
+    placeholder: "Type your message…",
+    send: "Send",
+    you: "You",
+    assistant: "Assistant",
+    agent: "Support agent",
+    typing: "The assistant is typing",
+    emptyHint: "Write a message first.",
+    counter: "{n} of {max} characters",
+    pending: "not sent yet",
+    connecting: "Connecting…",
+    offline: "Connection lost. Reconnecting… Your messages will be sent then.",
+    suggestions: "Suggested replies",
+    handoffQueued: "Waiting for a person to join…",
+    handoffAgent: "A person has joined the conversation",
+    handoffAgentNamed: "A person has joined the conversation: {agent}",
+    handoffEnded: "You are back with the assistant",
+  },
+  it: {
+    launcher: "Chatta con noi",
+    title: "Assistente del supporto",
+    close: "Chiudi la chat",
+    languageLabel: "Lingua",
+    logLabel: "Conversazione",
+    inputLabel: "Il tuo messaggio",
+    placeholder: "Scrivi il tuo messaggio…",
+    send: "Invia",
+    you: "Tu",
+    assistant: "Assistente",
+    agent: "Operatore",
+    typing: "L'assistente sta scrivendo",
+    emptyHint: "Scrivi prima un messaggio.",
+    counter: "{n} di {max} caratteri",
+    pending: "non ancora inviato",
+    connecting: "Connessione in corso…",
+    offline: "Connessione persa. Riconnessione in corso… I tuoi messaggi verranno inviati appena possibile.",
+    suggestions: "Risposte suggerite",
+    handoffQueued: "In attesa di un operatore…",
+    handoffAgent: "Un operatore si è unito alla conversazione",
+    handoffAgentNamed: "Un operatore si è unito alla conversazione: {agent}",
+    handoffEnded: "Sei di nuovo con l'assistente",
+  },
+  fr: {
+    launcher: "Discuter avec nous",
+    title: "Assistant du support",
+    close: "Fermer la discussion",
+    languageLabel: "Langue",
+    logLabel: "Conversation",
+    inputLabel: "Votre message",
+    placeholder: "Écrivez votre message…",
+    send: "Envoyer",
+    you: "Vous",
+    assistant: "Assistant",
+    agent: "Conseiller",
+    typing: "L'assistant écrit",
+    emptyHint: "Écrivez d'abord un message.",
+    counter: "{n} sur {max} caractères",
+    pending: "pas encore envoyé",
+    connecting: "Connexion…",
+    offline: "Connexion perdue. Reconnexion en cours… Vos messages seront envoyés dès que possible.",
+    suggestions: "Réponses suggérées",
+    handoffQueued: "En attente d'un conseiller…",
+    handoffAgent: "Un conseiller a rejoint la conversation",
+    handoffAgentNamed: "Un conseiller a rejoint la conversation : {agent}",
+    handoffEnded: "Vous êtes de nouveau avec l'assistant",
+  },
+};
+
+/** One of it/fr/en for a BCP 47 tag such as "fr-CA", or null. */
+export function supportedLanguage(tag) {
+  const primary = String(tag || "").trim().toLowerCase().split(/[-_]/)[0];
+  return LANGUAGES.includes(primary) ? primary : null;
+}
+
+/**
+ * The language to start in: the configured one, else the page's <html lang>,
+ * else the browser's preferences, else English.
+ */
+export function initialLanguage(configured, doc = document, nav = navigator) {
+  const fixed = supportedLanguage(configured);
+  if (fixed) return fixed;
+  const candidates = [doc.documentElement.lang, ...(nav.languages || []), nav.language];
+  for (const tag of candidates) {
+    const language = supportedLanguage(tag);
+    if (language) return language;
+  }
+  return "en";
+}
+
+/** The string `key` in `language`, with {placeholders} filled from `values`. */
+export function t(language, key, values = {}) {
+  const table = STRINGS[language] || STRINGS.en;
+  const template = table[key] ?? STRINGS.en[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (match, name) =>
+    name in values ? String(values[name]) : match,
+  );
+}

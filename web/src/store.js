@@ -1,0 +1,67 @@
+// What survives a page reload, in localStorage under one prefix per Rasa server.
+// Storage can be full or switched off (private windows, strict settings): the
+// widget then still works, it just forgets on reload.
+
+const MAX_HISTORY = 200; // enough to re-render a long conversation, small enough for storage
+
+export class Store {
+  constructor(rasaUrl, storage = safeStorage()) {
+    this.prefix = `rasa-widget:${rasaUrl}:`;
+    this.storage = storage;
+  }
+
+  get(name, fallback) {
+    if (!this.storage) return fallback;
+    try {
+      const raw = this.storage.getItem(this.prefix + name);
+      return raw === null ? fallback : JSON.parse(raw);
+    } catch {
+      return fallback;
+    }
+  }
+
+  set(name, value) {
+    if (!this.storage) return;
+    try {
+      this.storage.setItem(this.prefix + name, JSON.stringify(value));
+    } catch {
+      // quota exceeded: keep going with what is in memory
+    }
+  }
+
+  get sessionId() {
+    const id = this.get("session", null);
+    return typeof id === "string" && id ? id : null;
+  }
+
+  set sessionId(id) {
+    this.set("session", id);
+  }
+
+  get history() {
+    const entries = this.get("history", []);
+    return Array.isArray(entries) ? entries : [];
+  }
+
+  set history(entries) {
+    this.set("history", entries.slice(-MAX_HISTORY));
+  }
+
+  // Messages typed while disconnected, sent on reconnect (even after a reload).
+  get queue() {
+    const queue = this.get("queue", []);
+    return Array.isArray(queue) ? queue : [];
+  }
+
+  set queue(queue) {
+    this.set("queue", queue);
+  }
+}
+
+function safeStorage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}

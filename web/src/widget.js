@@ -1,0 +1,520 @@
+// The support assistant's chat widget. One tag embeds it in any page:
+//
+//   <script src="https://support.example.com/widget.js"
+//           data-rasa-url="https://assistant.example.com" data-language="auto"></script>
+//
+// It talks to Rasa's socket.io channel (bot/channels/socketio.py): one
+// `bot_uttered` per bot response, {text, quick_replies, custom}.
+
+import { io } from "socket.io-client";
+import css from "./widget.css";
+import { LANGUAGE_NAMES, LANGUAGES, initialLanguage, supportedLanguage, t } from "./i18n.js";
+import { Store } from "./store.js";
+import { linkified } from "./text.js";
+
+const MAX_CHARS = 5000; // the server cuts longer messages; the box never lets one through
+const COUNTER_FROM = 4500; // show the character count only when the limit is near
+const TYPING_TIMEOUT_MS = 60000; // a reply that never comes must not leave "typing" forever
+const HANDOFF_STATES = ["queued", "agent", "ended"];
+
+// Captured now: document.currentScript is only set while this file first runs.
+const SCRIPT = document.currentScript;
+
+function readConfig(script) {
+  const data = (script && script.dataset) || {};
+  const fallback = `${location.protocol}//${location.hostname}:5005`;
+  return {
+    rasaUrl: (data.rasaUrl || fallback).replace(/\/+$/, ""),
+    language: data.language || "auto",
+  };
+}
+
+function element(tag, className, attributes = {}) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  return node;
+}
+
+function newId() {
+  // crypto.randomUUID needs a secure context; a page on plain http by IP has none
+  if (window.crypto && typeof window.crypto.randomUUID === "function" && window.isSecureContext) {
+    return window.crypto.randomUUID();
+  }
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+function isObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The quick replies of a payload, keeping only well-formed {title, payload} pairs. */
+function quickRepliesOf(payload) {
+  const buttons = Array.isArray(payload.quick_replies) ? payload.quick_replies : [];
+  return buttons
+    .filter((b) => isObject(b) && typeof b.title === "string" && typeof b.payload === "string")
+    .map((b) => ({ title: b.title, payload: b.payload }));
+}
+
+/** The payload's text plus any image or attachment URL, which render as links. */
+function textOf(payload) {
+  const parts = [typeof payload.text === "string" ? payload.text : ""];
+  for (const key of ["image", "attachment"]) {
+    if (typeof payload[key] === "string") parts.push(payload[key]);
+  }
+  return parts.filter(Boolean).join("\n");
+}
+
+class ChatWidget {
+  constructor(config) {
+    this.config = config;
+    this.store = new Store(config.rasaUrl);
+    this.language =
+      supportedLanguage(this.store.get("language", null)) || initialLanguage(config.language);
+    this.history = this.store.history;
+    this.queue = this.store.queue;
+    const handoff = this.store.get("handoff", null);
+    this.handoff = isObject(handoff) ? handoff : { state: null, agent: null };
+    this.socket = null;
+    this.confirmed = false; // the server put this socket in the session's room
+    this.typingTimer = null;
+  }
+
+  mount() {
+    const host = element("div", "", { id: "rasa-support-widget" });
+    const root = host.attachShadow({ mode: "open" });
+    this.applyStyles(root);
+    this.buildLauncher(root);
+    this.buildPanel(root);
+    document.body.append(host);
+    this.translate();
+    this.history.forEach((entry) => this.renderEntry(entry));
+    this.renderQuickReplies();
+    if (this.store.get("open", false)) this.open({ focus: false });
+    // Reconnect at once when there is a conversation to continue (agent messages
+    // may arrive) or unsent messages; a new visitor connects on first open.
+    if (this.store.sessionId || this.queue.length) this.connect();
+  }
+
+  applyStyles(root) {
+    // A constructed sheet needs no inline <style>, so pages with a strict CSP work.
+    if ("adoptedStyleSheets" in root && typeof CSSStyleSheet.prototype.replaceSync === "function") {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      const style = document.createElement("style");
+      style.textContent = css;
+      root.append(style);
+    }
+  }
+
+  buildLauncher(root) {
+    this.launcher = element("button", "launcher", {
+      type: "button",
+      "aria-expanded": "false",
+      "aria-controls": "rw-panel",
+    });
+    this.launcher.addEventListener("click", () => this.open());
+    root.append(this.launcher);
+  }
+
+  buildPanel(root) {
+    this.panel = element("section", "panel", {
+      id: "rw-panel",
+      role: "dialog",
+      "aria-modal": "false",
+      "aria-labelledby": "rw-title",
+    });
+    this.panel.hidden = true;
+    this.panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.close();
+    });
+    this.panel.append(this.buildHeader(), this.buildStatus(), this.buildLog(), this.buildForm());
+    root.append(this.panel);
+  }
+
+  buildHeader() {
+    const header = element("div", "header");
+    this.title = element("h2", "title", { id: "rw-title" });
+    this.languageLabel = element("label", "visually-hidden", { for: "rw-language" });
+    this.languageSelect = element("select", "language", { id: "rw-language" });
+    for (const code of LANGUAGES) {
+      const option = element("option", "", { value: code, lang: code });
+      option.textContent = LANGUAGE_NAMES[code];
+      this.languageSelect.append(option);
+    }
+    this.languageSelect.addEventListener("change", () =>
+      this.setLanguage(this.languageSelect.value),
+    );
+    this.closeButton = element("button", "close", { type: "button" });
+    this.closeButton.textContent = "×";
+    this.closeButton.addEventListener("click", () => this.close());
+    header.append(this.title, this.languageLabel, this.languageSelect, this.closeButton);
+    return header;
+  }
+
+  buildStatus() {
+    this.status = element("p", "status", { role: "status" });
+    this.status.hidden = true;
+    return this.status;
+  }
+
+  buildLog() {
+    this.log = element("div", "log", {
+      role: "log",
+      "aria-live": "polite",
+      "aria-relevant": "additions",
+    });
+    this.log.tabIndex = 0; // keyboard users can scroll the conversation
+    // outside the live region: "typing" is not worth interrupting a screen reader for
+    this.typing = element("div", "typing", { "data-typing": "" });
+    this.typing.hidden = true;
+    const fragment = document.createDocumentFragment();
+    fragment.append(this.log, this.typing);
+    return fragment;
+  }
+
+  buildForm() {
+    const form = element("form", "form", { novalidate: "" });
+    const row = element("div", "row");
+    this.inputLabel = element("label", "visually-hidden", { for: "rw-input" });
+    this.input = element("textarea", "input", {
+      id: "rw-input",
+      rows: "1",
+      maxlength: String(MAX_CHARS),
+      "aria-describedby": "rw-hint",
+      autocomplete: "off",
+    });
+    this.sendButton = element("button", "send", { type: "submit" });
+    this.sendButton.disabled = true;
+    this.hint = element("p", "hint", { id: "rw-hint", "aria-live": "polite" });
+    row.append(this.inputLabel, this.input, this.sendButton);
+    form.append(row, this.hint);
+
+    this.input.addEventListener("input", () => this.onInput());
+    this.input.addEventListener("keydown", (event) => {
+      // Enter sends, Shift+Enter is a new line; not while an IME is composing
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.sendTyped();
+      }
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.sendTyped();
+    });
+    return form;
+  }
+
+  // --- language ------------------------------------------------------------------
+
+  setLanguage(language) {
+    const chosen = supportedLanguage(language);
+    if (!chosen) return;
+    this.language = chosen;
+    this.store.set("language", chosen); // an explicit pick wins over the page's language
+    this.translate();
+  }
+
+  /** Every word of the frame in the current language; messages stay as they were. */
+  translate() {
+    const lang = this.language;
+    this.panel.lang = lang;
+    this.launcher.lang = lang;
+    this.launcher.textContent = t(lang, "launcher");
+    this.title.textContent = t(lang, "title");
+    this.languageLabel.textContent = t(lang, "languageLabel");
+    this.languageSelect.value = lang;
+    this.closeButton.setAttribute("aria-label", t(lang, "close"));
+    this.log.setAttribute("aria-label", t(lang, "logLabel"));
+    this.typing.textContent = t(lang, "typing");
+    this.inputLabel.textContent = t(lang, "inputLabel");
+    this.input.placeholder = t(lang, "placeholder");
+    this.sendButton.textContent = t(lang, "send");
+    for (const node of this.log.querySelectorAll("[data-label]")) {
+      node.textContent = this.senderName(node.dataset.label, node.dataset.agent);
+    }
+    for (const node of this.log.querySelectorAll("[data-banner]")) {
+      node.textContent = this.bannerText(node.dataset.banner, node.dataset.agent);
+    }
+    for (const node of this.log.querySelectorAll("[data-note]")) {
+      node.textContent = t(lang, "pending");
+    }
+    for (const node of this.log.querySelectorAll(".quick-replies")) {
+      node.setAttribute("aria-label", t(lang, "suggestions"));
+    }
+    if (this.statusKey) this.status.textContent = t(lang, this.statusKey);
+    this.onInput();
+  }
+
+  // --- open and close ------------------------------------------------------------
+
+  open({ focus = true } = {}) {
+    this.panel.hidden = false;
+    this.launcher.hidden = true;
+    this.launcher.setAttribute("aria-expanded", "true");
+    this.store.set("open", true);
+    this.scrollToEnd();
+    this.connect();
+    if (focus) this.input.focus();
+  }
+
+  close() {
+    this.panel.hidden = true;
+    this.launcher.hidden = false;
+    this.launcher.setAttribute("aria-expanded", "false");
+    this.store.set("open", false);
+    this.launcher.focus(); // focus goes back where the user opened the chat
+  }
+
+  // --- the message box -----------------------------------------------------------
+
+  onInput() {
+    const value = this.input.value;
+    this.sendButton.disabled = value.trim() === "";
+    const kind = this.hint.dataset.kind;
+    if (value.length >= COUNTER_FROM) {
+      this.showHint(t(this.language, "counter", { n: value.length, max: MAX_CHARS }), "counter");
+    } else if (kind === "counter" || (kind === "empty" && value.trim())) {
+      this.showHint("");
+    }
+    // grow with the text up to a few lines, then scroll inside the box
+    this.input.style.height = "auto";
+    this.input.style.height = `${Math.min(this.input.scrollHeight, 120)}px`;
+  }
+
+  showHint(text, kind = "") {
+    this.hint.textContent = text;
+    this.hint.dataset.kind = text ? kind : "";
+  }
+
+  sendTyped() {
+    const text = this.input.value;
+    if (!text.trim()) {
+      this.showHint(t(this.language, "emptyHint"), "empty");
+      this.input.focus();
+      return;
+    }
+    this.input.value = "";
+    this.onInput();
+    this.send(text, text);
+    this.input.focus();
+  }
+
+  /** Show `shown` as the user's bubble and send `message` (a quick reply's payload). */
+  send(message, shown) {
+    const id = newId();
+    this.addEntry({ id, from: "user", text: shown, pending: true });
+    this.queue.push({ id, message: message.slice(0, MAX_CHARS) });
+    this.store.queue = this.queue;
+    this.connect();
+    this.flush();
+  }
+
+  // --- the connection ------------------------------------------------------------
+
+  connect() {
+    if (this.socket) return;
+    this.setStatus("connecting");
+    // socket.io-client reconnects by itself, with backoff, after a dropped connection
+    this.socket = io(this.config.rasaUrl, { path: "/socket.io" });
+    this.socket.on("connect", () => {
+      // every (re)connection is a new socket: ask to rejoin the same conversation
+      this.confirmed = false;
+      this.socket.emit("session_request", { session_id: this.store.sessionId });
+    });
+    this.socket.on("session_confirm", (data) => this.onSessionConfirm(data));
+    this.socket.on("bot_uttered", (payload) => this.receive(payload));
+    this.socket.on("disconnect", (reason) => {
+      this.confirmed = false;
+      this.setStatus("offline");
+      // the server closed on purpose: socket.io does not retry that by itself
+      if (reason === "io server disconnect") this.socket.connect();
+    });
+    this.socket.on("connect_error", () => this.setStatus("offline"));
+  }
+
+  onSessionConfirm(data) {
+    const id = typeof data === "string" ? data : isObject(data) ? data.session_id : null;
+    if (typeof id !== "string" || !id) return;
+    this.store.sessionId = id;
+    this.confirmed = true;
+    this.setStatus(null);
+    this.flush();
+  }
+
+  /** Send every queued message, in order, once the session is confirmed. */
+  flush() {
+    const socket = this.socket;
+    if (!socket || !socket.connected || !this.confirmed || this.queue.length === 0) return;
+    const sessionId = this.store.sessionId;
+    while (this.queue.length) {
+      const item = this.queue.shift();
+      socket.emit("user_uttered", {
+        message: item.message,
+        session_id: sessionId,
+        // on every message, so even a short first message is answered in this language
+        metadata: { language: this.language },
+      });
+      this.markSent(item.id);
+    }
+    this.store.queue = this.queue;
+    if (this.handoff.state !== "agent") this.showTyping();
+  }
+
+  setStatus(key) {
+    this.statusKey = key;
+    this.status.hidden = !key;
+    this.status.textContent = key ? t(this.language, key) : "";
+    this.status.dataset.state = key || "online";
+  }
+
+  // --- receiving -----------------------------------------------------------------
+
+  receive(payload) {
+    if (!isObject(payload)) return;
+    const custom = isObject(payload.custom) ? payload.custom : null;
+    const agent = custom && typeof custom.agent === "string" ? custom.agent : null;
+    if (custom && HANDOFF_STATES.includes(custom.handoff)) {
+      this.updateHandoff(custom.handoff, agent);
+    }
+    const text = textOf(payload);
+    const quickReplies = quickRepliesOf(payload);
+    this.hideTyping();
+    if (!text && quickReplies.length === 0) return;
+    // a message marked with an agent, outside an ended handoff, is the person's
+    const fromAgent = agent !== null && custom.handoff !== "ended";
+    this.addEntry({
+      id: newId(),
+      from: fromAgent ? "agent" : "bot",
+      agent: fromAgent ? agent : undefined,
+      text,
+      quickReplies,
+    });
+  }
+
+  updateHandoff(state, agent) {
+    if (state === this.handoff.state && (state !== "agent" || agent === this.handoff.agent)) {
+      return;
+    }
+    this.handoff = { state, agent };
+    this.store.set("handoff", this.handoff);
+    this.addEntry({ id: newId(), from: "banner", handoff: state, agent: agent || undefined });
+  }
+
+  showTyping() {
+    this.typing.hidden = false;
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.hideTyping(), TYPING_TIMEOUT_MS);
+    this.scrollToEnd();
+  }
+
+  hideTyping() {
+    clearTimeout(this.typingTimer);
+    this.typing.hidden = true;
+  }
+
+  // --- the conversation log ------------------------------------------------------
+
+  addEntry(entry) {
+    this.history.push(entry);
+    this.store.history = this.history;
+    this.renderEntry(entry);
+    this.renderQuickReplies();
+    this.scrollToEnd();
+  }
+
+  markSent(id) {
+    const entry = this.history.find((candidate) => candidate.id === id);
+    if (entry) entry.pending = false;
+    this.store.history = this.history;
+    const node = this.log.querySelector(`[data-id="${CSS.escape(id)}"]`);
+    if (!node) return;
+    node.classList.remove("pending");
+    node.removeAttribute("data-pending");
+    node.querySelector("[data-note]")?.remove();
+  }
+
+  renderEntry(entry) {
+    if (entry.from === "banner") {
+      const banner = element("div", "banner", { "data-banner": entry.handoff });
+      if (entry.agent) banner.dataset.agent = entry.agent;
+      banner.textContent = this.bannerText(entry.handoff, entry.agent);
+      this.log.append(banner);
+      return;
+    }
+    const from = ["user", "agent"].includes(entry.from) ? entry.from : "bot";
+    const item = element("div", `msg from-${from}`, { "data-from": from });
+    if (entry.id) item.dataset.id = entry.id;
+    // the sender is read out to screen readers; only an agent's name is shown
+    const sender = element("span", from === "agent" ? "sender" : "sender visually-hidden", {
+      "data-label": from,
+    });
+    if (entry.agent) sender.dataset.agent = entry.agent;
+    sender.textContent = this.senderName(from, entry.agent);
+    const body = element("span", "body");
+    body.append(linkified(entry.text || ""));
+    item.append(sender, body);
+    if (entry.pending) {
+      item.classList.add("pending");
+      item.dataset.pending = "";
+      const note = element("span", "note", { "data-note": "" });
+      note.textContent = t(this.language, "pending");
+      item.append(note);
+    }
+    this.log.append(item);
+  }
+
+  /** Buttons for the last message's quick replies; older ones are no longer offered. */
+  renderQuickReplies() {
+    for (const old of this.log.querySelectorAll(".quick-replies")) old.remove();
+    const last = this.history[this.history.length - 1];
+    if (!last || last.from === "user" || !last.quickReplies || !last.quickReplies.length) return;
+    const group = element("div", "quick-replies", {
+      role: "group",
+      "aria-label": t(this.language, "suggestions"),
+    });
+    for (const reply of last.quickReplies) {
+      const button = element("button", "quick-reply", { type: "button" });
+      button.textContent = reply.title;
+      button.addEventListener("click", () => {
+        this.send(reply.payload, reply.title);
+        this.input.focus(); // the clicked button is gone: keep focus in the chat
+      });
+      group.append(button);
+    }
+    this.log.append(group);
+  }
+
+  senderName(from, agent) {
+    if (from === "user") return t(this.language, "you");
+    if (from === "agent") return agent || t(this.language, "agent");
+    return t(this.language, "assistant");
+  }
+
+  bannerText(state, agent) {
+    if (state === "queued") return t(this.language, "handoffQueued");
+    if (state === "ended") return t(this.language, "handoffEnded");
+    return agent
+      ? t(this.language, "handoffAgentNamed", { agent })
+      : t(this.language, "handoffAgent");
+  }
+
+  scrollToEnd() {
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+}
+
+function start() {
+  if (window.__rasaSupportWidget) return; // the tag was included twice
+  const widget = new ChatWidget(readConfig(SCRIPT));
+  window.__rasaSupportWidget = widget;
+  widget.mount();
+}
+
+if (document.body) {
+  start();
+} else {
+  document.addEventListener("DOMContentLoaded", start, { once: true });
+}
