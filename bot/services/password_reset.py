@@ -41,10 +41,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def reset_link(reset_page_url: str, token: str) -> str:
-    """`{reset_page_url}?token=...` (or `&token=` when the page URL has a query)."""
+def reset_link(reset_page_url: str, token: str, language: str | None = None) -> str:
+    """`{reset_page_url}?lang=..&token=...` (`&` when the page URL has a query).
+
+    `lang` opens the page in the mail's language; a `lang` already in the URL wins.
+    """
     separator = "&" if "?" in reset_page_url else "?"
-    return f"{reset_page_url}{separator}{urlencode({'token': token})}"
+    query = {"token": token}
+    if language and "lang=" not in reset_page_url:
+        query = {"lang": language, **query}
+    return f"{reset_page_url}{separator}{urlencode(query)}"
 
 
 def _rate_limited(
@@ -102,10 +108,11 @@ def request_reset(
     if account is None or token is None:
         logger.info("password reset requested: nothing sent")
         return
+    mail_language = pick_language(language, account.language)
     mail_subject, body = render(
         PASSWORD_RESET,
-        pick_language(language, account.language),
-        link=reset_link(reset_page_url, token),
+        mail_language,
+        link=reset_link(reset_page_url, token, mail_language),
         minutes=policy.reset_token_ttl_minutes,
     )
     if not deliver(mailer, Mail(to=account.email, subject=mail_subject, body=body)):

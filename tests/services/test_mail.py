@@ -176,7 +176,9 @@ def test_smtp_delivers_a_working_reset_link(
     assert envelope.rcpt_tos == ["active@example.com"]
     message = smtp_server.collector.only_message()
     assert message["Subject"] == PASSWORD_RESET[language].subject
-    [token] = re.findall(rf"{re.escape(RESET_URL)}\?token=([\w-]+)", message.get_content())
+    [token] = re.findall(
+        rf"{re.escape(RESET_URL)}\?lang=\w\w&token=([\w-]+)", message.get_content()
+    )
     assert redeem_token(session, token, NOW) is not None
 
 

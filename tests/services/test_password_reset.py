@@ -58,7 +58,7 @@ def outbox(session: Session) -> list[OutboxMail]:
 
 
 def token_in(mail: OutboxMail) -> str:
-    [token] = re.findall(rf"{re.escape(RESET_URL)}\?token=([A-Za-z0-9_-]+)", mail.body)
+    [token] = re.findall(rf"{re.escape(RESET_URL)}\?lang=\w\w&token=([A-Za-z0-9_-]+)", mail.body)
     return token
 
 
@@ -116,7 +116,7 @@ def test_the_mail_has_the_link_and_validity_in_the_language(
     [mail] = outbox(session)
     assert mail.subject == PASSWORD_RESET[language].subject
     assert f"{POLICY.reset_token_ttl_minutes} minut" in mail.body
-    assert f"{RESET_URL}?token={token_in(mail)}" in mail.body
+    assert f"{RESET_URL}?lang={language}&token={token_in(mail)}" in mail.body
 
 
 # --- tokens -----------------------------------------------------------------------
@@ -273,4 +273,13 @@ def test_the_reset_link_keeps_a_page_query() -> None:
     assert reset_link("https://x.example/reset", "abc") == "https://x.example/reset?token=abc"
     assert (
         reset_link("https://x.example/r?lang=it", "abc") == "https://x.example/r?lang=it&token=abc"
+    )
+
+
+def test_the_reset_link_opens_the_page_in_the_mail_language() -> None:
+    assert reset_link("https://x.example/reset", "abc", "fr") == (
+        "https://x.example/reset?lang=fr&token=abc"
+    )
+    assert reset_link("https://x.example/r?lang=it", "abc", "fr") == (
+        "https://x.example/r?lang=it&token=abc"
     )
