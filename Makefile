@@ -89,6 +89,7 @@ eval: train
 
 bench: train
 	$(PY) -m bench.parse_latency
+	$(PY) -m bench.handoff_latency
 
 clean:
 	rm -rf models var reports/*.tmp .pytest_cache

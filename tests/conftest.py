@@ -255,15 +255,16 @@ class Desk:
     password: str
 
 
-@pytest.fixture(scope="session")
-def desk(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    workdir = tmp_path_factory.mktemp("desk")
+def start_desk(
+    assistant: Assistant, workdir: Path, agent: str, name: str, languages: str
+) -> Iterator[Desk]:
+    """Create an agent and run the desk against `assistant`'s Rasa server."""
     port = free_port()
     env = {**assistant.env, "DESK_PORT": str(port)}
     password = secrets.token_urlsafe(12)
     subprocess.run(
-        [sys.executable, "-m", "bot", "create-agent", "marie", "--name", "Marie",
-         "--languages", "it,fr,en", "--password-stdin"],
+        [sys.executable, "-m", "bot", "create-agent", agent, "--name", name,
+         "--languages", languages, "--password-stdin"],
         input=password + "\n", text=True, env=env, cwd=ROOT, check=True,
     )  # fmt: skip
     log = workdir / "desk.log"
@@ -273,10 +274,15 @@ def desk(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iter
     )  # fmt: skip
     try:
         wait_for(f"http://127.0.0.1:{port}/health", process, log)
-        yield Desk(f"http://127.0.0.1:{port}", "marie", password)
+        yield Desk(f"http://127.0.0.1:{port}", agent, password)
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def desk(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    yield from start_desk(assistant, tmp_path_factory.mktemp("desk"), "marie", "Marie", "it,fr,en")
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 WIDGET_CHANNEL = "socketio"  # the only channel that understands `custom` banners
 MAX_MESSAGE_CHARS = 2000
+SETTINGS = web.AppKey("settings", Settings)
+RASA = web.AppKey("rasa", RasaClient)
 PUBLIC_PATHS = {"/login", "/health", "/static/desk.js", "/static/desk.css"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -40,11 +42,34 @@ def _json_error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object, or {} for anything else."""
+    try:
+        body = await request.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _change_ticket(
+    request: web.Request, change: Callable[[Any, int, str], HandoffTicket]
+) -> tuple[str, str] | web.Response:
+    """Apply a claim/close for the signed-in agent: (conversation id, channel) or a 409."""
+    agent: AgentInfo = request["agent"]
+    with session_scope() as session:
+        ticket = _load(session, request)
+        try:
+            ticket = change(session, ticket.id, agent.username)
+        except handoff.TicketError as error:
+            return _json_error(409, str(error))
+        return ticket.conversation_id, ticket.channel
+
+
 @web.middleware
 async def require_agent(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path in PUBLIC_PATHS:
         return await handler(request)
-    settings: Settings = request.app["settings"]
+    settings: Settings = request.app[SETTINGS]
     username = read_session(settings, request.cookies.get(COOKIE))
     agent = None
     if username:
@@ -94,7 +119,7 @@ async def login(request: web.Request) -> web.Response:
         raise web.HTTPFound("/login?failed=1")
     response = web.HTTPFound("/")
     response.set_cookie(
-        COOKIE, make_session(request.app["settings"], agent.username),
+        COOKIE, make_session(request.app[SETTINGS], agent.username),
         max_age=SESSION_SECONDS, httponly=True, samesite="Strict", path="/",
     )  # fmt: skip
     raise response
@@ -209,7 +234,7 @@ async def messages(request: web.Request) -> web.Response:
         conversation_id, opened = ticket.conversation_id, ticket.created_at
     since = max(float(request.query.get("since", 0) or 0), _unix(opened))
     try:
-        tracker = await request.app["rasa"].tracker(conversation_id)
+        tracker = await request.app[RASA].tracker(conversation_id)
     except RasaError as error:
         return _json_error(502, str(error))
     return web.json_response({"messages": live_messages(tracker.get("events") or [], since)})
@@ -228,14 +253,13 @@ def _banner(channel: str, state: str, agent: AgentInfo) -> dict[str, Any]:
 
 async def claim(request: web.Request) -> web.Response:
     agent: AgentInfo = request["agent"]
-    with session_scope() as session:
-        ticket = _load(session, request)
-        try:
-            ticket = handoff.claim(session, ticket.id, agent.username, utcnow())
-        except handoff.TicketError as error:
-            return _json_error(409, str(error))
-        conversation_id, channel = ticket.conversation_id, ticket.channel
-    rasa: RasaClient = request.app["rasa"]
+    changed = _change_ticket(
+        request, lambda session, ticket_id, who: handoff.claim(session, ticket_id, who, utcnow())
+    )
+    if isinstance(changed, web.Response):
+        return changed
+    conversation_id, channel = changed
+    rasa: RasaClient = request.app[RASA]
     try:
         await rasa.append(
             conversation_id, [{"event": "slot", "name": "agent_name", "value": agent.display_name}]
@@ -252,11 +276,7 @@ async def claim(request: web.Request) -> web.Response:
 
 async def send_message(request: web.Request) -> web.Response:
     agent: AgentInfo = request["agent"]
-    try:
-        body = await request.json()
-    except ValueError:
-        return _json_error(400, 'send JSON: {"text": "..."}')
-    text = str(body.get("text") or "").strip() if isinstance(body, dict) else ""
+    text = str((await _json_object(request)).get("text") or "").strip()
     if not text or len(text) > MAX_MESSAGE_CHARS:
         return _json_error(400, f"the message must have 1-{MAX_MESSAGE_CHARS} characters")
     with session_scope() as session:
@@ -271,7 +291,7 @@ async def send_message(request: web.Request) -> web.Response:
         **_banner(channel, "agent", agent),
     }
     try:
-        await request.app["rasa"].append(conversation_id, [event])
+        await request.app[RASA].append(conversation_id, [event])
     except RasaError as error:
         return _json_error(502, str(error))
     return web.json_response({"status": "sent"})
@@ -279,19 +299,15 @@ async def send_message(request: web.Request) -> web.Response:
 
 async def hand_back(request: web.Request) -> web.Response:
     agent: AgentInfo = request["agent"]
-    try:
-        body = await request.json()
-    except ValueError:
-        body = {}
-    note = str(body.get("note") or "") if isinstance(body, dict) else ""
-    with session_scope() as session:
-        ticket = _load(session, request)
-        try:
-            ticket = handoff.close(session, ticket.id, agent.username, note, utcnow())
-        except handoff.TicketError as error:
-            return _json_error(409, str(error))
-        conversation_id, channel = ticket.conversation_id, ticket.channel
-    rasa: RasaClient = request.app["rasa"]
+    note = str((await _json_object(request)).get("note") or "")
+    changed = _change_ticket(
+        request,
+        lambda session, ticket_id, who: handoff.close(session, ticket_id, who, note, utcnow()),
+    )
+    if isinstance(changed, web.Response):
+        return changed
+    conversation_id, channel = changed
+    rasa: RasaClient = request.app[RASA]
     try:
         await rasa.append(
             conversation_id,
@@ -312,11 +328,11 @@ async def hand_back(request: web.Request) -> web.Response:
 
 def build_app(settings: Settings, rasa_url: str | None = None) -> web.Application:
     app = web.Application(middlewares=[security_headers, require_agent])
-    app["settings"] = settings
-    app["rasa"] = RasaClient(settings, rasa_url)
+    app[SETTINGS] = settings
+    app[RASA] = RasaClient(settings, rasa_url)
 
     async def close_rasa(app: web.Application) -> None:
-        await app["rasa"].close()
+        await app[RASA].close()
 
     app.on_cleanup.append(close_rasa)
     app.router.add_get("/health", health)

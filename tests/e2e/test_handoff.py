@@ -131,14 +131,14 @@ def test_french_customer_is_verified_talks_to_an_agent_and_gets_the_bot_back(
     assert said["text"] == "Bonjour, c'est Marie."
     assert said["custom"] == {"handoff": "agent", "agent": "Marie"}
 
-    sent_at = time.monotonic()
     user.say("merci, je voudrais passer au plan annuel")
+    deadline = time.monotonic() + WAIT  # how fast: bench/handoff_latency.py (goal < 2 s)
     seen = False
-    while time.monotonic() - sent_at < 2.0 and not seen:  # the desk shows it within 2 s
+    while time.monotonic() < deadline and not seen:
         live = agent.get(f"{ticket_url}/messages", timeout=5).json()["messages"]
         seen = any(m["text"] == "merci, je voudrais passer au plan annuel" for m in live)
         time.sleep(0.2)
-    assert seen, "the customer's message did not reach the desk within 2 seconds"
+    assert seen, "the customer's message did not reach the desk"
     assert user.received.empty()  # the bot stays quiet while the person is there
 
     assert agent.post(f"{ticket_url}/handback", json={"note": "plan changed"}, timeout=10).ok
@@ -183,7 +183,9 @@ def test_the_desk_and_rasa_api_refuse_unauthenticated_calls(
 
     tracker = f"{assistant.rasa_url}/conversations/someone/tracker"
     assert requests.get(tracker, timeout=10).status_code == 401
-    bad_jwt = jwt.encode({"user": {"username": "x", "role": "admin"}}, "guess", algorithm="HS256")
+    bad_jwt = jwt.encode(
+        {"user": {"username": "x", "role": "admin"}}, "a-guessed-key-" * 4, algorithm="HS256"
+    )
     headers = {"Authorization": f"Bearer {bad_jwt}"}
     assert requests.get(tracker, headers=headers, timeout=10).status_code == 401
     assert requests.get(f"{assistant.rasa_url}/status", timeout=10).status_code == 401
