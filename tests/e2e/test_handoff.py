@@ -87,7 +87,7 @@ def latest_code(assistant: Assistant, to: str) -> str:
         body = connection.execute(
             sa.text("SELECT body FROM mail_outbox WHERE to_address = :to ORDER BY id DESC"),
             {"to": to},
-        ).scalar_one()
+        ).scalar()
     engine.dispose()
     return re.findall(r"\b\d{6}\b", body)[0]
 
@@ -189,3 +189,42 @@ def test_the_desk_and_rasa_api_refuse_unauthenticated_calls(
     headers = {"Authorization": f"Bearer {bad_jwt}"}
     assert requests.get(tracker, headers=headers, timeout=10).status_code == 401
     assert requests.get(f"{assistant.rasa_url}/status", timeout=10).status_code == 401
+
+
+def test_contract_cancellation_goes_to_a_person_with_the_details_of_section_3(
+    assistant: Assistant, desk: Desk
+) -> None:
+    """REST: a verified contract customer takes the person the answer offers; the form
+    asks the §3 details (not the account ID: the code proved it) and the ticket says
+    which matched, without echoing anything stored."""
+    who = f"rest-{uuid.uuid4().hex[:10]}"
+
+    def names(message: str) -> list[str]:
+        return [identify(r["text"])[0] for r in assistant.send(who, message) if r.get("text")]
+
+    assert names("je veux résilier mon contrat")[-1] == "utter_ask_identifier"
+    assert names("contract15@example.com") == ["utter_code_sent", "utter_ask_otp_code"]
+    answer = names(latest_code(assistant, "contract15@example.com"))
+    assert answer[-1] == "utter_cancel_offer_human"
+    assert names("/talk_to_human") == ["utter_handoff_intro", "utter_ask_handoff_billing_email"]
+    assert names("teammate.admin@example.com") == ["utter_ask_handoff_card_last4"]
+    assert names("4111 1111 1111 1111") == [
+        "utter_card_number_refused", "utter_ask_handoff_card_last4",
+    ]  # fmt: skip
+    assert names("ça finit par 1881") == ["utter_ask_handoff_billing_address"]
+    assert names("/deny") == ["utter_ask_handoff_products"]  # skipped
+    assert names("le webinaire") == ["utter_handoff_queued"]
+
+    agent = signed_in(desk)
+    tickets = agent.get(f"{desk.url}/api/tickets", params={"topic": "cancellation"}, timeout=10)
+    mine = [t for t in tickets.json()["tickets"] if t["channel"] == "rest"]
+    ticket = agent.get(f"{desk.url}/api/tickets/{mine[-1]['id']}", timeout=10).json()
+    assert ticket["verification"]["status"] == "verified"
+    assert {d["name"]: d["matched"] for d in ticket["verification"]["details"]} == {
+        "billing_email": False,  # a product admin, not the billing admin
+        "card_last4": True,
+        "billing_address": None,  # skipped
+        "products": True,
+    }
+    text = json.dumps(ticket["transcript"]) + ticket["summary"]
+    assert "4111" not in text and "1881" not in text and "rue de la Paix" not in text

@@ -72,7 +72,7 @@ def test_reset_reply_is_identical_for_known_and_unknown_emails(
         sent = outbox(assistant)[before:]
         if email == "monthly@example.com":
             assert [to for to, _ in sent] == [email]
-            assert "reset-password?token=" in sent[0][1]
+            assert f"reset-password?lang={language}&token=" in sent[0][1]
         else:
             assert sent == []
     assert texts["monthly@example.com"] == texts["nobody-here@example.com"]
