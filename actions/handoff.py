@@ -45,16 +45,18 @@ from bot.services.verification import (
 from bot.services.webhook import DeliveryResult, deliver_in_background
 from bot.settings import get_settings
 
+
+def slot_name(detail: Detail) -> str:
+    """The form's slot for a detail: `handoff_<detail>`."""
+    return f"handoff_{detail.value}"
+
+
 CODE_SLOT = "handoff_code"
-DETAIL_SLOTS = [f"handoff_{detail.value}" for detail in Detail]
+DETAIL_SLOTS = [slot_name(detail) for detail in Detail]
 LOGIN_INTENTS = ("cannot_login", "forgot_login_email")
 # Answers that skip: "no"/"skip" skips one question, asking for a person again skips all.
 SKIP_ONE, SKIP_ALL = "deny", "talk_to_human"
 VERIFIED, FAILED = "verified", "failed"
-
-
-def slot_name(detail: Detail) -> str:
-    return f"handoff_{detail.value}"
 
 
 def _topic(tracker: Tracker) -> Topic:
