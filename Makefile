@@ -17,6 +17,9 @@ help:
 	@echo "make eval   measure the NLU on held-out data (reports/nlu.md)"
 	@echo "make lint   ruff"
 	@echo "make agent NAME=marie  create an agent-desk sign-in (asks the password)"
+	@echo "make web    build the chat widget (web/dist/widget.js)"
+	@echo "make test-browser  only the browser tests (screenshots in reports/browser/)"
+	@echo "make bench  parse latency and handoff message latency (reports/)"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || { PYTHON=$$(scripts/find-python.sh) && "$$PYTHON" -m venv $(VENV); }
