@@ -3,6 +3,7 @@ open the ticket, pause the bot (support policies §3). Rules live in bot/service
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -57,6 +58,8 @@ LOGIN_INTENTS = ("cannot_login", "forgot_login_email")
 # Answers that skip: "no"/"skip" skips one question, asking for a person again skips all.
 SKIP_ONE, SKIP_ALL = "deny", "talk_to_human"
 VERIFIED, FAILED = "verified", "failed"
+# one word: an email, account ID or username; a sentence is no identifier
+LOOKS_LIKE_IDENTIFIER = re.compile(r"[\w.@+-]{2,64}")
 
 
 def _topic(tracker: Tracker) -> Topic:
@@ -195,9 +198,9 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> dict[str, Any]:
         message = tracker.latest_message or {}
         found = entity_value(message, "email", "account_id", "username")
-        return await self._accept(
-            "handoff_identifier", found or self._text(tracker, value), dispatcher, tracker, domain
-        )
+        if found is None and LOOKS_LIKE_IDENTIFIER.fullmatch(str(value or "").strip()):
+            found = str(value).strip()  # a username the entity rules did not know
+        return await self._accept("handoff_identifier", found, dispatcher, tracker, domain)
 
     async def validate_handoff_account_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -257,7 +260,7 @@ class ValidateHandoffForm(FormValidationAction):
                 else None
             )
         if account is not None:
-            dispatcher.utter_message(response="utter_verified")
+            dispatcher.utter_message(response="utter_handoff_verified")
             return {CODE_SLOT: VERIFIED, "verified": True, "verified_account": account.public_id}
         if result.status is VerificationStatus.WRONG:
             dispatcher.utter_message(

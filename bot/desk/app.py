@@ -261,8 +261,13 @@ async def claim(request: web.Request) -> web.Response:
     conversation_id, channel = changed
     rasa: RasaClient = request.app[RASA]
     try:
+        # a ticket written outside support hours left the bot running: the person takes over now
         await rasa.append(
-            conversation_id, [{"event": "slot", "name": "agent_name", "value": agent.display_name}]
+            conversation_id,
+            [
+                {"event": "pause"},
+                {"event": "slot", "name": "agent_name", "value": agent.display_name},
+            ],
         )
         await rasa.execute(conversation_id, "utter_agent_joined")
         if channel == WIDGET_CHANNEL:
