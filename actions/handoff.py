@@ -3,7 +3,6 @@ open the ticket, pause the bot (support policies §3). Rules live in bot/service
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -12,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
-from actions.parse_data import entity_value, intent_name
+from actions.parse_data import entity_value, identifier_in, intent_name
 from bot.db.models import Account, HandoffTicket
 from bot.db.session import session_factory, session_scope
 from bot.policy import get_policy
@@ -58,8 +57,6 @@ LOGIN_INTENTS = ("cannot_login", "forgot_login_email")
 # Answers that skip: "no"/"skip" skips one question, asking for a person again skips all.
 SKIP_ONE, SKIP_ALL = "deny", "talk_to_human"
 VERIFIED, FAILED = "verified", "failed"
-# one word: an email, account ID or username; a sentence is no identifier
-LOOKS_LIKE_IDENTIFIER = re.compile(r"[\w.@+-]{2,64}")
 
 
 def _topic(tracker: Tracker) -> Topic:
@@ -196,10 +193,7 @@ class ValidateHandoffForm(FormValidationAction):
     async def validate_handoff_identifier(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        message = tracker.latest_message or {}
-        found = entity_value(message, "email", "account_id", "username")
-        if found is None and LOOKS_LIKE_IDENTIFIER.fullmatch(str(value or "").strip()):
-            found = str(value).strip()  # a username the entity rules did not know
+        found = identifier_in(tracker.latest_message or {})
         return await self._accept("handoff_identifier", found, dispatcher, tracker, domain)
 
     async def validate_handoff_account_id(

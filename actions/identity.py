@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.parse_data import entity_value
+from actions.parse_data import entity_value, identifier_in
 from bot.db.models import Account
 from bot.db.session import session_scope
 from bot.policy import get_policy
@@ -24,7 +24,6 @@ from bot.services.runtime import mailer, utcnow
 from bot.services.verification import VerificationStatus, check_code, start_verification
 from bot.settings import get_settings
 
-IDENTIFIER_ENTITIES = ("email", "account_id", "username")
 ACCEPTED, STOPPED = "accepted", "stopped"  # never the code itself in a slot
 MAX_IDENTIFIER_LENGTH = 254
 
@@ -92,10 +91,9 @@ class ValidateVerifyForm(FormValidationAction):
     ) -> dict[str, Any]:
         if not _answers(tracker, "identifier"):
             return {"identifier": None}
-        identifier = _entity(tracker, *IDENTIFIER_ENTITIES) or str(value or "").strip()
+        identifier = identifier_in(tracker.latest_message or {})
         if not identifier or len(identifier) > MAX_IDENTIFIER_LENGTH:
-            dispatcher.utter_message(response="utter_ask_identifier")
-            return {"identifier": None}
+            return {"identifier": None}  # the form asks again
         return {"identifier": identifier}
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# One word: an email, account ID or username. A sentence with none of them is no identifier.
+ONE_WORD_IDENTIFIER = re.compile(r"[\w.@+-]{2,64}")
 
 
 def entity_value(parse_data: dict[str, Any], *names: str) -> str | None:
@@ -15,3 +19,16 @@ def entity_value(parse_data: dict[str, Any], *names: str) -> str | None:
 
 def intent_name(parse_data: dict[str, Any]) -> str | None:
     return (parse_data.get("intent") or {}).get("name")
+
+
+def identifier_in(parse_data: dict[str, Any]) -> str | None:
+    """The email, account ID or username the message gives, if any.
+
+    An entity when the rules found one; else the whole message if it is a single
+    word (a username the rules did not know); else None, so the form asks again.
+    """
+    found = entity_value(parse_data, "email", "account_id", "username")
+    if found is not None:
+        return found
+    text = str(parse_data.get("text") or "").strip()
+    return text if ONE_WORD_IDENTIFIER.fullmatch(text) else None

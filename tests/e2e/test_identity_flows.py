@@ -293,3 +293,10 @@ def test_code_reply_is_identical_for_known_and_unknown_identifiers(
         ("utter_code_sent", language),
         ("utter_ask_otp_code", language),
     ]
+
+
+def test_a_sentence_without_an_identifier_is_asked_again(assistant: Assistant) -> None:
+    who = sender()
+    said(assistant, who, "is my account still active?")
+    assert names(said(assistant, who, "I'm not sure which one I used")) == ["utter_ask_identifier"]
+    assert names(said(assistant, who, "AC-100012")) == ["utter_code_sent", "utter_ask_otp_code"]
