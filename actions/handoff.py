@@ -14,6 +14,7 @@ from sqlalchemy import select
 from actions.parse_data import entity_value, identifier_in, intent_name
 from bot.db.models import Account, HandoffTicket
 from bot.db.session import session_factory, session_scope
+from bot.nlu.entity_rules import has_card_number
 from bot.policy import get_policy
 from bot.services.handoff import (
     HandoffRequest,
@@ -29,7 +30,6 @@ from bot.services.handoff_details import (
     Detail,
     Topic,
     card_last4,
-    contains_card_number,
     details_to_ask,
     identified_account,
     needs_code,
@@ -212,9 +212,7 @@ class ValidateHandoffForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "")
-        if tracker.get_slot("requested_slot") == "handoff_card_last4" and contains_card_number(
-            text
-        ):
+        if tracker.get_slot("requested_slot") == "handoff_card_last4" and has_card_number(text):
             dispatcher.utter_message(response="utter_card_number_refused")
             return {"handoff_card_last4": None}
         return await self._accept(

@@ -146,6 +146,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
         run_site(settings)
         return 0
+    environment = rasa_environment(settings)
     if args.process == "actions":
         command = [
             sys.executable, "-m", "rasa_sdk", "--actions", "actions",
@@ -164,11 +165,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             command = [
                 sys.executable, "-m", "bot.rasa_server", *common,
                 "--credentials", str(write_active_credentials(
-                    PROJECT_ROOT / "credentials.yml", rasa_environment(settings)
+                    PROJECT_ROOT / "credentials.yml", environment
                 )),
             ]  # fmt: skip
     os.chdir(PROJECT_ROOT)
-    os.execve(command[0], command, rasa_environment(settings))
+    os.execve(command[0], command, environment)
     return 0  # not reached
 
 

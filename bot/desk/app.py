@@ -22,7 +22,7 @@ from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, re
 from bot.desk.rasa_api import RasaClient, RasaError
 from bot.services import handoff
 from bot.services.agents import AgentInfo, authenticate, get_agent
-from bot.services.redaction import CARD_NUMBER
+from bot.services.redaction import remove_card_numbers
 from bot.services.runtime import utcnow
 from bot.settings import Settings
 
@@ -223,7 +223,7 @@ def live_messages(events: list[dict[str, Any]], since: float) -> list[dict[str, 
             continue
         agent = (event.get("metadata") or {}).get("agent")
         role = "agent" if agent else event["event"]
-        text = CARD_NUMBER.sub("[card number removed]", str(event["text"]))
+        text = remove_card_numbers(str(event["text"]))
         messages.append({"role": role, "agent": agent, "text": text, "at": at})
     return messages
 

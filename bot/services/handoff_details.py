@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -24,9 +23,8 @@ from bot.db.models import (
     Product,
     Subscription,
 )
-from bot.nlu.entity_rules import PRODUCT_WORDS
+from bot.nlu.entity_rules import extract_entities, fold, has_card_number
 from bot.services.accounts import find_account_id
-from bot.services.redaction import CARD_NUMBER
 
 SKIPPED = "skipped"  # the customer chose not to answer
 MAX_DETAIL_CHARS = 300
@@ -94,43 +92,33 @@ def needs_code(topic: Topic, verified: bool) -> bool:
 
 # --- reading what the customer typed --------------------------------------------
 
+# Inside the card question any lone 4-digit group is the answer ("1881 grazie"),
+# unlike free chat, where the NLU wants a word such as "card" or "ending" next to it.
 LAST4 = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
 def card_last4(text: str) -> str | None:
     """The four digits of "4242", "ending 4242", "**** 4242"; None for a full card number."""
-    if CARD_NUMBER.search(text):
+    if has_card_number(text):
         return None
     found = LAST4.findall(text)
     return found[0] if len(found) == 1 else None
 
 
-def contains_card_number(text: str) -> bool:
-    return CARD_NUMBER.search(text) is not None
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def products_in(text: str) -> list[str]:
-    """Product codes named in the text, any language ("webinar", "formazione", ...)."""
-    folded = _fold(text)
-    found = []
-    for code, words in PRODUCT_WORDS.items():
-        if code == "toll_free":
-            continue  # an add-on, not a product
-        if any(re.search(rf"\b{re.escape(_fold(w))}\b", folded) for w in words):
-            found.append(code)
-    if re.search(r"\b(meetings?|riunion[ei]|reunions?)\b", folded):
-        found.append("meetings")
-    return sorted(set(found))
+    """Product codes named in the text, any language ("webinar", "formazione", ...),
+    read with the NLU's product lexicon; the toll-free add-on is not a product."""
+    named = {
+        entity.value
+        for entity in extract_entities(text, with_language=False)
+        if entity.entity == "product" and entity.value != "toll_free"
+    }
+    return sorted(named)
 
 
 def address_tokens(text: str) -> list[str]:
     """An address as comparable words: case, accents, punctuation and order ignored."""
-    return sorted(re.findall(r"[a-z0-9]+", _fold(text)))
+    return sorted(re.findall(r"[a-z0-9]+", fold(text)))
 
 
 # --- checking against the account -------------------------------------------------

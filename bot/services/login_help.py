@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from bot.nlu.entity_rules import fold
 
 
 class LoginProblem(str, enum.Enum):
@@ -161,8 +162,8 @@ COMMON_TYPO_DOMAINS = {
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+    """The NLU's accent-free lowercase, with typographic apostrophes made plain."""
+    return fold(text).replace("’", "'")
 
 
 def classify(text: str) -> LoginProblem:

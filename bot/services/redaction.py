@@ -14,8 +14,8 @@ import re
 import unicodedata
 
 from bot.keys import AUDIT, derive_key
+from bot.nlu.entity_rules import CARD_NUMBER
 
-CARD_NUMBER = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 # 4-8 digit groups: one-time codes and card endings; "AC-104233" account IDs are kept
 SHORT_NUMBER = re.compile(r"(?<![\w-])\d{4,8}(?!\d)")
 
@@ -47,7 +47,12 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain.lower()}"
 
 
+def remove_card_numbers(text: str) -> str:
+    """Full card numbers (13-19 digits, the NLU's rule) replaced by a marker."""
+    return CARD_NUMBER.sub("[card number removed]", text)
+
+
 def mask_numbers(text: str) -> str:
     """Text safe for a ticket: card numbers removed, codes and card endings masked."""
-    text = CARD_NUMBER.sub("[card number removed]", text)
+    text = remove_card_numbers(text)
     return SHORT_NUMBER.sub(lambda match: "•" * len(match.group()), text)
