@@ -21,6 +21,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.api_url import ApiUrlFromCredentials
+
 logger = logging.getLogger(__name__)
 
 FACEBOOK_API_URL = "https://graph.facebook.com"
@@ -44,17 +46,10 @@ def is_signed(app_secret: str, body: bytes, headers: Any) -> bool:
     return False
 
 
-class FacebookInput(RasaFacebookInput):
+class FacebookInput(ApiUrlFromCredentials, RasaFacebookInput):
     """Rasa's Facebook input, sending through the Graph API at `api_url`."""
 
     api_url: str = FACEBOOK_API_URL
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> FacebookInput:
-        channel = super().from_credentials(credentials)
-        assert isinstance(channel, FacebookInput)
-        channel.api_url = (credentials or {}).get("api_url") or FACEBOOK_API_URL
-        return channel
 
     def get_output_channel(self) -> MessengerBot:
         return MessengerBot(messenger_client(self.fb_access_token, self.api_url))

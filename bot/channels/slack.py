@@ -20,6 +20,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.api_url import ApiUrlFromCredentials
+
 logger = logging.getLogger(__name__)
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -40,17 +42,10 @@ class SlackOutput(SlackBot):
         self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url)
 
 
-class SlackInput(RasaSlackInput):
+class SlackInput(ApiUrlFromCredentials, RasaSlackInput):
     """Rasa's Slack input, replying through `SlackOutput`."""
 
     api_url: str = SLACK_API_URL
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> SlackInput:
-        channel = super().from_credentials(credentials)
-        assert isinstance(channel, SlackInput)
-        channel.api_url = (credentials or {}).get("api_url") or SLACK_API_URL
-        return channel
 
     def get_output_channel(
         self, channel: str | None = None, thread_id: str | None = None

@@ -24,6 +24,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot.channels.api_url import ApiUrlFromCredentials
+
 logger = logging.getLogger(__name__)
 # twilio's HTTP client logs every API request and response at INFO (a dozen lines)
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
@@ -52,17 +54,10 @@ class TwilioOutput(RasaTwilioOutput):
         return await super()._send_message(message_data)
 
 
-class TwilioInput(RasaTwilioInput):
+class TwilioInput(ApiUrlFromCredentials, RasaTwilioInput):
     """Rasa's Twilio input; refuses requests without a valid `X-Twilio-Signature`."""
 
     api_url: str = TWILIO_API_URL
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioInput:
-        channel = super().from_credentials(credentials)
-        assert isinstance(channel, TwilioInput)
-        channel.api_url = (credentials or {}).get("api_url") or TWILIO_API_URL
-        return channel
 
     def get_output_channel(self) -> TwilioOutput:
         return TwilioOutput(self.account_sid, self.auth_token, self.twilio_number, self.api_url)
