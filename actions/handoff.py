@@ -121,9 +121,9 @@ class ValidateHandoffForm(FormValidationAction):
         """Slots to fill with SKIPPED when the answer is a skip, else None."""
         intent = intent_name(tracker.latest_message or {})
         if intent == SKIP_ALL:
-            return {
-                name: SKIPPED for name in [*DETAIL_SLOTS, CODE_SLOT] if not tracker.get_slot(name)
-            }
+            # the question being answered holds the raw text of this message: skip it too
+            unanswered = [n for n in [*DETAIL_SLOTS, CODE_SLOT] if not tracker.get_slot(n)]
+            return {name: SKIPPED for name in [slot, *unanswered]}
         if intent == SKIP_ONE:
             return {slot: SKIPPED}
         return None

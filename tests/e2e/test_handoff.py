@@ -230,3 +230,17 @@ def test_contract_cancellation_goes_to_a_person_with_the_details_of_section_3(
     }
     text = json.dumps(ticket["transcript"]) + ticket["summary"]
     assert "4111" not in text and "1881" not in text and "rue de la Paix" not in text
+
+
+def test_asking_for_a_person_again_skips_every_question(assistant: Assistant, desk: Desk) -> None:
+    who = f"rest-{uuid.uuid4().hex[:10]}"
+    assistant.send(who, "i need to talk to a human")
+    replies = assistant.send(who, "/talk_to_human")
+    assert [identify(r["text"])[0] for r in replies] == ["utter_handoff_queued"]
+    agent = signed_in(desk)
+    tickets = agent.get(f"{desk.url}/api/tickets", params={"language": "en"}, timeout=10)
+    ticket = [t for t in tickets.json()["tickets"] if t["channel"] == "rest"][-1]
+    # nothing was answered: no reason in the summary, no code sent
+    assert ticket["summary"] == (
+        "general; verification: skipped; no account found from the details"
+    )
