@@ -54,6 +54,8 @@ web: web/dist/widget.js
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# make run is the demo: outbox mails, demo agent, open REST channel (see README, Security).
+run: export DEMO ?= 1
 run: db train web
 	@$(PY) -m bot check
 	@echo ""

@@ -40,7 +40,8 @@ class Settings:
     database_url: str
     tracker_store_url: str
     lock_store_url: str
-    rasa_host: str
+    listen_host: str
+    demo: bool
     rasa_port: int
     action_port: int
     action_endpoint_url: str
@@ -73,7 +74,10 @@ DEFAULTS: dict[str, str] = {
     "DATABASE_URL": f"sqlite:///{VAR_DIR / 'accounts.db'}",
     "TRACKER_STORE_URL": f"sqlite:///{VAR_DIR / 'tracker.db'}",
     "LOCK_STORE_URL": "memory://",
-    "RASA_HOST": "0.0.0.0",
+    # Every server listens here; 0.0.0.0 (all interfaces) is an explicit choice.
+    "LISTEN_HOST": "127.0.0.1",
+    # Demo mode (make run sets it): outbox mail page, demo agent, open REST channel.
+    "DEMO": "false",
     "RASA_PORT": "5005",
     "ACTION_PORT": "5055",
     "ACTION_ENDPOINT_URL": "",
@@ -255,7 +259,8 @@ def load_settings(
         database_url=_sql_url("DATABASE_URL", raw["DATABASE_URL"]),
         tracker_store_url=_sql_url("TRACKER_STORE_URL", raw["TRACKER_STORE_URL"]),
         lock_store_url=_lock_url("LOCK_STORE_URL", raw["LOCK_STORE_URL"]),
-        rasa_host=raw["RASA_HOST"],
+        listen_host=raw["LISTEN_HOST"],
+        demo=_flag("DEMO", raw["DEMO"]),
         rasa_port=_port("RASA_PORT", raw["RASA_PORT"]),
         action_port=action_port,
         action_endpoint_url=_http_url("ACTION_ENDPOINT_URL", action_url),

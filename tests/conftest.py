@@ -172,7 +172,8 @@ def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Ite
         **os.environ,
         "RASA_PORT": str(rasa_port),
         "ACTION_PORT": str(action_port),
-        "RASA_HOST": "127.0.0.1",
+        "LISTEN_HOST": "127.0.0.1",
+        "DEMO": "true",
         "MODEL_DIR": str(model.parent),
         **settings,
     }

@@ -360,4 +360,4 @@ def run(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    web.run_app(build_app(settings), host=settings.rasa_host, port=settings.desk_port, print=None)
+    web.run_app(build_app(settings), host=settings.listen_host, port=settings.desk_port, print=None)

@@ -369,7 +369,7 @@ def build_app(settings: Settings, *, widget_dir: Path = WIDGET_DIR) -> web.Appli
 
 
 def run(settings: Settings) -> None:
-    """Serve the site on SITE_PORT, on the interface Rasa listens on (RASA_HOST)."""
+    """Serve the site on SITE_PORT, on the interface Rasa listens on (LISTEN_HOST)."""
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -382,7 +382,7 @@ def run(settings: Settings) -> None:
     )
     web.run_app(
         build_app(settings),
-        host=settings.rasa_host,
+        host=settings.listen_host,
         port=settings.site_port,
         access_log_class=PathOnlyAccessLogger,
         print=None,
