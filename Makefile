@@ -54,13 +54,24 @@ web: web/dist/widget.js
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-# make run is the demo: outbox mails, demo agent, open REST channel (see README, Security).
+# make run is the demo (DEMO=1 unless set): outbox mails, demo agent, open REST channel
+# (see README, Security); it says so when it starts.
 run: export DEMO ?= 1
 run: db train web
 	@$(PY) -m bot check
 	@echo ""
-	@echo "  Support site + chat: http://localhost:$${SITE_PORT:-8000}/   (demo mails: /outbox)"
-	@echo "  Agent desk:          http://localhost:$${DESK_PORT:-8001}/   (demo sign-in: demo / demo-agent-password)"
+	@if $(PY) -c 'from bot.settings import get_settings as s; raise SystemExit(not s().demo)'; then \
+	  echo "  DEMO MODE IS ON (DEMO=$$DEMO): mails with one-time codes and reset links are not sent;"; \
+	  echo "  anyone who can open the site reads them at /outbox. The desk has a demo sign-in whose"; \
+	  echo "  password is published below, and the REST channel is open. Fine on this machine only;"; \
+	  echo "  without DEMO: real mail (SMTP_*, MAIL_FROM), no outbox, no demo agent."; \
+	  echo ""; \
+	  echo "  Support site + chat: http://localhost:$${SITE_PORT:-8000}/   (demo mails: /outbox)"; \
+	  echo "  Agent desk:          http://localhost:$${DESK_PORT:-8001}/   (demo sign-in: demo / demo-agent-password)"; \
+	else \
+	  echo "  Support site + chat: http://localhost:$${SITE_PORT:-8000}/"; \
+	  echo "  Agent desk:          http://localhost:$${DESK_PORT:-8001}/   (make agent NAME=... creates a sign-in)"; \
+	fi
 	@echo "  Rasa server (REST):  http://localhost:$${RASA_PORT:-5005}/webhooks/rest/webhook"
 	@echo "  Rasa socket.io:      http://localhost:$${RASA_PORT:-5005}/socket.io"
 	@echo "  Action server:       http://localhost:$${ACTION_PORT:-5055}/webhook"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.action_server import TOKEN_VARIABLE
 from bot.channels.credentials import write_active_credentials
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, get_settings
 
@@ -34,6 +36,31 @@ def _check_lock_store(url: str) -> None:
         raise SettingsError("LOCK_STORE_URL", f"cannot reach {url} ({error})") from None
 
 
+def check_mail(settings: Settings, timeout: float = 5.0) -> None:
+    """With real mail (smtp), a sender address and a reachable SMTP server, or no start.
+
+    Otherwise every code and reset link would fail quietly (the reply must not change
+    when a mail fails, so nobody would notice)."""
+    if settings.mail_backend != "smtp":
+        return
+    from bot.nlu.entity_rules import EMAIL
+
+    if not EMAIL.fullmatch(settings.mail_from.strip()):
+        raise SettingsError("MAIL_FROM", f"'{settings.mail_from}' is not an email address")
+    if not settings.smtp_host.strip():
+        raise SettingsError("SMTP_HOST", "empty; set the SMTP server (or DEMO=true for the demo)")
+    try:
+        with socket.create_connection((settings.smtp_host, settings.smtp_port), timeout=timeout):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise SettingsError(
+            "SMTP_HOST",
+            f"cannot reach the SMTP server {settings.smtp_host}:{settings.smtp_port} ({reason}); "
+            "check SMTP_HOST and SMTP_PORT, or set DEMO=true for the demo outbox",
+        ) from None
+
+
 def check_services(settings: Settings) -> None:
     """Fail fast, with the variable's name, when a configured service is unreachable."""
     from bot.db.session import check_reachable
@@ -43,10 +70,16 @@ def check_services(settings: Settings) -> None:
     check_reachable("DATABASE_URL", settings.database_url)
     check_reachable("TRACKER_STORE_URL", settings.tracker_store_url)
     _check_lock_store(settings.lock_store_url)
+    check_mail(settings)
 
 
 def rasa_environment(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
-    """Variables that `endpoints.yml` expands (Rasa reads ${VAR} there)."""
+    """Variables that `endpoints.yml` expands (Rasa reads ${VAR} there).
+
+    The action server's token is one of them: in the environment (readable only by
+    the same user), never in a command line that `ps` shows."""
+    from bot.keys import action_server_token
+
     lock = urlsplit(settings.lock_store_url)
     env = dict(os.environ if base is None else base)
     # Rasa 3.6's dependencies flood the console with deprecation warnings
@@ -60,6 +93,7 @@ def rasa_environment(settings: Settings, base: dict[str, str] | None = None) -> 
         LOCK_STORE_DB=(lock.path.strip("/") or "1"),
         LOCK_STORE_PASSWORD=lock.password or "",
     )
+    env[TOKEN_VARIABLE] = action_server_token(settings)
     env.update(settings.channel_variables)
     return env
 
@@ -92,7 +126,10 @@ def model_is_stale(model_dir: Path) -> bool:
 
 def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
     check_services(settings)
-    print("settings ok; databases reachable")
+    if settings.demo:
+        print("settings ok; databases reachable; DEMO mode: mails go to the outbox")
+    else:
+        print(f"settings ok; databases and the SMTP server {settings.smtp_host} reachable")
     return 0
 
 
@@ -112,7 +149,8 @@ def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
 
     with session_scope() as session:
         created = seed_demo(session, date.today())
-        seed_demo_agent(session, utcnow())
+        if settings.demo:  # the demo agent's password is public: never outside demo mode
+            seed_demo_agent(session, utcnow())
     print(f"demo data: {created} account(s) created" if created else "demo data present")
     return 0
 
@@ -148,10 +186,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     environment = rasa_environment(settings)
     if args.process == "actions":
-        command = [
-            sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-            "--port", str(settings.action_port),
-        ]  # fmt: skip
+        environment.pop(TOKEN_VARIABLE)  # it derives the token itself
+        command = [sys.executable, "-m", "bot.action_server"]
     else:
         model = latest_model(settings.model_dir)
         if model is None:
@@ -176,6 +212,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
     """Print the latest mails of the embedded mailer (demo: codes and reset links)."""
     from sqlalchemy import select
+
+    if not settings.demo:
+        print("the outbox exists only in demo mode (DEMO=true)", file=sys.stderr)
+        return 2
 
     from bot.db.models import OutboxMail
     from bot.db.session import session_scope

@@ -14,6 +14,7 @@ from bot.settings import Settings, get_settings
 RASA_API = "rasa-api-jwt"
 AUDIT = "audit-subject-keys"
 DESK_SESSIONS = "desk-sessions"
+ACTION_SERVER = "action-server-token"
 
 
 def derive_key(purpose: str, settings: Settings | None = None) -> bytes:
@@ -24,3 +25,8 @@ def derive_key(purpose: str, settings: Settings | None = None) -> bytes:
 def rasa_jwt_secret(settings: Settings | None = None) -> str:
     """The HS256 secret Rasa's HTTP API checks (`rasa run --jwt-secret`)."""
     return derive_key(RASA_API, settings).hex()
+
+
+def action_server_token(settings: Settings | None = None) -> str:
+    """The shared token Rasa sends to the action server on every call (Authorization)."""
+    return derive_key(ACTION_SERVER, settings).hex()

@@ -52,6 +52,9 @@ class Policy:
     otp_limit_per_account_per_hour: int
     verified_for_minutes: int
     webhook_max_attempts: int
+    desk_signin_failures_per_username: int
+    desk_signin_failures_per_address: int
+    desk_signin_window_minutes: int
     support_hours: Mapping[str, SupportHours] = field(default_factory=dict)
 
 

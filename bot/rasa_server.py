@@ -5,6 +5,9 @@ The JWT secret is derived here from SECRET_KEY instead of being passed as a
 `rasa run --jwt-secret` argument, where every local user could read it in `ps`.
 Channel webhooks (/webhooks/...) and socket.io stay open, as channels need;
 /conversations/..., /model/... and /status need `Authorization: Bearer <JWT>`.
+Browsers may call it only from ALLOWED_ORIGINS (CORS), and `/` answers a neutral
+"ok" (readiness checks poll it) while `/version` is not found: neither tells anyone
+which Rasa release runs here.
 """
 
 from __future__ import annotations
@@ -12,11 +15,30 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import Any
 
 from bot.keys import rasa_jwt_secret
 from bot.settings import get_settings
 
 JWT_METHOD = "HS256"
+HEALTH_TEXT = "ok"
+HIDDEN_PATHS = frozenset({"/version"})  # Rasa's answer names its release
+
+
+async def _neutral_root(request: Any) -> Any:
+    """Request middleware: `/` says only that the server is up; `/version` is not found."""
+    from sanic import response
+
+    if request.path == "/":
+        return response.text(HEALTH_TEXT)
+    if request.path in HIDDEN_PATHS:
+        return response.text("Not Found", status=404)
+    return None
+
+
+async def _hide_version(app: Any, _loop: Any) -> None:
+    # first in the chain, before Rasa's own routes answer with their version string
+    app.request_middleware.appendleft(_neutral_root)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,10 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         credentials=args.credentials,
         interface=settings.listen_host,
         port=settings.rasa_port,
-        cors="*",
+        cors=list(settings.allowed_origins),
         enable_api=True,
         jwt_secret=rasa_jwt_secret(settings),
         jwt_method=JWT_METHOD,
+        server_listeners=[(_hide_version, "before_server_start")],
     )
     return 0
 

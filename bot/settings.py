@@ -62,6 +62,7 @@ class Settings:
     desk_port: int
     webhook_url: str
     webhook_secret: str
+    allowed_origins: tuple[str, ...]  # browser origins allowed to call Rasa (CORS, socket.io)
     channel_variables: Mapping[str, str]  # CHANNEL_VARIABLES that are set (non-empty)
 
     @property
@@ -76,14 +77,15 @@ DEFAULTS: dict[str, str] = {
     "LOCK_STORE_URL": "memory://",
     # Every server listens here; 0.0.0.0 (all interfaces) is an explicit choice.
     "LISTEN_HOST": "127.0.0.1",
-    # Demo mode (make run sets it): outbox mail page, demo agent, open REST channel.
+    # Demo mode (make run sets it): outbox mail backend and page, demo agent, open REST channel.
     "DEMO": "false",
     "RASA_PORT": "5005",
     "ACTION_PORT": "5055",
     "ACTION_ENDPOINT_URL": "",
     "MODEL_DIR": str(PROJECT_ROOT / "models"),
     "DEFAULT_LANGUAGE": "en",
-    "MAIL_BACKEND": "outbox",
+    # Empty: "outbox" in demo mode, "smtp" otherwise; outbox without DEMO is refused.
+    "MAIL_BACKEND": "",
     "MAIL_FROM": "support@example.com",
     "SMTP_HOST": "localhost",
     "SMTP_PORT": "25",
@@ -100,6 +102,9 @@ DEFAULTS: dict[str, str] = {
     "DESK_PORT": "8001",
     "WEBHOOK_URL": "",
     "WEBHOOK_SECRET": "",
+    # Web pages allowed to talk to Rasa from a browser (comma-separated origins).
+    # Empty: the demo site, http://localhost:SITE_PORT and http://127.0.0.1:SITE_PORT.
+    "ALLOWED_ORIGINS": "",
     # Messaging channels: each is switched on only when its variables are set.
     "TELEGRAM_ACCESS_TOKEN": "",
     "TELEGRAM_BOT_NAME": "",
@@ -237,6 +242,41 @@ def _secret_key(value: str) -> str:
     return path.read_text().strip()
 
 
+def _mail_backend(raw: Mapping[str, str], demo: bool) -> str:
+    """The outbox (mails kept in the database, shown on /outbox) exists only in demo mode."""
+    backend = raw["MAIL_BACKEND"].strip() or ("outbox" if demo else "smtp")
+    _choice("MAIL_BACKEND", backend, MAIL_BACKENDS)
+    if backend == "outbox" and not demo:
+        raise SettingsError(
+            "MAIL_BACKEND",
+            "outbox keeps codes and reset links readable on /outbox: only with DEMO=true; "
+            "use smtp (SMTP_HOST, SMTP_PORT, MAIL_FROM)",
+        )
+    return backend
+
+
+def _origins(raw: Mapping[str, str], site_port: int) -> tuple[str, ...]:
+    """Exact browser origins (scheme://host[:port]); '*' is refused, it would allow any page."""
+    if not raw["ALLOWED_ORIGINS"].strip():
+        return (f"http://localhost:{site_port}", f"http://127.0.0.1:{site_port}")
+    origins = []
+    for origin in (part.strip() for part in raw["ALLOWED_ORIGINS"].split(",")):
+        parts = urlsplit(origin)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path
+            or parts.query
+            or "*" in origin
+        ):
+            raise SettingsError(
+                "ALLOWED_ORIGINS",
+                f"'{origin}' is not an origin like https://help.example.com (no path, no *)",
+            )
+        origins.append(origin)
+    return tuple(dict.fromkeys(origins))
+
+
 def _webhook(raw: Mapping[str, str]) -> tuple[str, str]:
     url, secret = raw["WEBHOOK_URL"], raw["WEBHOOK_SECRET"]
     if not url:
@@ -255,18 +295,20 @@ def load_settings(
     action_port = _port("ACTION_PORT", raw["ACTION_PORT"])
     action_url = raw["ACTION_ENDPOINT_URL"] or f"http://localhost:{action_port}/webhook"
     webhook_url, webhook_secret = _webhook(raw)
+    demo = _flag("DEMO", raw["DEMO"])
+    site_port = _port("SITE_PORT", raw["SITE_PORT"])
     return Settings(
         database_url=_sql_url("DATABASE_URL", raw["DATABASE_URL"]),
         tracker_store_url=_sql_url("TRACKER_STORE_URL", raw["TRACKER_STORE_URL"]),
         lock_store_url=_lock_url("LOCK_STORE_URL", raw["LOCK_STORE_URL"]),
         listen_host=raw["LISTEN_HOST"],
-        demo=_flag("DEMO", raw["DEMO"]),
+        demo=demo,
         rasa_port=_port("RASA_PORT", raw["RASA_PORT"]),
         action_port=action_port,
         action_endpoint_url=_http_url("ACTION_ENDPOINT_URL", action_url),
         model_dir=_project_path(raw["MODEL_DIR"]),
         default_language=_choice("DEFAULT_LANGUAGE", raw["DEFAULT_LANGUAGE"], LANGUAGES),
-        mail_backend=_choice("MAIL_BACKEND", raw["MAIL_BACKEND"], MAIL_BACKENDS),
+        mail_backend=_mail_backend(raw, demo),
         mail_from=raw["MAIL_FROM"],
         smtp_host=raw["SMTP_HOST"],
         smtp_port=_port("SMTP_PORT", raw["SMTP_PORT"]),
@@ -279,10 +321,11 @@ def load_settings(
             "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
         ),
         secret_key=_secret_key(raw["SECRET_KEY"]),
-        site_port=_port("SITE_PORT", raw["SITE_PORT"]),
+        site_port=site_port,
         desk_port=_port("DESK_PORT", raw["DESK_PORT"]),
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
+        allowed_origins=_origins(raw, site_port),
         channel_variables={name: raw[name] for name in CHANNEL_VARIABLES if raw[name]},
     )
 

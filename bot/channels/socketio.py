@@ -27,6 +27,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.settings import get_settings
+
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 5000  # longer messages are cut, not refused: nothing the user typed is lost
@@ -75,6 +77,9 @@ class WidgetInput(SocketIOInput):
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None  # set by super().blueprint
+        # Rasa builds the server with cors_allowed_origins=[] (no Origin check at all):
+        # only the configured site origins may open a socket (ALLOWED_ORIGINS).
+        sio.eio.cors_allowed_origins = list(get_settings().allowed_origins)
 
         async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict) or not data.get("session_id"):

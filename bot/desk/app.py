@@ -8,7 +8,9 @@ customer wrote from; the customer's messages are read back from Rasa's tracker.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -18,10 +20,13 @@ from aiohttp import web
 
 from bot.db.models import Account, HandoffTicket
 from bot.db.session import session_scope
+from bot.demo_data import DEMO_AGENT
 from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, read_session
 from bot.desk.rasa_api import RasaClient, RasaError
-from bot.services import handoff
+from bot.policy import get_policy
+from bot.services import handoff, signin_limits
 from bot.services.agents import AgentInfo, authenticate, get_agent
+from bot.services.handoff_details import Topic
 from bot.services.redaction import remove_card_numbers
 from bot.services.runtime import utcnow
 from bot.settings import Settings
@@ -31,9 +36,13 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 WIDGET_CHANNEL = "socketio"  # the only channel that understands `custom` banners
 MAX_MESSAGE_CHARS = 2000
+MAX_USERNAME_CHARS = 64  # longer names do not exist (bot.services.agents.USERNAME)
+MAX_PASSWORD_CHARS = 1024  # scrypt input; longer is not a password anyone types
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)
 PUBLIC_PATHS = {"/login", "/health", "/static/desk.js", "/static/desk.css"}
+TOPICS = frozenset(topic.value for topic in Topic)
+TICKET_STATUSES = {"": handoff.OPEN_STATUSES, "open": handoff.OPEN_STATUSES, "closed": ("closed",)}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -49,6 +58,12 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def refused_agents(settings: Settings) -> frozenset[str]:
+    """Names that cannot sign in: the demo agent exists only in demo mode, even if an
+    earlier demo run left it in the database."""
+    return frozenset() if settings.demo else frozenset({DEMO_AGENT[0]})
 
 
 def _change_ticket(
@@ -74,7 +89,7 @@ async def require_agent(request: web.Request, handler: Handler) -> web.StreamRes
     agent = None
     if username:
         with session_scope() as session:
-            agent = get_agent(session, username)
+            agent = get_agent(session, username, refused=refused_agents(settings))
     if agent is None:
         if request.path.startswith("/api/"):
             return _json_error(401, "sign in first")
@@ -108,18 +123,55 @@ async def login_page(request: web.Request) -> web.Response:
     return web.FileResponse(STATIC / "login.html")
 
 
+def _too_many_attempts(wait_minutes: int) -> web.Response:
+    return web.Response(
+        status=429,
+        headers={"Retry-After": str(wait_minutes * 60)},
+        content_type="text/html",
+        text=(
+            '<!doctype html><html lang="en"><meta charset="utf-8">'
+            "<title>Agent desk · sign in</title>"
+            '<link rel="stylesheet" href="/static/desk.css"><body class="login"><main>'
+            f'<p class="error" role="alert">Too many sign-in attempts: try again in '
+            f"{wait_minutes} minute{'s' if wait_minutes != 1 else ''}.</p>"
+            '<p><a href="/login">Sign in</a></p></main></body></html>'
+        ),
+    )
+
+
+def sign_in(
+    settings: Settings, username: str, password: str, address: str
+) -> AgentInfo | int | None:
+    """The agent; or the minutes to wait when over the limit; or None (wrong name or
+    password, one answer for both). Runs scrypt: call it in a worker thread."""
+    now = utcnow()
+    with session_scope() as session:
+        wait = signin_limits.retry_after(session, get_policy(), username, address, now)
+        if wait is not None:
+            return signin_limits.minutes(wait)
+        agent = authenticate(session, username, password, refused=refused_agents(settings))
+        if agent is None:
+            signin_limits.record_failure(session, username, address, now)
+    return agent
+
+
 async def login(request: web.Request) -> web.Response:
     form = await request.post()
-    username = str(form.get("username", "")).strip().lower()
-    password = str(form.get("password", ""))
-    with session_scope() as session:
-        agent = authenticate(session, username, password)
-    if agent is None:
+    username = str(form.get("username", "")).strip().lower()[:MAX_USERNAME_CHARS]
+    password = str(form.get("password", ""))[:MAX_PASSWORD_CHARS]
+    settings = request.app[SETTINGS]
+    result = await asyncio.to_thread(
+        sign_in, settings, username, password, request.remote or "unknown"
+    )
+    if isinstance(result, int):
+        logger.info("desk sign-in refused: too many attempts")
+        return _too_many_attempts(result)
+    if result is None:
         logger.info("desk sign-in refused")
         raise web.HTTPFound("/login?failed=1")
     response = web.HTTPFound("/")
     response.set_cookie(
-        COOKIE, make_session(request.app[SETTINGS], agent.username),
+        COOKIE, make_session(settings, result.username),
         max_age=SESSION_SECONDS, httponly=True, samesite="Strict", path="/",
     )  # fmt: skip
     raise response
@@ -163,16 +215,26 @@ async def me(request: web.Request) -> web.Response:
     )
 
 
+def _bad_query(name: str, problem: str) -> web.Response:
+    return _json_error(400, f"query parameter '{name}': {problem}")
+
+
 async def list_tickets(request: web.Request) -> web.Response:
     agent: AgentInfo = request["agent"]
-    wanted = request.query.get("language")
-    languages = [wanted] if wanted in agent.languages else list(agent.languages)
-    statuses = ("closed",) if request.query.get("status") == "closed" else handoff.OPEN_STATUSES
+    wanted = request.query.get("language", "")
+    if wanted and wanted not in agent.languages:
+        return _bad_query("language", f"use one of your teams: {', '.join(agent.languages)}")
+    topic = request.query.get("topic", "")
+    if topic and topic not in TOPICS:
+        return _bad_query("topic", f"use one of {', '.join(sorted(TOPICS))}")
+    status = request.query.get("status", "")
+    if status not in TICKET_STATUSES:
+        return _bad_query("status", "use open or closed")
+    languages = [wanted] if wanted else list(agent.languages)
     with session_scope() as session:
         tickets = handoff.list_tickets(
-            session, languages=languages, topic=request.query.get("topic") or None,
-            statuses=statuses,
-        )  # fmt: skip
+            session, languages=languages, topic=topic or None, statuses=TICKET_STATUSES[status]
+        )
         rows = [_ticket_row(t, handoff.queue_position(session, t)) for t in tickets]
     return web.json_response({"tickets": rows})
 
@@ -213,26 +275,37 @@ async def show_ticket(request: web.Request) -> web.Response:
 
 
 def live_messages(events: list[dict[str, Any]], since: float) -> list[dict[str, Any]]:
-    """User, bot and agent messages after `since` (a Unix time), card numbers masked."""
+    """User, bot and agent messages after `since` (a Unix time), codes and card numbers
+    masked. An agent line is a bot event the desk wrote (through Rasa's JWT-protected
+    API, with the agent's name): a customer's own metadata never makes one."""
     messages = []
-    for event in events:
-        if event.get("event") not in ("user", "bot") or not event.get("text"):
-            continue
+    for event, text in handoff.messages_without_codes(events):
         at = float(event.get("timestamp") or 0)
         if at <= since:
             continue
-        agent = (event.get("metadata") or {}).get("agent")
+        agent = (event.get("metadata") or {}).get("agent") if event["event"] == "bot" else None
         role = "agent" if agent else event["event"]
-        text = remove_card_numbers(str(event["text"]))
-        messages.append({"role": role, "agent": agent, "text": text, "at": at})
+        messages.append({"role": role, "agent": agent, "text": remove_card_numbers(text), "at": at})
     return messages
 
 
+def parse_since(raw: str) -> float | None:
+    """The `since` query parameter: a Unix time (the `at` of the last message shown)."""
+    try:
+        value = float(raw or 0)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
 async def messages(request: web.Request) -> web.Response:
+    since = parse_since(request.query.get("since", ""))
+    if since is None:
+        return _bad_query("since", "a Unix time in seconds, e.g. 1764400000.5")
     with session_scope() as session:
         ticket = _load(session, request)
         conversation_id, opened = ticket.conversation_id, ticket.created_at
-    since = max(float(request.query.get("since", 0) or 0), _unix(opened))
+    since = max(since, _unix(opened))
     try:
         tracker = await request.app[RASA].tracker(conversation_id)
     except RasaError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -68,15 +69,23 @@ def create_agent(
     return _info(agent)
 
 
-def authenticate(session: Session, username: str, password: str) -> AgentInfo | None:
+def authenticate(
+    session: Session, username: str, password: str, *, refused: Collection[str] = ()
+) -> AgentInfo | None:
+    """The agent for a right password; None otherwise, with the same scrypt work for
+    an unknown, inactive or `refused` name (e.g. the demo agent outside demo mode)."""
     agent = session.scalars(select(Agent).where(Agent.username == username)).first()
-    if agent is None or not agent.active:
+    if agent is None or not agent.active or username in refused:
         verify_password(password, _DUMMY_HASH)
         return None
     return _info(agent) if verify_password(password, agent.password_hash) else None
 
 
-def get_agent(session: Session, username: str) -> AgentInfo | None:
+def get_agent(
+    session: Session, username: str, *, refused: Collection[str] = ()
+) -> AgentInfo | None:
+    if username in refused:
+        return None
     agent = session.scalars(
         select(Agent).where(Agent.username == username, Agent.active.is_(True))
     ).first()

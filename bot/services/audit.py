@@ -51,6 +51,24 @@ def record(
     return entry
 
 
+def times_since(
+    session: Session, event: str, since: datetime, now: datetime, *, subject: str
+) -> list[datetime]:
+    """When `event` rows for this subject happened in (since, now], oldest first."""
+    return list(
+        session.scalars(
+            select(AuditEntry.at)
+            .where(
+                AuditEntry.event == event,
+                AuditEntry.at > since,
+                AuditEntry.at <= now,
+                AuditEntry.subject_key == subject_key(subject),
+            )
+            .order_by(AuditEntry.at)
+        )
+    )
+
+
 def count_since(
     session: Session,
     event: str,

@@ -9,7 +9,7 @@ closes tickets; a configured helpdesk webhook receives each new one.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -66,13 +66,33 @@ class HandoffOutcome:
 # --- transcript -----------------------------------------------------------------
 
 
-def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """User and bot lines from Rasa tracker events, safe to show to an agent.
+def _otp_spans_masked(event: Mapping[str, Any], text: str) -> str:
+    """The text with every otp_code entity the NLU found replaced by the placeholder."""
+    entities = (event.get("parse_data") or {}).get("entities") or []
+    spans = sorted(
+        (
+            (int(e["start"]), int(e["end"]))
+            for e in entities
+            if isinstance(e, Mapping)
+            and e.get("entity") == "otp_code"
+            and isinstance(e.get("start"), int)
+            and isinstance(e.get("end"), int)
+        ),
+        reverse=True,
+    )
+    for start, end in spans:
+        text = text[:start] + CODE_PLACEHOLDER + text[end:]
+    return text
+
+
+def messages_without_codes(
+    events: Iterable[Mapping[str, Any]],
+) -> Iterator[tuple[Mapping[str, Any], str]]:
+    """User and bot message events with their text, one-time codes replaced.
 
     A message typed while a form asked for a one-time code is replaced as a whole
-    (codes may be typed "123 456"); elsewhere card numbers and 4-8 digit groups are masked.
+    (codes may be typed "123 456"); elsewhere the otp_code entities the NLU found are.
     """
-    lines: list[dict[str, str]] = []
     requested: str | None = None
     for event in events:
         kind = event.get("event")
@@ -80,16 +100,24 @@ def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str
             requested = event.get("value")
         elif kind in ("user", "bot"):
             text = str(event.get("text") or "")
-            if kind == "user" and requested in CODE_SLOTS:
+            if kind == "user" and text and requested in CODE_SLOTS:
                 text = CODE_PLACEHOLDER
-            elif text:
-                text = mask_numbers(text)
+            elif kind == "user":
+                text = _otp_spans_masked(event, text)
             if text:
-                at = event.get("timestamp")
-                when = datetime.utcfromtimestamp(float(at)).isoformat() if at else ""
-                lines.append({"role": kind, "text": text, "at": when})
+                yield event, text
         elif kind == "active_loop" and event.get("name") is None:
             requested = None
+
+
+def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """User and bot lines from Rasa tracker events, safe to show to an agent:
+    codes replaced (`messages_without_codes`), card numbers and 4-8 digit groups masked."""
+    lines: list[dict[str, str]] = []
+    for event, text in messages_without_codes(events):
+        at = event.get("timestamp")
+        when = datetime.utcfromtimestamp(float(at)).isoformat() if at else ""
+        lines.append({"role": str(event["event"]), "text": mask_numbers(text), "at": when})
     return lines[-MAX_TRANSCRIPT_LINES:]
 
 

@@ -1,5 +1,5 @@
 """The demo support site: a help-centre page with the chat widget, the page the
-password-reset mails link to, and (embedded demo only) the local mail outbox.
+password-reset mails link to, and (demo mode only, DEMO=true) the local mail outbox.
 
 Started by `python -m bot serve site` (or `python -m bot.site`) on SITE_PORT.
 The database work is synchronous SQLAlchemy, so it runs in a worker thread and
@@ -222,7 +222,7 @@ async def index(request: web.Request) -> web.Response:
         language,
         title=text(language, "home_title"),
         rasa_url=rasa_origin(request),
-        outbox=settings.mail_backend == "outbox",
+        outbox=outbox_enabled(settings),
         language_url=lambda code: f"/?lang={code}",
     )
 
@@ -320,9 +320,13 @@ async def reset_submit(request: web.Request) -> web.Response:
     return response
 
 
+def outbox_enabled(settings: Settings) -> bool:
+    """The outbox page shows every code and reset link to anyone: demo mode only
+    (settings refuse MAIL_BACKEND=outbox without DEMO; both are checked here)."""
+    return settings.demo and settings.mail_backend == "outbox"
+
+
 async def outbox(request: web.Request) -> web.Response:
-    if request.app[SETTINGS].mail_backend != "outbox":
-        raise web.HTTPNotFound(text="Not found: the outbox exists only with MAIL_BACKEND=outbox\n")
     language = page_language(request)
     mails = await asyncio.to_thread(latest_mails, request.app[FACTORY], OUTBOX_LIMIT)
     response = render(
@@ -356,7 +360,8 @@ def build_app(settings: Settings, *, widget_dir: Path = WIDGET_DIR) -> web.Appli
     app.router.add_get("/", index)
     app.router.add_get("/reset-password", reset_form)
     app.router.add_post("/reset-password", reset_submit)
-    app.router.add_get("/outbox", outbox)
+    if outbox_enabled(settings):  # otherwise the route does not exist: a plain 404
+        app.router.add_get("/outbox", outbox)
     app.router.add_get("/{name:widget\\.js(?:\\.map)?}", widget_file)
     app.router.add_static("/static", HERE / "static")
     app.on_response_prepare.append(add_security_headers)

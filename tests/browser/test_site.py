@@ -39,7 +39,7 @@ def settings_for(database_url: str, **overrides: str) -> Settings:
         "DATABASE_URL": database_url,
         "SECRET_KEY": "s" * 40,
         "RASA_PORT": "5005",
-        "MAIL_BACKEND": "outbox",
+        "DEMO": "true",  # the outbox mail backend (the default in demo mode) and its page
         **overrides,
     }
     return load_settings(env_file=None, environ=environ)
@@ -279,6 +279,33 @@ def test_the_outbox_lists_the_latest_mails_with_clickable_links(
         '<a href="http://localhost:8000/reset-password?token=t1&amp;x=1" rel="noopener noreferrer">'
     ) in body
     assert "Posta in uscita della demo" in body
+
+
+def test_no_outbox_outside_demo_mode(database_url: str, factory: sessionmaker) -> None:
+    """The attack: GET /outbox read every code and reset link, and told which
+    addresses have an account. Outside demo mode the page does not exist."""
+    with factory() as session:
+        session.add(
+            OutboxMail(
+                created_at=utcnow(), to_address=EMAIL, subject="Your code",
+                body="Your code is 482913",
+            )
+        )  # fmt: skip
+        session.commit()
+    settings = settings_for(database_url, DEMO="false")
+    assert settings.mail_backend == "smtp"
+
+    async def scenario(client: TestClient) -> list[tuple[int, str]]:
+        pages = []
+        for path in ("/outbox", "/outbox?lang=it", "/outbox/", "/OUTBOX", "/"):
+            response = await client.get(path)
+            pages.append((response.status, await response.text()))
+        return pages
+
+    pages = call(build_app(settings), scenario)
+    assert [status for status, _ in pages] == [404, 404, 404, 404, 200]
+    for _, body in pages:
+        assert "482913" not in body and EMAIL not in body and "/outbox" not in body
 
 
 def test_no_outbox_with_real_mail(tmp_path: Path) -> None:

@@ -31,6 +31,9 @@ KNOWLEDGE_BASE_POLICY = Policy(
     otp_limit_per_account_per_hour=5,
     verified_for_minutes=60,
     webhook_max_attempts=4,
+    desk_signin_failures_per_username=5,
+    desk_signin_failures_per_address=20,
+    desk_signin_window_minutes=15,
     support_hours={
         language: SupportHours(zone, frozenset(range(5)), time(9), time(18))
         for language, zone in (

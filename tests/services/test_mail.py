@@ -249,7 +249,7 @@ def test_the_outbox_mailer_writes_a_row(factory: sessionmaker, session: Session)
 
 
 def test_the_mail_backend_comes_from_settings(factory: sessionmaker) -> None:
-    outbox = load_settings(env_file=None, environ={"MAIL_BACKEND": "outbox"})
+    outbox = load_settings(env_file=None, environ={"MAIL_BACKEND": "outbox", "DEMO": "true"})
     assert isinstance(mailer_from_settings(outbox, factory), OutboxMailer)
 
     smtp = load_settings(

@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from bot.db.migrate import upgrade
+from bot.db.models import Agent
 from bot.db.session import make_engine
 from bot.services.mail import Mail, OutboxMailer
 from bot.settings import PROJECT_ROOT
@@ -24,9 +26,41 @@ def test_outbox_command_shows_mails(tmp_path: Path) -> None:
     )
     result = subprocess.run(
         [sys.executable, "-m", "bot", "outbox"],
-        cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": url},
+        cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": url, "DEMO": "true"},
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "to anna@example.com: Your code" in result.stdout
     assert "Your code is 123456" in result.stdout
+
+
+def _bot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=PROJECT_ROOT, env={**os.environ, **env},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_outside_demo_mode_the_outbox_command_shows_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    upgrade(url)
+    OutboxMailer(sessionmaker(make_engine(url), future=True)).send(
+        Mail("anna@example.com", "Your code", "Your code is 123456")
+    )
+    result = _bot("outbox", DATABASE_URL=url, DEMO="false")
+    assert result.returncode == 2
+    assert "123456" not in result.stdout + result.stderr
+    assert "demo mode" in result.stderr
+
+
+def test_seed_demo_creates_the_demo_agent_only_in_demo_mode(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    upgrade(url)
+    agents = sa.select(sa.func.count()).select_from(Agent).where(Agent.username == "demo")
+    assert _bot("seed-demo", DATABASE_URL=url, DEMO="false").returncode == 0
+    with make_engine(url).connect() as connection:
+        assert connection.scalar(agents) == 0
+    assert _bot("seed-demo", DATABASE_URL=url, DEMO="true").returncode == 0
+    with make_engine(url).connect() as connection:
+        assert connection.scalar(agents) == 1

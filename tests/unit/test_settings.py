@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,94 @@ def test_relative_paths_are_taken_from_the_project(tmp_path: Path) -> None:
     settings = load_settings(env, environ={})
     assert settings.database_url == f"sqlite:///{PROJECT_ROOT / 'var' / 'x.db'}"
     assert settings.model_dir == PROJECT_ROOT / "models"
+
+
+# --- demo mode and mail -------------------------------------------------------------
+
+
+def test_mail_goes_by_smtp_unless_demo_mode_is_on() -> None:
+    assert load_settings(env_file=None, environ={}).mail_backend == "smtp"
+    assert load_settings(env_file=None, environ={"DEMO": "true"}).mail_backend == "outbox"
+    demo_smtp = load_settings(env_file=None, environ={"DEMO": "1", "MAIL_BACKEND": "smtp"})
+    assert demo_smtp.mail_backend == "smtp"
+
+
+def test_the_outbox_without_demo_mode_is_refused() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env_file=None, environ={"MAIL_BACKEND": "outbox", "DEMO": "false"})
+    assert raised.value.variable == "MAIL_BACKEND"
+    assert "DEMO" in str(raised.value)
+
+
+@pytest.fixture
+def smtp_port() -> Iterator[int]:
+    """Something listening like an SMTP server would (start-up only connects)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("mail", "variable"),
+    [
+        ({"SMTP_PORT": "closed"}, "SMTP_HOST"),
+        ({"SMTP_HOST": "no-such-host.invalid"}, "SMTP_HOST"),
+        ({"MAIL_FROM": "support"}, "MAIL_FROM"),
+        ({"MAIL_BACKEND": "outbox"}, "MAIL_BACKEND"),
+    ],
+)
+def test_startup_refuses_an_unusable_mail_setting(
+    mail: dict[str, str], variable: str, smtp_port: int, tmp_path: Path
+) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 't.db'}",
+        "DEMO": "false",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_port),
+        **mail,
+    }
+    if env["SMTP_PORT"] == "closed":
+        env["SMTP_PORT"] = str(_closed_port())
+    result = _run_check(**env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"configuration error: {variable}:")
+
+
+def test_startup_accepts_a_reachable_smtp_server(smtp_port: int, tmp_path: Path) -> None:
+    result = _run_check(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'a.db'}",
+        TRACKER_STORE_URL=f"sqlite:///{tmp_path / 't.db'}",
+        DEMO="false",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(smtp_port),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "SMTP" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "origins", ["*", "http://help.example.com/page", "help.example.com", "https://*.example.com"]
+)
+def test_allowed_origins_must_be_exact_origins(origins: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env_file=None, environ={"ALLOWED_ORIGINS": origins})
+    assert raised.value.variable == "ALLOWED_ORIGINS"
+
+
+def test_allowed_origins_default_to_the_demo_site() -> None:
+    settings = load_settings(env_file=None, environ={"SITE_PORT": "8123"})
+    assert settings.allowed_origins == ("http://localhost:8123", "http://127.0.0.1:8123")
+    custom = load_settings(
+        env_file=None, environ={"ALLOWED_ORIGINS": "https://help.example.com, http://a.test:81"}
+    )
+    assert custom.allowed_origins == ("https://help.example.com", "http://a.test:81")
