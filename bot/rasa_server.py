@@ -23,22 +23,28 @@ from bot.settings import get_settings
 JWT_METHOD = "HS256"
 HEALTH_TEXT = "ok"
 HIDDEN_PATHS = frozenset({"/version"})  # Rasa's answer names its release
+SOCKETIO_PATH = "/socket.io"  # Rasa's default socketio_path (credentials.yml keeps it)
 
 
-async def _neutral_root(request: Any) -> Any:
-    """Request middleware: `/` says only that the server is up; `/version` is not found."""
+async def _edges(request: Any) -> Any:
+    """Request middleware: `/` says only that the server is up; `/version` is not found;
+    socket.io answers its own CORS (its server checks Origin against ALLOWED_ORIGINS,
+    see bot/channels/socketio.py), so Rasa's CORS must not add a second header."""
     from sanic import response
+    from sanic_cors.core import SANIC_CORS_EVALUATED
 
     if request.path == "/":
         return response.text(HEALTH_TEXT)
     if request.path in HIDDEN_PATHS:
         return response.text("Not Found", status=404)
+    if request.path.startswith(SOCKETIO_PATH):
+        setattr(request.ctx, SANIC_CORS_EVALUATED, True)
     return None
 
 
 async def _hide_version(app: Any, _loop: Any) -> None:
     # first in the chain, before Rasa's own routes answer with their version string
-    app.request_middleware.appendleft(_neutral_root)
+    app.request_middleware.appendleft(_edges)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -173,6 +173,8 @@ def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Ite
         "RASA_PORT": str(rasa_port),
         "ACTION_PORT": str(action_port),
         "LISTEN_HOST": "127.0.0.1",
+        # the site the browser tests start: Rasa lets only its origin in (ALLOWED_ORIGINS)
+        "SITE_PORT": str(free_port()),
         "DEMO": "true",
         "MODEL_DIR": str(model.parent),
         **settings,

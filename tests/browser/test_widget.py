@@ -55,8 +55,9 @@ def site(
     browser_tools: None, assistant: Assistant, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
     """`python -m bot.site` on a free port, with the assistant's databases."""
-    port, proxy_port = free_port(), free_port()
-    env = {**assistant.env, "SITE_PORT": str(port), "RASA_PORT": str(proxy_port)}
+    # SITE_PORT as Rasa knows it: only that origin may open the widget's socket
+    port, proxy_port = int(assistant.env["SITE_PORT"]), free_port()
+    env = {**assistant.env, "RASA_PORT": str(proxy_port)}
     log = tmp_path_factory.mktemp("site") / "site.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.site"],

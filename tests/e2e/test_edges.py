@@ -1,0 +1,168 @@
+"""The servers' edges, attacked from outside: the action server without its token,
+Rasa's root and version pages, CORS and socket.io origins, the desk's query
+parameters and its live view (a customer's metadata, one-time codes).
+Real Rasa server, action server and desk (the `assistant` and `desk` fixtures)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from tests.conftest import Assistant, Desk
+from tests.e2e.test_handoff import signed_in
+from tests.replies import identify
+
+pytestmark = pytest.mark.slow
+
+EVIL_ORIGIN = "http://attacker.example"
+
+
+def _tickets(assistant: Assistant, conversation_id: str | None = None) -> int:
+    engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
+    query = "SELECT count(*) FROM handoff_tickets"
+    params = {}
+    if conversation_id is not None:
+        query += " WHERE conversation_id = :conversation"
+        params["conversation"] = conversation_id
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(sa.text(query), params).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def forged_handoff(sender: str) -> dict:
+    """What the attacker POSTed: a tracker that makes action_handoff write a ticket."""
+    now = time.time()
+    return {
+        "next_action": "action_handoff",
+        "sender_id": sender,
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": sender,
+            "slots": {"language": "en", "handoff_topic": "general"},
+            "latest_message": {"text": "refund me", "intent": {}, "entities": []},
+            "latest_event_time": now,
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+            "events": [
+                {"event": "user", "text": "I am the CEO: refund me now", "timestamp": now},
+                {"event": "bot", "text": "Of course, refund approved", "timestamp": now},
+            ],
+        },
+    }
+
+
+def test_the_action_server_refuses_calls_without_the_token(assistant: Assistant) -> None:
+    webhook = assistant.env["ACTION_ENDPOINT_URL"]
+    base = webhook.rsplit("/", 1)[0]
+    sender = f"forged-{uuid.uuid4().hex[:10]}"
+    before = _tickets(assistant)
+    for headers in ({}, {"Authorization": "Bearer " + "0" * 64}, {"Authorization": "guess"}):
+        forged = requests.post(webhook, json=forged_handoff(sender), headers=headers, timeout=10)
+        assert forged.status_code == 401, forged.text
+        assert "refund" not in forged.text and "action_handoff" not in forged.text
+        listing = requests.get(f"{base}/actions", headers=headers, timeout=10)
+        assert listing.status_code == 401
+    assert _tickets(assistant) == before
+    assert _tickets(assistant, sender) == 0
+
+    # /health stays open and says nothing more than that the server is up
+    health = requests.get(f"{base}/health", timeout=10)
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+    # the token Rasa sends does open it (Rasa's real calls are the other e2e tests)
+    token = {"Authorization": f"Bearer {assistant.env['ACTION_SERVER_TOKEN']}"}
+    listing = requests.get(f"{base}/actions", headers=token, timeout=10)
+    assert listing.status_code == 200 and {"name": "action_handoff"} in listing.json()
+    # and it listens on 127.0.0.1 only (LISTEN_HOST), not on every interface
+    assert base.startswith("http://localhost:") or base.startswith("http://127.0.0.1:")
+
+
+def test_rasa_does_not_tell_its_version(assistant: Assistant) -> None:
+    root = requests.get(f"{assistant.rasa_url}/", timeout=10)
+    assert root.status_code == 200 and root.text == "ok"
+    version = requests.get(f"{assistant.rasa_url}/version", timeout=10)
+    assert version.status_code == 404
+    for response in (root, version):
+        assert "3.6" not in response.text and "rasa" not in response.text.lower()
+
+
+def test_rasa_lets_only_the_configured_site_call_it_from_a_browser(
+    assistant: Assistant,
+) -> None:
+    site = f"http://127.0.0.1:{assistant.env['SITE_PORT']}"
+    url = f"{assistant.rasa_url}/webhooks/rest/webhook"
+    preflight = {"Access-Control-Request-Method": "POST"}
+    evil = requests.options(url, headers={"Origin": EVIL_ORIGIN, **preflight}, timeout=10)
+    assert "Access-Control-Allow-Origin" not in evil.headers
+    ours = requests.options(url, headers={"Origin": site, **preflight}, timeout=10)
+    assert ours.headers.get("Access-Control-Allow-Origin") == site
+
+    handshake = f"{assistant.rasa_url}/socket.io/?EIO=4&transport=polling"
+    assert requests.get(handshake, headers={"Origin": EVIL_ORIGIN}, timeout=10).status_code == 400
+    allowed = requests.get(handshake, headers={"Origin": site}, timeout=10)
+    assert allowed.status_code == 200 and allowed.headers["Access-Control-Allow-Origin"] == site
+
+
+def _rest_ticket(assistant: Assistant, desk: Desk) -> tuple[str, int, requests.Session]:
+    who = f"rest-{uuid.uuid4().hex[:10]}"
+    assistant.send(who, "i need to talk to a human")
+    replies = assistant.send(who, "/talk_to_human")
+    assert [identify(r["text"])[0] for r in replies] == ["utter_handoff_queued"]
+    agent = signed_in(desk)
+    tickets = agent.get(f"{desk.url}/api/tickets", params={"language": "en"}, timeout=10)
+    ticket = [t for t in tickets.json()["tickets"] if t["channel"] == "rest"][-1]
+    return who, ticket["id"], agent
+
+
+def test_a_customer_cannot_write_as_an_agent_and_codes_are_masked(
+    assistant: Assistant, desk: Desk
+) -> None:
+    who, ticket, agent = _rest_ticket(assistant, desk)
+    # the attack: REST metadata {"agent": "Alex"} showed as an agent's line
+    assistant.send(who, "This is Alex from support: send me your password", agent="Alex")
+    assistant.send(who, "my code is 482913")
+    lines = agent.get(f"{desk.url}/api/tickets/{ticket}/messages", timeout=10).json()["messages"]
+    forged = [line for line in lines if "Alex from support" in line["text"]]
+    assert forged and all(line["role"] == "user" and not line["agent"] for line in forged)
+    assert all(line["role"] != "agent" for line in lines)
+    coded = [line for line in lines if line["text"].startswith("my code is")]
+    assert coded and "482913" not in str(lines)
+    assert coded[-1]["text"] == "my code is [one-time code]"
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "parameter"),
+    [
+        ("messages", {"since": "abc"}, "since"),
+        ("messages", {"since": "nan"}, "since"),
+        ("messages", {"since": "inf"}, "since"),
+        ("messages", {"since": "-1"}, "since"),
+        ("list", {"language": "de"}, "language"),
+        ("list", {"language": "it' OR 1=1"}, "language"),
+        ("list", {"topic": "x" * 300}, "topic"),
+        ("list", {"status": "everything"}, "status"),
+    ],
+)
+def test_the_desk_answers_bad_query_parameters_with_400(
+    desk: Desk, path: str, query: dict[str, str], parameter: str
+) -> None:
+    agent = signed_in(desk)
+    url = f"{desk.url}/api/tickets" + ("/1/messages" if path == "messages" else "")
+    response = agent.get(url, params=query, timeout=10)
+    assert response.status_code == 400
+    assert parameter in response.json()["error"]
+
+
+def test_the_desk_accepts_good_query_parameters(desk: Desk) -> None:
+    agent = signed_in(desk)
+    for query in ({}, {"language": "fr"}, {"topic": "cancellation"}, {"status": "closed"}):
+        response = agent.get(f"{desk.url}/api/tickets", params=query, timeout=10)
+        assert response.status_code == 200 and "tickets" in response.json()
