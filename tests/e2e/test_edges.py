@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -83,6 +84,27 @@ def test_the_action_server_refuses_calls_without_the_token(assistant: Assistant)
     assert listing.status_code == 200 and {"name": "action_handoff"} in listing.json()
     # and it listens on 127.0.0.1 only (LISTEN_HOST), not on every interface
     assert base.startswith("http://localhost:") or base.startswith("http://127.0.0.1:")
+
+
+def test_the_action_token_is_in_no_command_line_and_no_log(
+    assistant: Assistant, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    token = assistant.env["ACTION_SERVER_TOKEN"]
+    assert requests.get(f"{assistant.rasa_url}/", timeout=10).status_code == 200
+    assistant.send(f"rest-{uuid.uuid4().hex[:10]}", "hello")  # Rasa calls the action server
+    command_lines = 0
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            data = cmdline.read_bytes()
+        except OSError:
+            continue  # the process ended meanwhile
+        command_lines += 1
+        assert token.encode() not in data, cmdline
+    assert command_lines > 0
+    logs = list(tmp_path_factory.getbasetemp().rglob("*.log"))
+    assert any(log.name == "actions.log" for log in logs)
+    for log in logs:
+        assert token not in log.read_text(errors="replace"), log
 
 
 def test_rasa_does_not_tell_its_version(assistant: Assistant) -> None:
