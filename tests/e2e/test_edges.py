@@ -5,6 +5,7 @@ Real Rasa server, action server and desk (the `assistant` and `desk` fixtures)."
 
 from __future__ import annotations
 
+import socket
 import time
 import uuid
 from pathlib import Path
@@ -82,8 +83,27 @@ def test_the_action_server_refuses_calls_without_the_token(assistant: Assistant)
     token = {"Authorization": f"Bearer {assistant.env['ACTION_SERVER_TOKEN']}"}
     listing = requests.get(f"{base}/actions", headers=token, timeout=10)
     assert listing.status_code == 200 and {"name": "action_handoff"} in listing.json()
-    # and it listens on 127.0.0.1 only (LISTEN_HOST), not on every interface
-    assert base.startswith("http://localhost:") or base.startswith("http://127.0.0.1:")
+
+
+def _accepts(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def test_every_server_listens_on_listen_host_only(assistant: Assistant, desk: Desk) -> None:
+    """LISTEN_HOST=127.0.0.1: another address of this machine (127.0.0.2 reaches a
+    server bound to 0.0.0.0) finds nothing; rasa_sdk alone bound 0.0.0.0."""
+    ports = {
+        "rasa": int(assistant.env["RASA_PORT"]),
+        "actions": int(assistant.env["ACTION_PORT"]),
+        "desk": int(desk.url.rsplit(":", 1)[1]),
+    }
+    for name, port in ports.items():
+        assert _accepts("127.0.0.1", port), name
+        assert not _accepts("127.0.0.2", port), f"{name} listens beyond LISTEN_HOST"
 
 
 def test_the_action_token_is_in_no_command_line_and_no_log(
