@@ -1,7 +1,9 @@
 """The agent desk (aiohttp): sign in, see the queue, claim a ticket, chat, hand back.
 
 Every page and API call needs the agent's session cookie (401 otherwise); POSTs
-also need the X-Desk-Request header. Agent messages go to the customer through
+also need the X-Desk-Request header. Sign-in is limited per name and per client
+address (bot/services/signin_limits.py), answers an unknown name like a wrong
+password, and refuses the demo agent outside demo mode. Agent messages go to the customer through
 Rasa's HTTP API (JWT) with `output_channel=latest`, so they reach the channel the
 customer wrote from; the customer's messages are read back from Rasa's tracker.
 """
