@@ -25,7 +25,7 @@ PIECES = (
     "nome utente: ", "mario_r", "grace.o", "djones01", "webinar", "numeri verdi", "toll-free",
     "english", "francese", "italien", "İ", "ß", "ﬁ", "é", "e\u0301", "\u200b", "\u200d",
     "\ufeff", "\u202e", "\u200f", "\u2066", "\x00", "\x1b[31m", "<script>", "’", "٤٢٤٢",
-    "４２４２", "😀", "𝟒𝟐", "/inform", '{"email": "x"}',
+    "４２４２", "😀", "𝟒𝟐", "/inform", '{"email": "x"}', "\ud800", "\udfff",
 )  # fmt: skip
 
 pieces = st.lists(st.sampled_from(PIECES) | st.text(max_size=4), max_size=12).map("".join)

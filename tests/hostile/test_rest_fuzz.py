@@ -92,7 +92,7 @@ ODD_VALUES: list[Any] = [
 class Turn:
     sender: str
     body: bytes  # raw: lets a turn carry lone surrogates, bad JSON, odd types
-    well_formed: bool  # sender and message are strings: the bot must answer
+    well_formed: bool  # True: the bot must answer; False: a 400 with a reason
     label: str
 
 
@@ -113,6 +113,8 @@ class Run:
             self.problems.append(f"{where}: HTTP {response.status_code} {response.text[:200]}")
             return []
         if not turn.well_formed:
+            if response.status_code != 400 or "error" not in response.json():
+                self.problems.append(f"{where}: HTTP {response.status_code}, not a clear 400")
             return []
         if response.status_code != 200:
             self.problems.append(f"{where}: HTTP {response.status_code} {response.text[:200]}")
@@ -135,7 +137,8 @@ def _message(sender: str, text: str, label: str, metadata: Any = None) -> Turn:
     body: dict[str, Any] = {"sender": sender, "message": text}
     if metadata is not None:
         body["metadata"] = metadata
-    return Turn(sender, _json(body), True, label)
+    # metadata that is not an object is refused with a reason (bot/channels/rest_body.py)
+    return Turn(sender, _json(body), metadata is None or isinstance(metadata, dict), label)
 
 
 def _random_unicode(rng: random.Random, size: int) -> str:
@@ -204,6 +207,7 @@ MALFORMED = [
     (b'{"sender": "fuzz-x", "message": ["hi"]}', "message is a list"),
     (b'{"sender": "fuzz-x", "message": "hi", "metadata": "x"}', "metadata is a string"),
     (b'{"sender": "fuzz-x", "message": "hi", "metadata": [1]}', "metadata is a list"),
+    (b'{"sender": "", "message": "hi"}', "empty sender"),
     (b'{"sender": "' + b"s" * 5000 + b'", "message": "hi"}', "5,000-character sender"),
     (b"\xff\xfe\x00", "not UTF-8"),
 ]
