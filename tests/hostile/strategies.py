@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 # Deterministic (the same examples on every run, so CI cannot flake) and no example
 # database written into the work tree; counts keep the whole set well under a minute.
 PROPERTY = settings(
-    max_examples=120,
+    max_examples=100,
     derandomize=True,
     database=None,
     deadline=None,

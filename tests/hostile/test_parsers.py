@@ -8,10 +8,11 @@ import time
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from actions.parse_data import ONE_WORD_IDENTIFIER, entity_value, identifier_in
+from bot.channels.rest_body import body_problem
 from bot.channels.socketio import MAX_MESSAGE_CHARS, clean_text
 from bot.language import (
     LANGUAGES,
@@ -139,7 +140,7 @@ def lingua_only() -> LanguageIdentifier:
     return LanguageIdentifier(None)
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=50)  # lingua takes a few ms per text
 @given(text=hostile_text)
 def test_detected_language_is_it_fr_en_or_unknown(
     lingua_only: LanguageIdentifier, text: str
@@ -249,3 +250,26 @@ def test_100000_characters_are_parsed_in_bounded_time(name: str) -> None:
         if elapsed > SECONDS_PER_LONG_INPUT:
             slow[parser_name] = round(elapsed, 1)
     assert not slow, f"{name}: {slow} seconds"
+
+
+# --- the REST channel's body -------------------------------------------------------
+
+
+@PROPERTY
+@given(
+    st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {},
+            optional={"sender": json_values, "message": json_values, "metadata": json_values},
+        ),
+    )
+)
+def test_a_rest_body_is_a_turn_or_refused_with_a_reason(body: Any) -> None:
+    problem = body_problem(body)
+    if problem is None:
+        assert isinstance(body["sender"], str) and body["sender"].strip()
+        assert isinstance(body["message"], str)
+        assert body.get("metadata") is None or isinstance(body["metadata"], dict)
+    else:
+        assert isinstance(problem, str) and problem
