@@ -346,6 +346,10 @@ class LinearIntentClassifier(StoredComponent):
             return messages
         for message in messages:
             if not message.get(TEXT):
+                # No text, no intent (as Rasa's own classifiers do): without the key the
+                # FallbackClassifier raised and an empty message got no reply at all.
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
             # An intent scores as its best label: faq/refund -> faq. Summing the
             # fourteen FAQ keys instead would let many small doubts look like "faq".

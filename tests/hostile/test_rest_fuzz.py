@@ -155,6 +155,7 @@ def _random_unicode(rng: random.Random, size: int) -> str:
 def hostile_turns(rng: random.Random, sender: str) -> list[Turn]:
     """One conversation's worth of hostile turns (about a dozen)."""
     turns = [
+        _message(sender, "", "empty message"),
         _message(sender, _random_unicode(rng, rng.randrange(1, 300)), "random unicode"),
         _message(
             sender,
@@ -214,8 +215,10 @@ MALFORMED = [
 ]
 
 
-def _greeted(replies: list[dict[str, Any]]) -> bool:
-    return any((identify(r.get("text", "")) or ("",))[0] == "utter_greet" for r in replies)
+def _normal(replies: list[dict[str, Any]]) -> bool:
+    """Every reply is one of the domain's responses (inside a form, "hello" is an
+    answer to the form's question, so it need not be a greeting)."""
+    return bool(replies) and all(identify(r.get("text", "")) for r in replies)
 
 
 def test_hostile_rest_traffic_never_breaks_a_conversation(assistant: Assistant) -> None:
@@ -236,7 +239,7 @@ def test_hostile_rest_traffic_never_breaks_a_conversation(assistant: Assistant) 
                 break
             run.post(turn)
         replies = run.post(_message(sender, "hello", "a normal greeting after the fuzz"))
-        if replies and not _greeted(replies):
+        if replies and not _normal(replies):
             run.problems.append(f"[seed {SEED}] {sender}: 'hello' answered with {replies}")
 
     # 100,000 characters, twice: words, and digit groups that look like card endings
