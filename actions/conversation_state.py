@@ -1,7 +1,8 @@
 """Per-turn conversation state, run by Rasa on every user message (slot mapping).
 
 It keeps the sticky `language` slot, the policy numbers that replies quote, and
-`repeated_fallback` (the second misunderstanding in a row offers a person).
+`repeated_fallback` (the second misunderstanding in a row offers a person), and
+warns whenever a message holds a full card number (the tracker store removes it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.parse_data import entity_value, intent_name
 from bot.conversation import is_repeated_fallback
 from bot.language import DetectedLanguage, choose_language, normalise_hint
+from bot.nlu.entity_rules import has_card_number
 from bot.policy import get_policy
 from bot.settings import get_settings
 
@@ -47,6 +49,8 @@ class ActionTrackConversation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         parse_data = tracker.latest_message or {}
+        if has_card_number(str(parse_data.get("text") or "")):
+            dispatcher.utter_message(response="utter_card_number_removed")
         language = choose_language(
             tracker.get_slot("language"),
             _detected(parse_data),

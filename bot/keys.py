@@ -14,6 +14,7 @@ from bot.settings import Settings, get_settings
 RASA_API = "rasa-api-jwt"
 AUDIT = "audit-subject-keys"
 DESK_SESSIONS = "desk-sessions"
+SEALED_SLOTS = "sealed-slot-values"
 
 
 def derive_key(purpose: str, settings: Settings | None = None) -> bytes:

@@ -52,6 +52,9 @@ class Policy:
     otp_limit_per_account_per_hour: int
     verified_for_minutes: int
     webhook_max_attempts: int
+    conversation_retention_days: int = 30
+    outbox_retention_days: int = 7
+    challenge_retention_days: int = 30
     support_hours: Mapping[str, SupportHours] = field(default_factory=dict)
 
 

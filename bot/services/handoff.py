@@ -21,11 +21,10 @@ from bot.db.models import HandoffTicket
 from bot.policy import Policy, get_policy
 from bot.services import audit
 from bot.services.handoff_details import SKIPPED, Detail, Topic, check_details
-from bot.services.redaction import mask_numbers
+from bot.services.redaction import CODE_PLACEHOLDER, mask_emails, mask_numbers
+from bot.services.tracker_scrubbing import OpenQuestion
 
 EVENT_CREATED = "handoff_ticket_created"
-CODE_SLOTS = frozenset({"otp_code", "handoff_code"})
-CODE_PLACEHOLDER = "[one-time code]"
 OPEN_STATUSES = ("queued", "assigned")
 MAX_TRANSCRIPT_LINES = 200
 
@@ -66,30 +65,32 @@ class HandoffOutcome:
 # --- transcript -----------------------------------------------------------------
 
 
+def _safe(text: str) -> str:
+    """Text a ticket may keep: card numbers removed, emails masked, 4-8 digits masked."""
+    return mask_numbers(mask_emails(text))
+
+
 def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """User and bot lines from Rasa tracker events, safe to show to an agent.
 
     A message typed while a form asked for a one-time code is replaced as a whole
-    (codes may be typed "123 456"); elsewhere card numbers and 4-8 digit groups are masked.
+    (codes may be typed "123 456"); elsewhere card numbers, emails and 4-8 digit groups are masked.
     """
     lines: list[dict[str, str]] = []
-    requested: str | None = None
+    question = OpenQuestion()
     for event in events:
         kind = event.get("event")
-        if kind == "slot" and event.get("name") == "requested_slot":
-            requested = event.get("value")
-        elif kind in ("user", "bot"):
+        if kind in ("user", "bot"):
             text = str(event.get("text") or "")
-            if kind == "user" and requested in CODE_SLOTS:
+            if kind == "user" and question.asks_code:
                 text = CODE_PLACEHOLDER
             elif text:
-                text = mask_numbers(text)
+                text = _safe(text)
             if text:
                 at = event.get("timestamp")
                 when = datetime.utcfromtimestamp(float(at)).isoformat() if at else ""
                 lines.append({"role": kind, "text": text, "at": when})
-        elif kind == "active_loop" and event.get("name") is None:
-            requested = None
+        question.see(event)
     return lines[-MAX_TRANSCRIPT_LINES:]
 
 
@@ -102,14 +103,14 @@ def _shown_value(detail: str, value: str | None) -> str | None:
         return value
     if detail == Detail.CARD_LAST4.value:
         return "••••"  # whether it matched is what the agent needs
-    return mask_numbers(value)
+    return _safe(value)
 
 
 def _summary(request: HandoffRequest, matched: Mapping[str, bool | None], found: bool) -> str:
     reason = request.details.get(Detail.REASON.value)
     parts = [request.topic.value.replace("_", " ")]
     if reason and reason != SKIPPED:
-        parts.append(f'"{mask_numbers(reason)[:160]}"')
+        parts.append(f'"{_safe(reason)[:160]}"')
     parts.append(f"verification: {request.verification.value.replace('_', ' ')}")
     yes = [name for name, ok in matched.items() if ok]
     no = [name for name, ok in matched.items() if ok is False]
