@@ -204,8 +204,8 @@ def cmd_retention(settings: Settings, _args: argparse.Namespace) -> int:
 
     tracker_engine = make_engine(settings.tracker_store_url)
     try:
-        with session_scope() as session, tracker_engine.begin() as tracker:
-            report = apply_retention(session, tracker, utcnow(), get_policy())
+        with session_scope() as session:
+            report = apply_retention(session, tracker_engine, utcnow(), get_policy())
     finally:
         tracker_engine.dispose()
     print(report)
@@ -219,12 +219,12 @@ def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
 
     tracker_engine = make_engine(settings.tracker_store_url)
     try:
-        with session_scope() as session, tracker_engine.begin() as tracker:
+        with session_scope() as session:
             account = find_account(session, args.email, args.account)
             if account is None:
                 print("no account matches", file=sys.stderr)
                 return 1
-            report = erase_account(session, tracker, account)
+            report = erase_account(session, tracker_engine, account)
     finally:
         tracker_engine.dispose()
     print(report)

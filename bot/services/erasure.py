@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
@@ -89,15 +89,24 @@ def linked_conversation_keys(session: Session, account: Account) -> set[str]:
     return keys
 
 
-def erase_account(session: Session, tracker: Connection, account: Account) -> ErasureReport:
-    """Delete the account's conversations and rows; the caller commits both."""
+def erase_conversations(
+    tracker: Connection, account: Account, keys: set[str]
+) -> tuple[set[str], int]:
+    """(the conversations deleted from the tracker store, how many events went)."""
+    if not tracker_events.has_events_table(tracker):
+        return set(), 0
+    senders = {s for s in tracker_events.sender_ids(tracker) if conversation_key(s) in keys}
+    senders |= tracker_events.senders_mentioning(tracker, _names(account))
+    return senders, tracker_events.delete_conversations(tracker, senders)
+
+
+def erase_account(session: Session, tracker: Engine, account: Account) -> ErasureReport:
+    """Delete the account's conversations (committed first: with SQLite both stores may
+    be one file) and its rows in the account database (the caller commits)."""
     keys = linked_conversation_keys(session, account)
-    senders: set[str] = set()
-    if tracker_events.has_events_table(tracker):
-        senders = {s for s in tracker_events.sender_ids(tracker) if conversation_key(s) in keys}
-        senders |= tracker_events.senders_mentioning(tracker, _names(account))
-        keys |= {conversation_key(sender) for sender in senders}
-    events = tracker_events.delete_conversations(tracker, senders)
+    with tracker.begin() as connection:
+        senders, events = erase_conversations(connection, account, keys)
+    keys |= {conversation_key(sender) for sender in senders}
 
     ticket_conversations = [
         conversation
@@ -122,7 +131,9 @@ def erase_account(session: Session, tracker: Connection, account: Account) -> Er
         )
     )
     mails = session.execute(
-        delete(OutboxMail).where(func.lower(OutboxMail.to_address) == account.email.lower())
+        delete(OutboxMail)
+        .where(func.lower(OutboxMail.to_address) == account.email.lower())
+        .execution_options(synchronize_session=False)
     )
     subjects = [subject_key(name) for name in _names(account)]
     audit = session.execute(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.db.models import OutboxMail, ResetToken, VerificationChallenge
@@ -62,9 +62,11 @@ def prune_accounts_db(session: Session, now: datetime, policy: Policy) -> tuple[
 
 
 def apply_retention(
-    session: Session, tracker: Connection, now: datetime, policy: Policy
+    session: Session, tracker: Engine, now: datetime, policy: Policy
 ) -> RetentionReport:
-    """Prune both stores; the caller commits."""
-    conversations, events = prune_tracker(tracker, now, policy)
+    """Prune the tracker store (committed first: with SQLite both may be one file), then
+    the account database (the caller commits)."""
+    with tracker.begin() as connection:
+        conversations, events = prune_tracker(connection, now, policy)
     mails, challenges, tokens = prune_accounts_db(session, now, policy)
     return RetentionReport(conversations, events, mails, challenges, tokens)

@@ -113,5 +113,7 @@ def test_the_store_writes_no_card_code_or_email_and_reads_back_what_later_turns_
     assert again is not None
     assert unseal(again.get_slot("handoff_identifier"), sender) == EMAIL
     assert again.get_slot("otp_code") == "accepted"
-    assert again.latest_message is not None and again.latest_message.text == "again a***@example.com"
+    assert (
+        again.latest_message is not None and again.latest_message.text == "again a***@example.com"
+    )
     store.engine.dispose()
