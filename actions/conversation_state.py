@@ -1,8 +1,8 @@
 """Per-turn conversation state, run by Rasa on every user message (slot mapping).
 
 It keeps the sticky `language` slot, the policy numbers that replies quote, and
-`repeated_fallback` (the second misunderstanding in a row offers a person), and
-warns whenever a message holds a full card number (the tracker store removes it).
+`repeated_fallback` (the second misunderstanding in a row offers a person).
+`action_validate_slot_mappings` warns whenever a message holds a full card number.
 """
 
 from __future__ import annotations
@@ -49,8 +49,6 @@ class ActionTrackConversation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         parse_data = tracker.latest_message or {}
-        if has_card_number(str(parse_data.get("text") or "")):
-            dispatcher.utter_message(response="utter_card_number_removed")
         language = choose_language(
             tracker.get_slot("language"),
             _detected(parse_data),
@@ -75,3 +73,24 @@ class ActionTrackConversation(Action):
             if tracker.get_slot(slot) != value:
                 events.append(SlotSet(slot, value))
         return events
+
+
+class ActionWarnCardNumber(Action):
+    """Every user message, after its slots are extracted: a message with a full card
+    number gets the warning (the tracker store keeps it with the number removed).
+
+    Rasa runs `action_validate_slot_mappings` on every message and, unlike the custom
+    slot-mapping actions, passes its replies on (rasa/core/actions/action.py,
+    ActionExtractSlots); it sees this turn's `language`, so the warning is in it.
+    It returns no slot events: every extracted slot stays as it is.
+    """
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if has_card_number(str((tracker.latest_message or {}).get("text") or "")):
+            dispatcher.utter_message(response="utter_card_number_removed")
+        return []
