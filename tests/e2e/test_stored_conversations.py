@@ -36,16 +36,23 @@ def names(assistant: Assistant, sender: str, message: str) -> list[str]:
     return [f[0] if f else "?" for f in found]
 
 
-def latest_mail(assistant: Assistant, to: str) -> str:
+def mails_to(assistant: Assistant, to: str) -> list[str]:
+    """Bodies of the outbox mails to `to`, newest first."""
     engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
     with engine.connect() as connection:
-        body = connection.execute(
+        bodies = connection.execute(
             sa.text("SELECT body FROM mail_outbox WHERE to_address = :to ORDER BY id DESC"),
             {"to": to},
-        ).scalar()
+        ).scalars()
+        found = [str(body) for body in bodies]
     engine.dispose()
-    assert body, f"no mail to {to}"
-    return str(body)
+    return found
+
+
+def latest_mail(assistant: Assistant, to: str) -> str:
+    bodies = mails_to(assistant, to)
+    assert bodies, f"no mail to {to}"
+    return bodies[0]
 
 
 def latest_code(assistant: Assistant, to: str) -> str:
@@ -109,9 +116,9 @@ def test_handoff_questions_refuse_a_card_number_and_keep_details_sealed_between_
         "utter_card_number_removed", "utter_ask_handoff_card_last4",
     ]  # fmt: skip
     assert names(assistant, who, "it ends with 4242") == ["utter_ask_handoff_billing_address"]
-    before = latest_mail(assistant, email)
+    before = len(mails_to(assistant, email))
     assert names(assistant, who, "/deny") == ["utter_code_sent", "utter_ask_handoff_code"]
-    assert latest_mail(assistant, email) != before  # the code went to the sealed identifier
+    assert len(mails_to(assistant, email)) == before + 1  # sent to the sealed identifier
     code = latest_code(assistant, email)
     assert names(assistant, who, code)[:2] == ["utter_handoff_verified", "utter_handoff_queued"]
 
