@@ -83,7 +83,7 @@ run: db train web
 
 shell: db train
 	@$(PY) -m bot check
-	$(PY) -m bot serve actions > var/actions.log 2>&1 & \
+	umask 077; $(PY) -m bot serve actions > var/actions.log 2>&1 & \
 	  trap "kill $$!" EXIT; \
 	  $(PY) -m bot serve shell
 
