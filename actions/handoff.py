@@ -35,7 +35,7 @@ from bot.services.handoff_details import (
     needs_code,
     products_in,
 )
-from bot.services.runtime import mailer, utcnow
+from bot.services.runtime import mail_queue, utcnow
 from bot.services.verification import (
     VerificationStatus,
     check_code,
@@ -164,7 +164,7 @@ class ValidateHandoffForm(FormValidationAction):
             account, identified = identified_account(session, details)
             if identified:
                 start_verification_for(
-                    session, mailer(), tracker.sender_id, account, tracker.get_slot("language"),
+                    session, mail_queue(), tracker.sender_id, account, tracker.get_slot("language"),
                     utcnow(),
                 )  # fmt: skip
         if not identified:

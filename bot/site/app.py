@@ -32,6 +32,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.db.models import OutboxMail, ResetToken
 from bot.db.session import make_engine, session_scope
+from bot.services.mail import OUTBOX
 from bot.services.password_reset import hash_token, redeem_token
 from bot.services.passwords import MAX_LENGTH, MIN_LENGTH, password_problem, set_password
 from bot.services.runtime import utcnow
@@ -190,7 +191,12 @@ def token_is_usable(factory: sessionmaker, token: str, now: datetime) -> bool:
         row = session.scalars(
             select(ResetToken).where(ResetToken.token_hash == hash_token(token))
         ).first()
-        return row is not None and row.used_at is None and now < row.expires_at
+        return (
+            row is not None
+            and row.account_id is not None  # an unknown email's token was never mailed
+            and row.used_at is None
+            and now < row.expires_at
+        )
 
 
 def change_password(factory: sessionmaker, token: str, password: str) -> bool:
@@ -207,7 +213,14 @@ def change_password(factory: sessionmaker, token: str, password: str) -> bool:
 
 def latest_mails(factory: sessionmaker, limit: int) -> list[OutboxMail]:
     with session_scope(factory) as session:
-        return list(session.scalars(select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit)))
+        return list(
+            session.scalars(
+                select(OutboxMail)
+                .where(OutboxMail.status == OUTBOX)
+                .order_by(OutboxMail.id.desc())
+                .limit(limit)
+            )
+        )
 
 
 # --- pages ------------------------------------------------------------------------
