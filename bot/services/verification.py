@@ -146,20 +146,33 @@ def start_verification(
     )  # fmt: skip
 
 
+NO_SUBJECT = "-"  # never a subject key (those are 64 hex digits): counts nothing
+
+
 def _over_limit(
-    session: Session, conversation_id: str, account: Account | None, now: datetime, policy: Policy
+    session: Session,
+    conversation_id: str,
+    subject: str | None,
+    now: datetime,
+    policy: Policy,
 ) -> bool:
-    """Every start counts, sent or not, so probing cannot reset the window."""
+    """Every start counts, sent or not, so probing cannot reset the window.
+
+    Both counts run whether or not an account matched (the subject is then the
+    identifier typed), so the two paths run the same queries.
+    """
     since = now - RATE_WINDOW
     per_conversation = audit.count_since(
         session, EVENT_STARTED, since, now, conversation_id=conversation_id
     )
-    if per_conversation >= policy.otp_limit_per_conversation_per_hour:
-        return True
-    if account is None:
-        return False
-    per_account = audit.count_since(session, EVENT_STARTED, since, now, subject=account.email)
-    return per_account >= policy.otp_limit_per_account_per_hour
+    per_subject = audit.count_since(
+        session, EVENT_STARTED, since, now,
+        hashed_subject=subject_key(subject) if subject else NO_SUBJECT,
+    )  # fmt: skip
+    return (
+        per_conversation >= policy.otp_limit_per_conversation_per_hour
+        or per_subject >= policy.otp_limit_per_account_per_hour
+    )
 
 
 def start_verification_for(
@@ -182,10 +195,10 @@ def start_verification_for(
     ones of the conversation.
     """
     policy = policy or get_policy()
-    limited = _over_limit(session, conversation_id, account, now, policy)
+    audit_subject = account.email if account else subject
+    limited = _over_limit(session, conversation_id, audit_subject, now, policy)
     target = None if limited else account
     code = generate_code(policy.otp_length)  # also for no match: same work, same row
-    audit_subject = account.email if account else subject
     expires_at = now + timedelta(minutes=policy.otp_ttl_minutes)
     session.add(
         VerificationChallenge(
