@@ -376,3 +376,68 @@ def test_starts_are_limited_per_account_across_conversations(
     assert len(outbox(session)) == limit
     start(session, mailer, "conv-other-account", "monthly@example.com")
     assert len(outbox(session)) == limit + 1  # other customers are not affected
+
+
+# --- wrong codes per account, across conversations --------------------------------
+
+
+def guess_from_many_conversations(
+    session: Session, mailer: MailQueue, identifier: str
+) -> list[VerificationStatus]:
+    """Senders share out wrong guesses at one account, three per conversation."""
+    statuses: list[VerificationStatus] = []
+    limit = POLICY.otp_failed_codes_per_account_per_hour
+    conversations = -(-limit // POLICY.otp_max_attempts)  # enough to reach the limit
+    at = NOW
+    for n in range(conversations):
+        start(session, mailer, f"guesser-{n}", identifier)
+        for _ in range(POLICY.otp_max_attempts):
+            at += SECOND
+            result = check(session, f"guesser-{n}", "000000", at)
+            statuses.append(result.status)
+            if result.status is VerificationStatus.LOCKED:
+                break
+    return statuses
+
+
+def test_wrong_codes_from_many_conversations_lock_the_account_for_everyone(
+    session: Session, mailer: MailQueue
+) -> None:
+    limit = POLICY.otp_failed_codes_per_account_per_hour
+    # the real customer asked for a code just before the guessing started
+    start(session, mailer, "customer", "active@example.com")
+    customer_code = code_in(outbox(session)[-1])
+    statuses = guess_from_many_conversations(session, mailer, "active@example.com")
+    assert statuses.count(VerificationStatus.WRONG) + statuses.count(
+        VerificationStatus.LOCKED
+    ) == len(statuses)
+    assert len(statuses) <= limit  # no more than `limit` guesses in all
+
+    # the account's live code no longer works, nor does a code sent afterwards
+    later = NOW + 30 * SECOND
+    assert check(session, "customer", customer_code, later).status is VerificationStatus.LOCKED
+    start(session, mailer, "customer-again", "active@example.com")
+    fresh = code_in(outbox(session)[-1])
+    assert check(session, "customer-again", fresh, later).status is VerificationStatus.LOCKED
+    # an hour after the guesses, codes work again
+    start_verification(
+        session, mailer, "customer-later", "active@example.com", "en", NOW + HOUR_AND_A_BIT,
+        policy=POLICY,
+    )  # fmt: skip
+    newest = code_in(outbox(session)[-1])
+    assert (
+        check(session, "customer-later", newest, NOW + HOUR_AND_A_BIT).status
+        is VerificationStatus.VERIFIED
+    )
+
+
+HOUR_AND_A_BIT = timedelta(hours=1, minutes=2)
+
+
+def test_an_unknown_identifier_locks_after_the_same_guesses(
+    session: Session, mailer: MailQueue
+) -> None:
+    known = guess_from_many_conversations(session, mailer, "active@example.com")
+    unknown = guess_from_many_conversations(session, mailer, "nobody@example.com")
+    assert unknown == known  # the replies tell nothing about whether an account exists
+    assert known[-1] is VerificationStatus.LOCKED
