@@ -149,7 +149,7 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 18
 
 @dataclass
 class Assistant:
-    """A running Rasa server + action server pair."""
+    """A running Rasa server + action server pair (and the mail worker)."""
 
     rasa_url: str
     env: dict[str, str]
@@ -192,6 +192,13 @@ def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Ite
             )  # fmt: skip
             processes.append(process)
             wait_for(url, process, log)
+        # the mail worker has no HTTP side: started, not waited for (it sends queued rows)
+        log = workdir / "mail.log"
+        mail_worker = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "mail"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        processes.append(mail_worker)
         rasa_env = rasa_environment(load_settings(environ=env), base=env)
         yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env)
     finally:
