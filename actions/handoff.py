@@ -163,9 +163,12 @@ class ValidateHandoffForm(FormValidationAction):
         with session_scope() as session:
             account, identified = identified_account(session, details)
             if identified:
+                # what was typed keys the per-account limits when it names no account
+                typed = [details.get("account_id"), details.get("identifier")]
+                subject = next((value for value in typed if value and value != SKIPPED), None)
                 start_verification_for(
                     session, mail_queue(), tracker.sender_id, account, tracker.get_slot("language"),
-                    utcnow(),
+                    utcnow(), subject=subject,
                 )  # fmt: skip
         if not identified:
             return {CODE_SLOT: SKIPPED}  # nothing to send a code for: every identity skipped

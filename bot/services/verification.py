@@ -239,12 +239,14 @@ def _latest_challenge(session: Session, conversation_id: str) -> VerificationCha
 
 
 def _failures_since(session: Session, challenge: VerificationChallenge, now: datetime) -> int:
-    """Wrong codes for this challenge's subject in the last hour, in any conversation."""
-    if challenge.subject_key is None:
-        return 0
+    """Wrong codes for this challenge's subject in the last hour, in any conversation.
+
+    Runs for every challenge (NO_SUBJECT counts nothing), so that no path skips a query.
+    """
     return audit.count_since(
-        session, EVENT_CODE_FAILED, now - RATE_WINDOW, now, hashed_subject=challenge.subject_key
-    )
+        session, EVENT_CODE_FAILED, now - RATE_WINDOW, now,
+        hashed_subject=challenge.subject_key or NO_SUBJECT,
+    )  # fmt: skip
 
 
 def _lock_subject(session: Session, challenge: VerificationChallenge, now: datetime) -> None:
@@ -291,10 +293,9 @@ def _check(
             account_id=challenge.account_id,
         )
     challenge.attempts += 1  # an unmatched challenge lands here for every code
-    if challenge.subject_key is not None:
-        audit.record(
-            session, EVENT_CODE_FAILED, None, None, now=now, hashed_subject=challenge.subject_key
-        )
+    audit.record(
+        session, EVENT_CODE_FAILED, None, None, now=now, hashed_subject=challenge.subject_key
+    )
     subject_limit = policy.otp_failed_codes_per_account_per_hour
     if challenge.subject_key is not None and failures + 1 >= subject_limit:
         _lock_subject(session, challenge, now)
