@@ -195,6 +195,7 @@ def main() -> None:
             "SMTP_PORT": str(controller.port),
             "LOG_LEVEL": "WARNING",
         },
+        start_timeout=900,  # a busy shared machine can take minutes to load the model
     )  # fmt: skip
     try:
         assistant = next(servers)

@@ -166,7 +166,9 @@ class Assistant:
         return "\n".join(m.get("text", "") for m in self.send(sender, message, **metadata))
 
 
-def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Iterator[Assistant]:
+def start_assistant(
+    model: Path, workdir: Path, settings: dict[str, str], *, start_timeout: float = 180
+) -> Iterator[Assistant]:
     rasa_port, action_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -191,7 +193,7 @@ def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Ite
                 cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
             )  # fmt: skip
             processes.append(process)
-            wait_for(url, process, log)
+            wait_for(url, process, log, start_timeout)
         # the mail worker has no HTTP side: started, not waited for (it sends queued rows)
         log = workdir / "mail.log"
         mail_worker = subprocess.Popen(
