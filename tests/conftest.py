@@ -167,7 +167,7 @@ class Assistant:
 
 
 def start_assistant(
-    model: Path, workdir: Path, settings: dict[str, str], *, start_timeout: float = 180
+    model: Path, workdir: Path, settings: dict[str, str], *, start_timeout: float | None = None
 ) -> Iterator[Assistant]:
     rasa_port, action_port = free_port(), free_port()
     env = {
@@ -193,7 +193,9 @@ def start_assistant(
                 cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
             )  # fmt: skip
             processes.append(process)
-            wait_for(url, process, log, start_timeout)
+            # TEST_START_TIMEOUT: seconds to wait for a server on a busy machine (default 180)
+            timeout = start_timeout or float(os.environ.get("TEST_START_TIMEOUT", "180"))
+            wait_for(url, process, log, timeout)
         # the mail worker has no HTTP side: started, not waited for (it sends queued rows)
         log = workdir / "mail.log"
         mail_worker = subprocess.Popen(
