@@ -20,7 +20,7 @@ help:
 	@echo "make agent NAME=marie  create an agent-desk sign-in (asks the password)"
 	@echo "make web    build the chat widget (web/dist/widget.js)"
 	@echo "make test-browser  only the browser tests (screenshots in reports/browser/)"
-	@echo "make bench  parse latency and handoff message latency (reports/)"
+	@echo "make bench  parse latency, handoff message latency, mail timing (reports/)"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || { PYTHON=$$(scripts/find-python.sh) && "$$PYTHON" -m venv $(VENV); }
@@ -121,6 +121,7 @@ eval: train
 bench: train
 	$(PY) -m bench.parse_latency
 	$(PY) -m bench.handoff_latency
+	$(PY) -m bench.mail_timing
 
 clean:
 	rm -rf models var reports/*.tmp .pytest_cache

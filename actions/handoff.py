@@ -35,7 +35,7 @@ from bot.services.handoff_details import (
     needs_code,
     products_in,
 )
-from bot.services.runtime import mailer, utcnow
+from bot.services.runtime import mail_queue, utcnow
 from bot.services.sealing import seal, unseal
 from bot.services.verification import (
     VerificationStatus,
@@ -186,9 +186,12 @@ class ValidateHandoffForm(FormValidationAction):
         with session_scope() as session:
             account, identified = identified_account(session, details)
             if identified:
+                # what was typed keys the per-account limits when it names no account
+                typed = [details.get("account_id"), details.get("identifier")]
+                subject = next((value for value in typed if value and value != SKIPPED), None)
                 start_verification_for(
-                    session, mailer(), tracker.sender_id, account, tracker.get_slot("language"),
-                    utcnow(),
+                    session, mail_queue(), tracker.sender_id, account, tracker.get_slot("language"),
+                    utcnow(), subject=subject,
                 )  # fmt: skip
         if not identified:
             return {CODE_SLOT: SKIPPED}  # nothing to send a code for: every identity skipped

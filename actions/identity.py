@@ -20,7 +20,7 @@ from bot.db.session import session_scope
 from bot.policy import get_policy
 from bot.services.handoff_details import Topic
 from bot.services.password_reset import request_reset
-from bot.services.runtime import mailer, utcnow
+from bot.services.runtime import mail_queue, utcnow
 from bot.services.verification import VerificationStatus, check_code, start_verification
 from bot.settings import get_settings
 
@@ -72,7 +72,7 @@ class ActionRequestReset(Action):
         if email:
             with session_scope() as session:
                 request_reset(
-                    session, mailer(), tracker.sender_id, email, _language(tracker), utcnow(),
+                    session, mail_queue(), tracker.sender_id, email, _language(tracker), utcnow(),
                     get_settings().reset_page_url,
                 )  # fmt: skip
         dispatcher.utter_message(
@@ -108,7 +108,12 @@ class ActionSendCode(Action):
         if identifier:
             with session_scope() as session:
                 start_verification(
-                    session, mailer(), tracker.sender_id, identifier, _language(tracker), utcnow()
+                    session,
+                    mail_queue(),
+                    tracker.sender_id,
+                    identifier,
+                    _language(tracker),
+                    utcnow(),
                 )
         policy = get_policy()
         dispatcher.utter_message(

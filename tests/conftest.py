@@ -157,7 +157,7 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 18
 
 @dataclass
 class Assistant:
-    """A running Rasa server + action server pair."""
+    """A running Rasa server + action server pair (and the mail worker)."""
 
     rasa_url: str
     env: dict[str, str]
@@ -175,7 +175,9 @@ class Assistant:
         return "\n".join(m.get("text", "") for m in self.send(sender, message, **metadata))
 
 
-def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Iterator[Assistant]:
+def start_assistant(
+    model: Path, workdir: Path, settings: dict[str, str], *, start_timeout: float | None = None
+) -> Iterator[Assistant]:
     rasa_port, action_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -202,7 +204,16 @@ def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Ite
                 cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
             )  # fmt: skip
             processes.append(process)
-            wait_for(url, process, log)
+            # TEST_START_TIMEOUT: seconds to wait for a server on a busy machine (default 180)
+            timeout = start_timeout or float(os.environ.get("TEST_START_TIMEOUT", "180"))
+            wait_for(url, process, log, timeout)
+        # the mail worker has no HTTP side: started, not waited for (it sends queued rows)
+        log = workdir / "mail.log"
+        mail_worker = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "mail"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        processes.append(mail_worker)
         rasa_env = rasa_environment(load_settings(environ=env), base=env)
         yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env, workdir)
     finally:
