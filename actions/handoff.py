@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions.parse_data import entity_value, identifier_in, intent_name
+from actions.verified_conversation import verification_conversation
 from bot.db.models import Account, HandoffTicket
 from bot.db.session import session_factory, session_scope
 from bot.nlu.entity_rules import has_card_number
@@ -164,7 +165,8 @@ class ValidateHandoffForm(FormValidationAction):
             account, identified = identified_account(session, details)
             if identified:
                 start_verification_for(
-                    session, mailer(), tracker.sender_id, account, tracker.get_slot("language"),
+                    session, mailer(), verification_conversation(tracker), account,
+                    tracker.get_slot("language"),
                     utcnow(),
                 )  # fmt: skip
         if not identified:
@@ -245,7 +247,7 @@ class ValidateHandoffForm(FormValidationAction):
             return skipped
         code = entity_value(tracker.latest_message or {}, "otp_code") or str(value or "")
         with session_scope() as session:
-            result = check_code(session, tracker.sender_id, code, utcnow())
+            result = check_code(session, verification_conversation(tracker), code, utcnow())
             account = (
                 session.get(Account, result.account_id)
                 if result.status is VerificationStatus.VERIFIED and result.account_id
@@ -312,7 +314,7 @@ class ActionHandoff(Action):
                     select(Account.id).where(Account.public_id == public_id)
                 )
                 if account_id is not None and is_verified(
-                    session, tracker.sender_id, account_id, now
+                    session, verification_conversation(tracker), account_id, now
                 ):
                     verified_id = account_id
             request = HandoffRequest(

@@ -14,6 +14,7 @@ from bot.settings import Settings, get_settings
 RASA_API = "rasa-api-jwt"
 AUDIT = "audit-subject-keys"
 DESK_SESSIONS = "desk-sessions"
+WIDGET_SESSIONS = "widget-sessions"  # socket.io conversation IDs from the widget's secret
 
 
 def derive_key(purpose: str, settings: Settings | None = None) -> bytes:

@@ -14,6 +14,11 @@ Rate limits: at most otp_limit_per_conversation_per_hour starts per conversation
 otp_limit_per_account_per_hour codes per account, so nobody can flood a customer's
 inbox. Over a limit, a start behaves like an unknown identifier: same reply, a
 challenge that no code opens, no mail.
+
+Binding: challenges are started, checked and honoured for `bound_conversation`,
+the namespaced sender ID (bot/services/conversations.py) together with the input
+channel the latest message came in on: a proof made in one channel's conversation
+is never honoured for another channel, even one that names the same platform ID.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from bot.db.models import Account, VerificationChallenge
 from bot.policy import Policy, get_policy
 from bot.services import audit
 from bot.services.accounts import find_account_id
+from bot.services.conversations import belongs_to
 from bot.services.mail import Mail, Mailer, deliver
 from bot.services.mail_templates import VERIFICATION_CODE, pick_language, render
 from bot.services.redaction import conversation_key
@@ -62,6 +68,21 @@ class VerificationResult:
     status: VerificationStatus
     attempts_left: int = 0
     account_id: int | None = None  # set only when VERIFIED
+
+
+# --- binding ---------------------------------------------------------------------
+
+
+def bound_conversation(sender_id: str, input_channel: str | None) -> str:
+    """The conversation ID a verification belongs to.
+
+    The sender ID when it is in the namespace of the channel the message came in on;
+    otherwise (a message injected under another channel's name) an ID that no channel
+    produces (no channel name contains "!"), so nothing verified elsewhere matches it.
+    """
+    if belongs_to(sender_id, input_channel):
+        return sender_id
+    return f"!{input_channel or ''}!{sender_id}"
 
 
 # --- codes ---------------------------------------------------------------------
