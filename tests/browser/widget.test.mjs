@@ -180,15 +180,20 @@ async function focusedId(page) {
 }
 
 async function storedSession(page) {
-  return page.evaluate(() => {
+  return stored(page, ":session");
+}
+
+/** The widget's stored value whose key ends with `suffix` (null when none). */
+async function stored(page, suffix) {
+  return page.evaluate((end) => {
     for (let i = 0; i < localStorage.length; i += 1) {
       const key = localStorage.key(i);
-      if (key.startsWith("rasa-widget:") && key.endsWith(":session")) {
+      if (key.startsWith("rasa-widget:") && key.endsWith(end)) {
         return JSON.parse(localStorage.getItem(key));
       }
     }
     return null;
-  });
+  }, suffix);
 }
 
 /** Click the first quick reply: its title becomes the user's bubble, then a reply. */
@@ -335,8 +340,12 @@ const STEPS = {
     const page = run.pages.it;
     const w = widget(page);
     const session = await storedSession(page);
+    const secret = await stored(page, ":secret");
     const messages = await w.root.locator(".msg").allTextContents();
     check(session, "no session id in localStorage");
+    // the conversation ID (as tickets show it) is derived from the secret, never equal
+    check(typeof secret === "string" && secret.length >= 43, "no session secret in localStorage");
+    check(session.startsWith("socketio:") && !session.includes(secret), "the session id is not derived");
     await page.reload();
     await w.panel.waitFor({ state: "visible" }); // it was open: it opens again
     await poll("the history after the reload", async () =>
@@ -345,6 +354,7 @@ const STEPS = {
     const after = await w.root.locator(".msg").allTextContents();
     check(JSON.stringify(after) === JSON.stringify(messages), "the history changed on reload");
     check((await storedSession(page)) === session, "the session id changed on reload");
+    check((await stored(page, ":secret")) === secret, "the session secret changed on reload");
     run.itSession = session;
     await run.screenshot(page, "it-after-reload");
     await run.say(page, "it-reload", "it", "grazie mille");

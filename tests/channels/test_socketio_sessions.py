@@ -5,6 +5,7 @@ only the session secret the widget keeps is."""
 from __future__ import annotations
 
 import queue
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -49,7 +50,9 @@ class Widget:
         return False
 
     def close(self) -> None:
-        self.client.disconnect()
+        # the close packet goes at once; joining the long-poll reader takes up to the
+        # ping interval (25 s), so that part runs in the background
+        threading.Thread(target=self.client.disconnect, daemon=True).start()
 
 
 @pytest.fixture
@@ -116,4 +119,4 @@ def test_a_message_naming_a_conversation_without_a_session_is_ignored(
         client.emit("user_uttered", {"message": "hello", "session_id": victim.session_id})
         assert victim.nothing_received()
     finally:
-        client.disconnect()
+        threading.Thread(target=client.disconnect, daemon=True).start()
