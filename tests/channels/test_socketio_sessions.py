@@ -31,9 +31,10 @@ class Widget:
         self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
         self.client.emit("session_request", request)
         confirmation = self.confirmed.get(timeout=REPLY_TIMEOUT)
-        assert isinstance(confirmation, dict), confirmation
+        if not isinstance(confirmation, dict):  # Rasa's own answer: the bare session id
+            confirmation = {"session_id": confirmation}
         self.session_id = str(confirmation["session_id"])
-        self.secret = str(confirmation["session_secret"])
+        self.secret = str(confirmation.get("session_secret") or "")
 
     def say(self, text: str, **extra: str) -> None:
         self.client.emit("user_uttered", {"message": text, "metadata": {"language": "en"}, **extra})
