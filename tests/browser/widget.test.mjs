@@ -324,7 +324,9 @@ const STEPS = {
     const w = widget(page);
     const bot = await run.say(page, "it-message", "it", "ciao, non riesco ad accedere al mio account");
     check(bot.length >= 1, "no reply");
-    check((await w.quickReplies.count()) >= 1, "the reply has no quick-reply buttons");
+    // the buttons come with the form's question, a second response that a busy action
+    // server may send later than the settle time
+    await poll("the reply's quick-reply buttons", async () => (await w.quickReplies.count()) >= 1, 30_000);
     await run.screenshot(page, "it-first-reply");
   },
 
@@ -488,7 +490,7 @@ const STEPS = {
     const w = await run.openChat(page, "Discuter avec nous");
     check((await w.input.getAttribute("placeholder")) === "Écrivez votre message…", "not in French");
     await run.say(page, "fr-message", "fr", "bonjour, je n'arrive pas à me connecter à mon compte");
-    check((await w.quickReplies.count()) >= 1, "the French reply has no quick-reply buttons");
+    await poll("the French reply's quick-reply buttons", async () => (await w.quickReplies.count()) >= 1, 30_000);
     await clickQuickReply(run, page, "fr-quick-reply", "fr");
     await run.screenshot(page, "fr-conversation");
   },

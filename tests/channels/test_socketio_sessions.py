@@ -117,7 +117,10 @@ def test_a_message_naming_a_conversation_without_a_session_is_ignored(
     client = socketio.Client(reconnection=False)
     client.connect(channels.rasa_url, socketio_path="/socket.io", transports=["polling"])
     try:  # no session_request: straight to the victim's conversation
-        client.emit("user_uttered", {"message": "hello", "session_id": victim.session_id})
+        client.emit("user_uttered", {"message": "thank you", "session_id": victim.session_id})
+        victim.say("hello")
+        # the victim's conversation has only its own message: no thanks answered first
+        assert victim.reply() == "utter_greet"
         assert victim.nothing_received()
     finally:
         threading.Thread(target=client.disconnect, daemon=True).start()
