@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.parse_data import entity_value, identifier_in
+from actions.verified_conversation import verification_conversation
 from bot.db.models import Account
 from bot.db.session import session_scope
 from bot.policy import get_policy
@@ -110,7 +111,7 @@ class ActionSendCode(Action):
                 start_verification(
                     session,
                     mail_queue(),
-                    tracker.sender_id,
+                    verification_conversation(tracker),
                     identifier,
                     _language(tracker),
                     utcnow(),
@@ -136,7 +137,7 @@ class ValidateCodeForm(FormValidationAction):
             return {"otp_code": None}
         code = _entity(tracker, "otp_code") or str(value or "").strip()
         with session_scope() as session:
-            result = check_code(session, tracker.sender_id, code, utcnow())
+            result = check_code(session, verification_conversation(tracker), code, utcnow())
             account = None
             if result.status is VerificationStatus.VERIFIED and result.account_id is not None:
                 account = session.get(Account, result.account_id)

@@ -209,7 +209,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             command = [
                 sys.executable, "-m", "bot.rasa_server", *common,
                 "--credentials", str(write_active_credentials(
-                    PROJECT_ROOT / "credentials.yml", environment
+                    PROJECT_ROOT / "credentials.yml", environment, demo=settings.demo
                 )),
             ]  # fmt: skip
     os.chdir(PROJECT_ROOT)

@@ -21,6 +21,11 @@ none matched, so an unknown identifier locks the same way.
 
 Mail: the code's mail is queued in the same transaction as its challenge, and an
 unknown identifier queues a row with no recipient: same statements, same time.
+
+Binding: challenges are started, checked and honoured for `bound_conversation`,
+the namespaced sender ID (bot/services/conversations.py) together with the input
+channel the latest message came in on: a proof made in one channel's conversation
+is never honoured for another channel, even one that names the same platform ID.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from bot.db.models import Account, VerificationChallenge
 from bot.policy import Policy, get_policy
 from bot.services import audit
 from bot.services.accounts import find_account_id
+from bot.services.conversations import belongs_to
 from bot.services.mail import Mail, MailQueue
 from bot.services.mail_templates import VERIFICATION_CODE, pick_language, render
 from bot.services.redaction import conversation_key, subject_key
@@ -69,6 +75,21 @@ class VerificationResult:
     status: VerificationStatus
     attempts_left: int = 0
     account_id: int | None = None  # set only when VERIFIED
+
+
+# --- binding ---------------------------------------------------------------------
+
+
+def bound_conversation(sender_id: str, input_channel: str | None) -> str:
+    """The conversation ID a verification belongs to.
+
+    The sender ID when it is in the namespace of the channel the message came in on;
+    otherwise (a message injected under another channel's name) an ID that no channel
+    produces (no channel name contains "!"), so nothing verified elsewhere matches it.
+    """
+    if belongs_to(sender_id, input_channel):
+        return sender_id
+    return f"!{input_channel or ''}!{sender_id}"
 
 
 # --- codes ---------------------------------------------------------------------
