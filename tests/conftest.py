@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -153,6 +153,7 @@ class Assistant:
 
     rasa_url: str
     env: dict[str, str]
+    pids: dict[str, int] = field(default_factory=dict)  # process name -> pid (bench/load.py)
 
     def send(self, sender: str, message: str, **metadata: str) -> list[dict]:
         body: dict = {"sender": sender, "message": message}
@@ -193,7 +194,8 @@ def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Ite
             processes.append(process)
             wait_for(url, process, log)
         rasa_env = rasa_environment(load_settings(environ=env), base=env)
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env)
+        pids = {"actions": processes[0].pid, "rasa": processes[1].pid}
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env, pids)
     finally:
         for process in processes:
             process.terminate()
