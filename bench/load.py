@@ -50,6 +50,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 FLOOR_REDIS_DB = 3
 REQUEST_TIMEOUT_S = 30.0
 CODE_WAIT_S = 10.0
+START_TIMEOUT_S = 600.0  # a loaded 2-core machine can take minutes to load a model
 # Password resets mail these accounts; status checks mail ACCOUNT_EMAILS, so a code
 # read from the outbox is never mixed up with a reset mail.
 RESET_EMAILS = (
@@ -196,7 +197,7 @@ def our_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
         settings.update(
             POLICY_FILE=str(bench_policy(workdir)), LOG_LEVEL="WARNING", MAIL_BACKEND="outbox"
         )
-        servers = start_assistant(model, workdir, settings)
+        servers = start_assistant(model, workdir, settings, START_TIMEOUT_S)
         assistant = next(servers)
         ready = time.time()
         rasa_pid = assistant.pids["rasa"]
@@ -282,7 +283,7 @@ def floor_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
             command, cwd=folder, env=rasa_env(), stdout=log.open("w"), stderr=subprocess.STDOUT
         )
         try:
-            wait_for(f"http://127.0.0.1:{port}/", process, log)
+            wait_for(f"http://127.0.0.1:{port}/", process, log, START_TIMEOUT_S)
             ready = time.time()
             yield Target(
                 name=f"floor (rasa init), {store}",

@@ -98,7 +98,7 @@ def profile_section(title: str, profile: dict | None) -> list[str]:
     if not profile:
         return [f"**{title}:** no profile recorded.", ""]
     lines = [
-        f"**{title}** ({profile['samples']} samples at 50 Hz). Share of samples whose stack "
+        f"**{title}** ({profile['samples']} samples at 100 Hz). Share of samples whose stack "
         "passes through:",
         "",
         "| package | % | | function (on the stack) | % |",
@@ -114,7 +114,8 @@ def profile_section(title: str, profile: dict | None) -> list[str]:
             if function[0]
             else f"| {package[0]} | {package[1]} | | | |"
         )
-    return [*lines, ""]
+    leaves = ", ".join(f"`{name}` {pct}%" for name, pct in profile.get("self", [])[:8])
+    return [*lines, "", f"Innermost frames (self time): {leaves}.", ""]
 
 
 def acceptance(data: dict) -> list[str]:

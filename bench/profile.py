@@ -4,7 +4,8 @@ py-spy samples the process from outside (it needs root, or ptrace rights). The r
 output is one line per distinct stack: `frame;frame;...;frame COUNT`. We report
 where the CPU goes two ways: by package (share of samples whose stack passes through
 it: `jsonschema`, `sqlalchemy`, ...) and by function (share of samples where the
-function is on the stack, without the event loop's own frames).
+function is on the stack, without frames that are on nearly every stack), and
+by the innermost frame (self time).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def record_profile(pid: int, delay_s: float, seconds: float, output: Path) -> Re
         threading.Event().wait(delay_s)
         result = subprocess.run(
             [executable, "record", "--pid", str(pid), "--duration", str(int(seconds)),
-             "--rate", "50", "--format", "raw", "--nonblocking", "--output", str(output)],
+             "--rate", "100", "--format", "raw", "--nonblocking", "--output", str(output)],
             capture_output=True, text=True,
         )  # fmt: skip
         if result.returncode != 0:
@@ -79,10 +80,14 @@ def summarise(text: str, top: int = 15) -> dict:
         return {"samples": 0, "packages": {}, "functions": []}
     packages: Counter[str] = Counter()
     functions: Counter[str] = Counter()
+    leaves: Counter[str] = Counter()
     for frames, count in stacks:
+        if frames:
+            leaf_function, leaf_file = frames[-1]
+            leaves[f"{leaf_function} ({short_path(leaf_file)})"] += count
         files = {file for _, file in frames}
         for package in PACKAGES:
-            if any(f"/{package}/" in file or f"/{package}.py" in file for file in files):
+            if any(in_package(file, package) for file in files):
                 packages[package] += count
         seen = set()
         for function, file in frames:
@@ -95,8 +100,19 @@ def summarise(text: str, top: int = 15) -> dict:
     return {
         "samples": total,
         "packages": {p: round(100 * c / total, 1) for p, c in packages.most_common()},
-        "functions": [(f, round(100 * c / total, 1)) for f, c in functions.most_common(top)],
+        # frames on (nearly) every stack are the server's own plumbing: left out
+        "functions": [
+            (f, round(100 * c / total, 1)) for f, c in functions.most_common() if c / total < 0.9
+        ][:top],
+        "self": [(f, round(100 * c / total, 1)) for f, c in leaves.most_common(top)],
     }
+
+
+def in_package(file: str, package: str) -> bool:
+    # py-spy shortens site-packages paths ("sqlalchemy/engine/base.py")
+    return any(
+        file.startswith(f"{package}{end}") or f"/{package}{end}" in file for end in ("/", ".py")
+    )
 
 
 def short_path(file: str) -> str:

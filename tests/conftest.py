@@ -167,7 +167,9 @@ class Assistant:
         return "\n".join(m.get("text", "") for m in self.send(sender, message, **metadata))
 
 
-def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Iterator[Assistant]:
+def start_assistant(
+    model: Path, workdir: Path, settings: dict[str, str], start_timeout: float = 180
+) -> Iterator[Assistant]:
     rasa_port, action_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -192,7 +194,7 @@ def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Ite
                 cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
             )  # fmt: skip
             processes.append(process)
-            wait_for(url, process, log)
+            wait_for(url, process, log, start_timeout)
         rasa_env = rasa_environment(load_settings(environ=env), base=env)
         pids = {"actions": processes[0].pid, "rasa": processes[1].pid}
         yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env, pids)
