@@ -14,6 +14,7 @@ import logging
 import sys
 
 from bot.keys import rasa_jwt_secret
+from bot.rasa_hot_path import install_hot_path
 from bot.settings import get_settings
 
 JWT_METHOD = "HS256"
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     log_level = getattr(logging, settings.log_level)
     configure_logging_and_warnings(log_level)
     configure_structlog(log_level)
+    install_hot_path()  # validation compiled once, conversation state in process
     rasa.api.run(
         model=args.model,
         endpoints=args.endpoints,
