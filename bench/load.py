@@ -351,7 +351,8 @@ class Recorder:
         return self.start <= at <= self.end
 
     def turn(self, began: float, ended: float) -> None:
-        if began >= self.start and ended <= self.end:
+        # closed-loop throughput: the turns that end inside the window
+        if self.measuring(ended):
             self.level.turns += 1
             self.level.latencies_ms.append((ended - began) * 1000)
 
@@ -377,7 +378,7 @@ async def send(
         record.error("timeout", time.monotonic())
         return False
     except (aiohttp.ClientError, ValueError) as error:
-        record.error(type(error).__name__, time.monotonic())
+        record.error(f"{type(error).__name__}: {str(error)[:60]}", time.monotonic())
         return False
     if not isinstance(body, list) or not body:
         record.error("no reply", ended)
@@ -450,9 +451,22 @@ async def run_level(target: Target, level: Level, warmup_s: float) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+async def warm_up(target: Target) -> None:
+    """Every script once, one at a time: lazy loads (spaCy, lingua, TF graphs) happen here."""
+    level = Level("warm-up", 1, 0.0)
+    record = Recorder(level, time.monotonic(), time.monotonic() + 600)
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        for script in target.scripts:
+            await play(session, target, script, record, None)
+    if level.errors:
+        print(f"  warm-up errors: {dict(level.errors)}", flush=True)
+
+
 def measure_target(
     target: Target, plan: list[Level], warmup_s: float, profile_at: tuple[str, int] | None
 ) -> dict:
+    asyncio.run(warm_up(target))
     results = []
     profile = None
     for level in plan:
@@ -495,15 +509,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="our model (default: latest in models/)")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--conversations", type=int, nargs="+", default=[50, 200, 500])
-    parser.add_argument("--saturation-seconds", type=float, default=15.0)
-    parser.add_argument("--realistic-seconds", type=float, default=20.0)
-    parser.add_argument("--warmup-seconds", type=float, default=4.0)
+    parser.add_argument("--saturation-seconds", type=float, default=12.0)
+    parser.add_argument("--realistic-seconds", type=float, default=15.0)
+    parser.add_argument("--warmup-seconds", type=float, default=3.0)
     parser.add_argument("--stores", nargs="+", default=["embedded", "production"])
     parser.add_argument("--no-floor", action="store_true", help="only our assistant")
     parser.add_argument(
         "--save-as", help="write only reports/bench_<NAME>.json (e.g. 'before' on main)"
     )
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite reports/bench.md from bench.json"
+    )
     args = parser.parse_args(argv)
+    if args.report_only:
+        from bench.load_report import write_report
+
+        write_report(json.loads((REPORTS / "bench.json").read_text(encoding="utf-8")))
+        return 0
 
     began = time.monotonic()
     model = args.model or latest_model(ROOT / "models")

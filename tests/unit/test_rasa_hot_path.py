@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiohttp import web
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -28,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation_state import ActionTrackConversation
 from bot.rasa_hot_path import compile_action_response_validation, track_conversation
 from bot.settings import PROJECT_ROOT
-from tests.conftest import free_port
+from tests.action_endpoint import ActionEndpoint
 
 VALID = {"events": [{"event": "slot", "name": "language", "value": "fr"}], "responses": []}
 MALFORMED = [
@@ -48,39 +46,11 @@ def compiled(monkeypatch: pytest.MonkeyPatch) -> None:
     compile_action_response_validation()
 
 
-class ActionEndpoint:
-    """A real HTTP action endpoint that answers every call with `body`."""
-
-    def __init__(self) -> None:
-        self.body: Any = {}
-        self.port = free_port()
-        self.loop = asyncio.new_event_loop()
-        started = threading.Event()
-        threading.Thread(target=self._serve, args=(started,), daemon=True).start()
-        started.wait(10)
-
-    def _serve(self, started: threading.Event) -> None:
-        async def answer(_request: web.Request) -> web.Response:
-            return web.json_response(self.body)
-
-        app = web.Application()
-        app.router.add_post("/webhook", answer)
-        runner = web.AppRunner(app)
-        self.loop.run_until_complete(runner.setup())
-        self.loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
-        started.set()
-        self.loop.run_forever()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/webhook"
-
-
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[ActionEndpoint]:
     server = ActionEndpoint()
     yield server
-    server.loop.call_soon_threadsafe(server.loop.stop)
+    server.close()
 
 
 def run_remote(endpoint: ActionEndpoint, body: Any) -> list:
