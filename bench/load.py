@@ -226,9 +226,22 @@ def contextmanager_or_null(wanted: bool) -> Iterator[str | None]:
         yield url
 
 
-def train_floor(workdir: Path) -> tuple[Path, float]:
-    """`rasa init --no-prompt`: the starter assistant, trained with its default config."""
+def floor_cache() -> Path:
+    """A trained floor kept for `--reuse-floor`, per Rasa version (var/ is git-ignored)."""
+    import rasa
+
+    return ROOT / "var" / "bench" / f"floor-rasa-{rasa.__version__}"
+
+
+def train_floor(workdir: Path, reuse: bool) -> tuple[Path, float | None]:
+    """`rasa init --no-prompt`: the starter assistant, trained with its default config.
+
+    Trained in this run unless `reuse` and a floor of this Rasa version was kept."""
     folder = workdir / "floor"
+    cached = floor_cache()
+    if reuse and latest_model(cached / "models") is not None:
+        shutil.copytree(cached, folder)
+        return latest_model(folder / "models"), None  # type: ignore[return-value]
     folder.mkdir()
     started = time.monotonic()
     with (workdir / "floor-train.log").open("w") as log:
@@ -239,7 +252,10 @@ def train_floor(workdir: Path) -> tuple[Path, float]:
     model = latest_model(folder / "models")
     if model is None:
         raise SystemExit(f"rasa init trained no model; see {workdir / 'floor-train.log'}")
-    return model, time.monotonic() - started
+    elapsed = time.monotonic() - started
+    shutil.rmtree(cached, ignore_errors=True)
+    shutil.copytree(folder, cached)
+    return model, elapsed
 
 
 def rasa_env() -> dict[str, str]:
@@ -515,6 +531,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stores", nargs="+", default=["embedded", "production"])
     parser.add_argument("--no-floor", action="store_true", help="only our assistant")
     parser.add_argument(
+        "--reuse-floor",
+        action="store_true",
+        help="use the floor trained by an earlier run of this Rasa version (var/bench/)",
+    )
+    parser.add_argument(
         "--save-as", help="write only reports/bench_<NAME>.json (e.g. 'before' on main)"
     )
     parser.add_argument(
@@ -537,8 +558,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.no_floor:
             print("training the floor (rasa init --no-prompt) ...", flush=True)
-            floor_model, floor_train_s = train_floor(workdir)
-            print(f"  trained in {floor_train_s:.0f} s", flush=True)
+            floor_model, floor_train_s = train_floor(workdir, args.reuse_floor)
+            print(
+                f"  trained in {floor_train_s:.0f} s"
+                if floor_train_s
+                else f"  reused {floor_cache()} (--reuse-floor)",
+                flush=True,
+            )
         for store in args.stores:
             here = workdir / f"ours-{store}"
             here.mkdir()
@@ -550,6 +576,10 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_floor:
                 with floor_server(floor_model, workdir, store) as target:
                     runs.append(measure_target(target, build_plan(args), args.warmup_seconds, None))
+        print("tracker store cost against conversation length ...", flush=True)
+        from bench.tracker_growth import run as tracker_growth
+
+        growth = tracker_growth()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     data = {
@@ -562,6 +592,7 @@ def main(argv: list[str] | None = None) -> int:
         "total_s": round(time.monotonic() - began, 1),
         "settings": {k: v for k, v in vars(args).items() if k != "model"},
         "runs": runs,
+        "tracker_growth": growth,
     }
     REPORTS.mkdir(exist_ok=True)
     name = f"bench_{args.save_as}.json" if args.save_as else "bench.json"

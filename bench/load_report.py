@@ -214,6 +214,24 @@ def chart(runs: list[dict], path: Path) -> None:
     plt.close(figure)
 
 
+def growth_table(growth: dict[str, dict]) -> list[str]:
+    if not growth:
+        return []
+    lengths = list(next(iter(growth.values())))
+    lines = [
+        "## Tracker store against conversation length",
+        "",
+        "Rasa's SQLTrackerStore, retrieve + save of one more turn (5 events) on a session "
+        "that already has N turns, median of 5, in one process (bench/tracker_growth.py):",
+        "",
+        "| store | " + " | ".join(f"N = {n}" for n in lengths) + " |",
+        "|---" * (len(lengths) + 1) + "|",
+    ]
+    for store, timings in growth.items():
+        lines.append(f"| {store} | " + " | ".join(f"{timings[n]} ms" for n in lengths) + " |")
+    return [*lines, ""]
+
+
 def write_report(data: dict) -> Path:
     runs = data["runs"]
     before_path = REPORTS / "bench_before.json"
@@ -232,7 +250,7 @@ def write_report(data: dict) -> Path:
             f", of which {data['floor_train_s']:.0f} s to train the floor "
             "(`rasa init --no-prompt`, its default config, in this run)."
             if data["floor_train_s"]
-            else "."
+            else "; the floor was trained by an earlier run (`--reuse-floor`, same Rasa version)."
         ),
         "",
         "Closed-loop REST load from one asyncio + aiohttp process on the same machine, "
@@ -276,6 +294,7 @@ def write_report(data: dict) -> Path:
         ),
         *profile_section(f"After (`{data['git']}`)", ours["profile"] if ours else None),
         *before_section(before, runs),
+        *growth_table(data.get("tracker_growth") or {}),
     ]
     if NOTES.exists():
         lines += [NOTES.read_text(encoding="utf-8").strip(), ""]
