@@ -292,7 +292,7 @@ def floor_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
             sys.executable, "-m", "rasa", "run", "--model", str(model),
             "--endpoints", str(floor_endpoints(store, workdir, schema_url)),
             "--credentials", str(folder / "credentials.yml"),
-            "--interface", "127.0.0.1", "--port", str(port), "--log-level", "WARNING",
+            "--interface", "127.0.0.1", "--port", str(port), "--quiet",
         ]  # fmt: skip
         log = workdir / f"floor-{store}.log"
         process = subprocess.Popen(
@@ -554,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("no trained model: run make train")
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     runs: list[dict] = []
+    failures: list[str] = []
     floor_train_s = None
     try:
         if not args.no_floor:
@@ -568,18 +569,25 @@ def main(argv: list[str] | None = None) -> int:
         for store in args.stores:
             here = workdir / f"ours-{store}"
             here.mkdir()
-            with our_server(model, here, store) as target:
-                profile_at = ("saturation", 10) if store == "embedded" else None
-                runs.append(
-                    measure_target(target, build_plan(args), args.warmup_seconds, profile_at)
-                )
+            profile_at = ("saturation", 10) if store == "embedded" else None
+            servers = [(our_server, model, profile_at)]
             if not args.no_floor:
-                with floor_server(floor_model, workdir, store) as target:
-                    runs.append(measure_target(target, build_plan(args), args.warmup_seconds, None))
-        print("tracker store cost against conversation length ...", flush=True)
-        from bench.tracker_growth import run as tracker_growth
+                servers.append((floor_server, floor_model, None))
+            for server, server_model, profile in servers:
+                try:
+                    with server(server_model, here, store) as target:
+                        runs.append(
+                            measure_target(target, build_plan(args), args.warmup_seconds, profile)
+                        )
+                except RuntimeError as error:  # a server that did not start: say so, go on
+                    print(f"  {server.__name__} ({store}) failed: {error}", flush=True)
+                    failures.append(f"{server.__name__} ({store}): {str(error)[:300]}")
+        growth = {}
+        if not args.save_as:  # a "before" run is about our servers only
+            print("tracker store cost against conversation length ...", flush=True)
+            from bench.tracker_growth import run as tracker_growth
 
-        growth = tracker_growth()
+            growth = tracker_growth()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     data = {
@@ -591,7 +599,9 @@ def main(argv: list[str] | None = None) -> int:
         "floor_train_s": round(floor_train_s, 1) if floor_train_s else None,
         "total_s": round(time.monotonic() - began, 1),
         "settings": {k: v for k, v in vars(args).items() if k != "model"},
+        "counting": "turns that end inside the measured window",
         "runs": runs,
+        "failures": failures,
         "tracker_growth": growth,
     }
     REPORTS.mkdir(exist_ok=True)

@@ -169,12 +169,15 @@ def before_section(before: dict | None, runs: list[dict]) -> list[str]:
         "| target | before: peak turns/s | now: peak turns/s | before: Rasa RSS | now |",
         "|---|---|---|---|---|",
     ]
+    # runs before 0eba157 counted only the turns begun in the window: not comparable
+    comparable = bool(before.get("counting"))
     for old in before["runs"]:
         new = next((r for r in runs if r["name"] == old["name"]), None)
         if new is None:
             continue
         lines.append(
-            f"| {old['name']} | {peak(old):.1f} | {peak(new):.1f} | "
+            f"| {old['name']} | {f'{peak(old):.1f}' if comparable else '– (not comparable)'} | "
+            f"{peak(new):.1f} | "
             f"{old['memory_kb']['rasa']['VmRSS'] / 1024:.0f} MB | "
             f"{new['memory_kb']['rasa']['VmRSS'] / 1024:.0f} MB |"
         )
@@ -267,6 +270,8 @@ def write_report(data: dict) -> Path:
         "## Acceptance",
         "",
         *acceptance(data),
+        "",
+        *[f"**Not measured:** {failure}" for failure in data.get("failures") or []],
         "",
         "## Saturation (closed loop, no think time)",
         "",
