@@ -7,7 +7,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help venv install db train train-force run shell test test-browser lint audit eval bench clean web chromium agent
+.PHONY: help venv install db train train-force run shell test test-browser lint audit eval bench bench-load clean web chromium agent
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
@@ -21,6 +21,7 @@ help:
 	@echo "make web    build the chat widget (web/dist/widget.js)"
 	@echo "make test-browser  only the browser tests (screenshots in reports/browser/)"
 	@echo "make bench  parse latency, handoff message latency, mail timing (reports/)"
+	@echo "make bench-load  load benchmark against a bare rasa init (reports/bench.md, ~15 min)"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || { PYTHON=$$(scripts/find-python.sh) && "$$PYTHON" -m venv $(VENV); }
@@ -122,6 +123,10 @@ bench: train
 	$(PY) -m bench.parse_latency
 	$(PY) -m bench.handoff_latency
 	$(PY) -m bench.mail_timing
+
+# Our Rasa server under load, side by side with a bare `rasa init` trained in the run.
+bench-load: train
+	$(PY) -m bench.load
 
 clean:
 	rm -rf models var reports/*.tmp .pytest_cache

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -162,6 +162,7 @@ class Assistant:
     rasa_url: str
     env: dict[str, str]
     workdir: Path | None = None  # where its processes' logs are
+    pids: dict[str, int] = field(default_factory=dict)  # process name -> pid (bench/load.py)
 
     def send(self, sender: str, message: str, **metadata: str) -> list[dict]:
         body: dict = {"sender": sender, "message": message}
@@ -215,7 +216,8 @@ def start_assistant(
         )  # fmt: skip
         processes.append(mail_worker)
         rasa_env = rasa_environment(load_settings(environ=env), base=env)
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env, workdir)
+        pids = {"actions": processes[0].pid, "rasa": processes[1].pid}
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env, workdir, pids)
     finally:
         for process in processes:
             process.terminate()
