@@ -64,6 +64,7 @@ class Settings:
     secret_key: str
     site_port: int
     desk_port: int
+    rasa_api_url: str  # where the desk calls Rasa's HTTP API
     rasa_servers: int
     action_servers: int
     webhook_url: str
@@ -116,6 +117,8 @@ DEFAULTS: dict[str, str] = {
     # make run-prod: this many Rasa and action servers behind HAProxy (which listens on
     # RASA_PORT and ACTION_PORT; the servers on the ports just above those).
     "RASA_SERVERS": "2",
+    # Where the desk calls Rasa's HTTP API. Empty: http://127.0.0.1:RASA_PORT (this machine).
+    "RASA_API_URL": "",
     "ACTION_SERVERS": "2",
     "WEBHOOK_URL": "",
     "WEBHOOK_SECRET": "",
@@ -365,6 +368,9 @@ def load_settings(
         secret_key=_secret_key(raw["SECRET_KEY"]),
         site_port=site_port,
         desk_port=_port("DESK_PORT", raw["DESK_PORT"]),
+        rasa_api_url=_http_url("RASA_API_URL", raw["RASA_API_URL"])
+        if raw["RASA_API_URL"]
+        else f"http://127.0.0.1:{raw['RASA_PORT']}",
         rasa_servers=_count("RASA_SERVERS", raw["RASA_SERVERS"]),
         action_servers=_count("ACTION_SERVERS", raw["ACTION_SERVERS"]),
         webhook_url=webhook_url,
