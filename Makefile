@@ -7,7 +7,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help venv install db train train-force run run-prod shell test test-browser lint eval bench clean web chromium haproxy agent
+.PHONY: help venv install db train train-force run run-prod shell test test-browser lint eval bench clean web chromium haproxy agent bench-failover
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
@@ -21,6 +21,7 @@ help:
 	@echo "make web    build the chat widget (web/dist/widget.js)"
 	@echo "make test-browser  only the browser tests (screenshots in reports/browser/)"
 	@echo "make bench  parse latency and handoff message latency (reports/)"
+	@echo "make bench-failover  2 Rasa servers vs 1, and one killed mid-run (reports/failover.md)"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || { PYTHON=$$(scripts/find-python.sh) && "$$PYTHON" -m venv $(VENV); }
@@ -119,6 +120,10 @@ lint: $(STAMP)
 
 eval: train
 	$(PY) -m bench.nlu_eval
+
+# Two Rasa servers behind HAProxy: throughput against one, a server killed mid-run
+bench-failover: train haproxy
+	$(PY) -m bench.failover
 
 bench: train
 	$(PY) -m bench.parse_latency

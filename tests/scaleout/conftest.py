@@ -40,6 +40,7 @@ class Cluster:
     stats_socket: Path
     env: dict[str, str]
     queue: str
+    rasa_processes: list[subprocess.Popen]  # in the order of `servers`
 
     def send(self, url: str, sender: str, message: str) -> list[dict]:
         response = requests.post(
@@ -47,6 +48,11 @@ class Cluster:
         )
         response.raise_for_status()
         return response.json()
+
+    @staticmethod
+    def conversation_of(session_id: str) -> str:
+        """The conversation ID the socket.io channel uses for a widget session."""
+        return session_id
 
     def api_headers(self) -> dict[str, str]:
         secret = rasa_jwt_secret(load_settings(environ=self.env))
@@ -90,34 +96,23 @@ def _start(name: str, env: dict[str, str], workdir: Path) -> tuple[subprocess.Po
     return process, log
 
 
-@pytest.fixture(scope="session")
-def cluster(
-    model_path: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-    postgres_url: str,
-    redis_url: str,
-    rabbitmq_url: str,
+def start_cluster(
+    model_path: Path, workdir: Path, services: dict[str, str], rasa_servers: int = 2
 ) -> Iterator[Cluster]:
+    """HAProxy, `rasa_servers` Rasa servers and one action server on `services`."""
     haproxy = haproxy_or_skip()
-    workdir = tmp_path_factory.mktemp("cluster")
     rasa_port, action_port = free_port(), free_port()
-    queue = f"test_events_{secrets.token_hex(4)}"
     env = {
         **os.environ,
         "LISTEN_HOST": "127.0.0.1",
         "DEMO": "true",
         "MODEL_DIR": str(model_path.parent),
         "SITE_PORT": str(free_port()),
-        "RASA_PORT": str(rasa_port),  # HAProxy; the servers are on the next two ports
+        "RASA_PORT": str(rasa_port),  # HAProxy; the servers are on the next ports
         "ACTION_PORT": str(action_port),
-        "RASA_SERVERS": "2",
+        "RASA_SERVERS": str(rasa_servers),
         "ACTION_SERVERS": "1",
-        "DATABASE_URL": postgres_url,
-        "TRACKER_STORE_URL": postgres_url,
-        "LOCK_STORE_URL": redis_url,
-        "SOCKETIO_MANAGER_URL": redis_url,
-        "EVENT_BROKER_URL": rabbitmq_url,
-        "EVENT_BROKER_QUEUE": queue,
+        **services,
     }
     settings = load_settings(environ=env)
     stats_socket = workdir / "haproxy.sock"
@@ -126,7 +121,7 @@ def cluster(
     subprocess.run([sys.executable, "-m", "bot", "migrate"], env=env, cwd=ROOT, check=True)
     subprocess.run([sys.executable, "-m", "bot", "seed-demo"], env=env, cwd=ROOT, check=True)
     # the ports just above HAProxy's, as bot/cluster.py gives them
-    rasa_ports = [rasa_port + 1, rasa_port + 2]
+    rasa_ports = [rasa_port + n for n in range(1, rasa_servers + 1)]
     servers = [f"http://127.0.0.1:{port}" for port in rasa_ports]
     processes: list[tuple[subprocess.Popen, Path, str]] = []
     try:
@@ -137,16 +132,19 @@ def cluster(
         processes.append((proxy, log, ""))
         actions, log = _start("actions", {**env, "ACTION_PORT": str(action_port + 1)}, workdir)
         processes.append((actions, log, f"http://127.0.0.1:{action_port + 1}/health"))
+        rasa_processes = []
         for number, port in enumerate(rasa_ports, 1):
             process, log = _start(f"rasa{number}", {**env, "RASA_PORT": str(port)}, workdir)
             processes.append((process, log, f"http://127.0.0.1:{port}/"))
+            rasa_processes.append(process)
         for process, log, url in processes:
             if url:
                 wait_for(url, process, log, timeout=480)
         wait_for(f"http://127.0.0.1:{rasa_port}/", proxy, workdir / "haproxy.log", timeout=15)
         yield Cluster(
             servers, f"http://127.0.0.1:{rasa_port}", stats_socket,
-            rasa_environment(settings, base=env), queue,
+            rasa_environment(settings, base=env), env.get("EVENT_BROKER_QUEUE", ""),
+            rasa_processes,
         )  # fmt: skip
     finally:
         for process, _, _ in processes:
@@ -156,6 +154,28 @@ def cluster(
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def cluster(
+    model_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_url: str,
+    redis_url: str,
+    rabbitmq_url: str,
+) -> Iterator[Cluster]:
+    queue = f"test_events_{secrets.token_hex(4)}"
+    services = {
+        "DATABASE_URL": postgres_url,
+        "TRACKER_STORE_URL": postgres_url,
+        "LOCK_STORE_URL": redis_url,
+        "SOCKETIO_MANAGER_URL": redis_url,
+        "EVENT_BROKER_URL": rabbitmq_url,
+        "EVENT_BROKER_QUEUE": queue,
+    }
+    try:
+        yield from start_cluster(model_path, tmp_path_factory.mktemp("cluster"), services)
+    finally:
         _delete_queue(rabbitmq_url, queue)
 
 
