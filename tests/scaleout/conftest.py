@@ -26,6 +26,24 @@ from bot.settings import load_settings
 from tests.conftest import ROOT, free_port, require_service, wait_for
 
 
+def free_port_block(count: int) -> int:
+    """A port whose `count` successors are free too, below the ephemeral range: the
+    servers bind minutes later (after loading the model), and an ephemeral port may be
+    taken meanwhile by any outgoing connection."""
+    import random
+    import socket
+
+    while True:
+        base = random.randrange(20000, 32000 - count)
+        try:
+            for port in range(base, base + count + 1):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+
+
 def haproxy_or_skip() -> str:
     found = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/sbin")
     if not found:
@@ -101,7 +119,7 @@ def start_cluster(
 ) -> Iterator[Cluster]:
     """HAProxy, `rasa_servers` Rasa servers and one action server on `services`."""
     haproxy = haproxy_or_skip()
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port = free_port_block(rasa_servers), free_port_block(1)
     env = {
         **os.environ,
         "LISTEN_HOST": "127.0.0.1",
