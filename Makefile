@@ -7,7 +7,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help venv install db train train-force run run-prod shell test test-browser lint eval bench clean web chromium haproxy agent bench-failover
+.PHONY: help venv install db train train-force run run-prod shell test test-browser lint audit eval bench bench-failover clean web chromium haproxy agent
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
@@ -17,6 +17,7 @@ help:
 	@echo "make shell  talk to the assistant in this terminal"
 	@echo "make eval   measure the NLU on held-out data (reports/nlu.md)"
 	@echo "make lint   ruff"
+	@echo "make audit  known advisories of the pinned Python and npm packages (security/)"
 	@echo "make agent NAME=marie  create an agent-desk sign-in (asks the password)"
 	@echo "make web    build the chat widget (web/dist/widget.js)"
 	@echo "make test-browser  only the browser tests (screenshots in reports/browser/)"
@@ -100,7 +101,7 @@ run: db train web
 
 shell: db train
 	@$(PY) -m bot check
-	$(PY) -m bot serve actions > var/actions.log 2>&1 & \
+	umask 077; $(PY) -m bot serve actions > var/actions.log 2>&1 & \
 	  trap "kill $$!" EXIT; \
 	  $(PY) -m bot serve shell
 
@@ -113,6 +114,20 @@ test-browser: train web chromium
 
 agent: db
 	$(PY) -m bot create-agent $(NAME)
+
+# The audit's tools live in their own venv: pip-audit needs newer packaging and
+# CacheControl than Rasa 3.6 allows in .venv.
+AUDIT_VENV := .venv-audit
+$(AUDIT_VENV)/.installed: requirements-audit.txt
+	@test -x $(AUDIT_VENV)/bin/python || { PYTHON=$$(scripts/find-python.sh) && "$$PYTHON" -m venv $(AUDIT_VENV); }
+	$(AUDIT_VENV)/bin/python -m pip install --quiet -r requirements-audit.txt
+	@touch $@
+
+# pip-audit over requirements*.txt and npm audit over web/package-lock.json; fails on
+# an advisory not reviewed in security/advisories.yml (AUDIT_OFFLINE=fail: also when
+# an advisory database cannot be reached).
+audit: $(STAMP) $(AUDIT_VENV)/.installed
+	$(PY) scripts/audit.py --pip-audit $(AUDIT_VENV)/bin/pip-audit
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot actions tests bench scripts

@@ -2,6 +2,7 @@
 
 It keeps the sticky `language` slot, the policy numbers that replies quote, and
 `repeated_fallback` (the second misunderstanding in a row offers a person).
+`action_validate_slot_mappings` warns whenever a message holds a full card number.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.parse_data import entity_value, intent_name
 from bot.conversation import is_repeated_fallback
 from bot.language import DetectedLanguage, choose_language, normalise_hint
+from bot.nlu.entity_rules import has_card_number
 from bot.policy import get_policy
 from bot.settings import get_settings
 
@@ -71,3 +73,24 @@ class ActionTrackConversation(Action):
             if tracker.get_slot(slot) != value:
                 events.append(SlotSet(slot, value))
         return events
+
+
+class ActionWarnCardNumber(Action):
+    """Every user message, after its slots are extracted: a message with a full card
+    number gets the warning (the tracker store keeps it with the number removed).
+
+    Rasa runs `action_validate_slot_mappings` on every message and, unlike the custom
+    slot-mapping actions, passes its replies on (rasa/core/actions/action.py,
+    ActionExtractSlots); it sees this turn's `language`, so the warning is in it.
+    It returns no slot events: every extracted slot stays as it is.
+    """
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if has_card_number(str((tracker.latest_message or {}).get("text") or "")):
+            dispatcher.utter_message(response="utter_card_number_removed")
+        return []

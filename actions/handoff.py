@@ -36,6 +36,7 @@ from bot.services.handoff_details import (
     products_in,
 )
 from bot.services.runtime import mailer, utcnow
+from bot.services.sealing import seal, unseal
 from bot.services.verification import (
     VerificationStatus,
     check_code,
@@ -53,6 +54,12 @@ def slot_name(detail: Detail) -> str:
 
 CODE_SLOT = "handoff_code"
 DETAIL_SLOTS = [slot_name(detail) for detail in Detail]
+CARD_SLOT = slot_name(Detail.CARD_LAST4)
+# Free text and emails wait in the tracker store between turns: sealed (bot/services/sealing).
+SEALED_DETAILS = frozenset(
+    slot_name(d)
+    for d in (Detail.REASON, Detail.IDENTIFIER, Detail.BILLING_EMAIL, Detail.BILLING_ADDRESS)
+)
 LOGIN_INTENTS = ("cannot_login", "forgot_login_email")
 # Answers that skip: "no"/"skip" skips one question, asking for a person again skips all.
 SKIP_ONE, SKIP_ALL = "deny", "talk_to_human"
@@ -90,6 +97,22 @@ class ActionStartHandoff(Action):
         events: list[EventType] = [SlotSet("handoff_topic", _topic(tracker).value)]
         events += _cleared(tracker, [*DETAIL_SLOTS, CODE_SLOT])
         return events
+
+
+def _details(tracker: Tracker, values: dict[str, Any]) -> dict[str, Any]:
+    """Detail name -> what the customer typed (unsealed), or SKIPPED, or None."""
+    return {
+        name.removeprefix("handoff_"): unseal(value, tracker.sender_id)
+        for name, value in values.items()
+    }
+
+
+def _sealed(tracker: Tracker, slot: str, value: str | None) -> str | None:
+    return seal(value, tracker.sender_id) if value and slot in SEALED_DETAILS else value
+
+
+def _latest_text(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
 
 
 def _cleared(tracker: Tracker, slots: list[str]) -> list[EventType]:
@@ -143,7 +166,7 @@ class ValidateHandoffForm(FormValidationAction):
         if skipped is None and value is None:
             dispatcher.utter_message(response="utter_handoff_detail_invalid")
             return {slot: None}
-        filled = skipped or {slot: value}
+        filled = skipped or {slot: _sealed(tracker, slot, value)}
         return {**filled, **await self._maybe_send_code(filled, dispatcher, tracker, domain)}
 
     async def _maybe_send_code(
@@ -159,7 +182,7 @@ class ValidateHandoffForm(FormValidationAction):
         values = {name: filled.get(name, tracker.get_slot(name)) for name in DETAIL_SLOTS}
         if any(values[name] is None for name in required if name != CODE_SLOT):
             return {}  # more questions first
-        details = {name.removeprefix("handoff_"): value for name, value in values.items()}
+        details = _details(tracker, values)
         with session_scope() as session:
             account, identified = identified_account(session, details)
             if identified:
@@ -194,6 +217,8 @@ class ValidateHandoffForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         found = identifier_in(tracker.latest_message or {})
+        if found is None and has_card_number(_latest_text(tracker)):
+            return {"handoff_identifier": None}  # warned (action_track_conversation); asked again
         return await self._accept("handoff_identifier", found, dispatcher, tracker, domain)
 
     async def validate_handoff_account_id(
@@ -208,16 +233,23 @@ class ValidateHandoffForm(FormValidationAction):
         found = entity_value(tracker.latest_message or {}, "email")
         return await self._accept("handoff_billing_email", found, dispatcher, tracker, domain)
 
+    async def extract_handoff_card_last4(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The slot's custom mapping: four digits or None, never the raw text."""
+        if tracker.get_slot("requested_slot") != CARD_SLOT:
+            return {}
+        return {CARD_SLOT: card_last4(_latest_text(tracker))}
+
     async def validate_handoff_card_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(value or "")
-        if tracker.get_slot("requested_slot") == "handoff_card_last4" and has_card_number(text):
-            dispatcher.utter_message(response="utter_card_number_refused")
-            return {"handoff_card_last4": None}
-        return await self._accept(
-            "handoff_card_last4", card_last4(text), dispatcher, tracker, domain
-        )
+        if tracker.get_slot("requested_slot") == CARD_SLOT and has_card_number(
+            _latest_text(tracker)
+        ):
+            return {CARD_SLOT: None}  # warned (action_track_conversation); asked again
+        four = value if isinstance(value, str) and value.isdigit() and len(value) == 4 else None
+        return await self._accept(CARD_SLOT, four, dispatcher, tracker, domain)
 
     async def validate_handoff_billing_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -299,11 +331,10 @@ class ActionHandoff(Action):
         now = utcnow()
         topic = Topic(tracker.get_slot("handoff_topic") or Topic.GENERAL.value)
         language = tracker.get_slot("language") or settings.default_language
-        details = {
-            slot.removeprefix("handoff_"): tracker.get_slot(slot)
-            for slot in DETAIL_SLOTS
-            if tracker.get_slot(slot) is not None
-        }
+        details = _details(
+            tracker,
+            {slot: tracker.get_slot(slot) for slot in DETAIL_SLOTS if tracker.get_slot(slot)},
+        )
         with session_scope() as session:
             verified_id = None
             public_id = tracker.get_slot("verified_account")

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from bot.action_server import TOKEN_VARIABLE
 from bot.channels.credentials import write_active_credentials
+from bot.private_files import restrict_new_files
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, get_settings
 
 REDIS_LOCK_STORE = "bot.lock_store.RedisTicketLockStore"
@@ -80,8 +81,10 @@ def check_services(settings: Settings) -> None:
     """Fail fast, with the variable's name, when a configured service is unreachable."""
     from bot.db.session import check_reachable
     from bot.policy import get_policy
+    from bot.private_files import restrict_existing_files
 
     get_policy()
+    restrict_existing_files(settings)
     check_reachable("DATABASE_URL", settings.database_url)
     check_reachable("TRACKER_STORE_URL", settings.tracker_store_url)
     _check_lock_store(settings.lock_store_url)
@@ -266,6 +269,42 @@ def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention(settings: Settings, _args: argparse.Namespace) -> int:
+    """Delete conversations, mails, codes and reset tokens older than the policy allows."""
+    from bot.db.session import make_engine, session_scope
+    from bot.policy import get_policy
+    from bot.services.retention import apply_retention
+    from bot.services.runtime import utcnow
+
+    tracker_engine = make_engine(settings.tracker_store_url)
+    try:
+        with session_scope() as session:
+            report = apply_retention(session, tracker_engine, utcnow(), get_policy())
+    finally:
+        tracker_engine.dispose()
+    print(report)
+    return 0
+
+
+def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
+    """Erase what the assistant keeps about one account (prints counts only)."""
+    from bot.db.session import make_engine, session_scope
+    from bot.services.erasure import erase_account, find_account
+
+    tracker_engine = make_engine(settings.tracker_store_url)
+    try:
+        with session_scope() as session:
+            account = find_account(session, args.email, args.account)
+            if account is None:
+                print("no account matches", file=sys.stderr)
+                return 1
+            report = erase_account(session, tracker_engine, account)
+    finally:
+        tracker_engine.dispose()
+    print(report)
+    return 0
+
+
 def _read_password(from_stdin: bool) -> str:
     import getpass
 
@@ -305,6 +344,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "train": cmd_train,
     "serve": cmd_serve,
     "outbox": cmd_outbox,
+    "retention": cmd_retention,
+    "erase": cmd_erase,
     "run-prod": cmd_run_prod,
 }
 
@@ -321,6 +362,11 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--last", type=int, default=5, help="how many (default 5)")
     serve = sub.add_parser("serve", help="run a process (exec, for the Procfile)")
     serve.add_argument("process", choices=("rasa", "actions", "desk", "site", "shell"))
+    sub.add_parser("retention", help="delete data older than the policy's retention periods")
+    erase = sub.add_parser("erase", help="erase an account's conversations and records")
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="the account's registered email")
+    who.add_argument("--account", help="the account ID, e.g. AC-100001")
     sub.add_parser("run-prod", help="Rasa and action servers behind HAProxy, desk, site")
     agent = sub.add_parser("create-agent", help="create an agent-desk sign-in")
     agent.add_argument("username")
@@ -336,6 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Rasa would otherwise try to send telemetry and error reports to the internet.
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    restrict_new_files()  # databases, logs and the secret: mode 600
     args = build_parser().parse_args(argv)
     try:
         settings = get_settings()

@@ -15,6 +15,7 @@ RASA_API = "rasa-api-jwt"
 AUDIT = "audit-subject-keys"
 DESK_SESSIONS = "desk-sessions"
 ACTION_SERVER = "action-server-token"
+SEALED_SLOTS = "sealed-slot-values"
 
 
 def derive_key(purpose: str, settings: Settings | None = None) -> bytes:

@@ -55,6 +55,9 @@ class Policy:
     desk_signin_failures_per_username: int
     desk_signin_failures_per_address: int
     desk_signin_window_minutes: int
+    conversation_retention_days: int = 30
+    outbox_retention_days: int = 7
+    challenge_retention_days: int = 30
     support_hours: Mapping[str, SupportHours] = field(default_factory=dict)
 
 

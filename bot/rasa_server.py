@@ -18,6 +18,7 @@ import sys
 from typing import Any
 
 from bot.keys import rasa_jwt_secret
+from bot.log_scrubbing import install_log_scrubbing
 from bot.settings import get_settings
 
 JWT_METHOD = "HS256"
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     log_level = getattr(logging, settings.log_level)
     configure_logging_and_warnings(log_level)
     configure_structlog(log_level)
+    install_log_scrubbing()  # DEBUG logs carry message text: scrub it like the tracker store
     rasa.api.run(
         model=args.model,
         endpoints=args.endpoints,

@@ -34,6 +34,14 @@ RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1
 TODAY = date(2026, 11, 22)  # the fixed "today" of tests that seed the demo data
 
 
+FINAL_SCAN = "final_scan"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked final_scan run after every other test (they scan what the run left)."""
+    items.sort(key=lambda item: item.get_closest_marker(FINAL_SCAN) is not None)
+
+
 def require_service(name: str, reason: str) -> None:
     """Skip with a printed reason, or fail when CI says services must be there."""
     message = f"{name} unavailable: {reason}"
@@ -167,6 +175,7 @@ class Assistant:
 
     rasa_url: str
     env: dict[str, str]
+    workdir: Path | None = None  # where its processes' logs are
 
     def send(self, sender: str, message: str, **metadata: str) -> list[dict]:
         body: dict = {"sender": sender, "message": message}
@@ -209,7 +218,7 @@ def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Ite
             processes.append(process)
             wait_for(url, process, log)
         rasa_env = rasa_environment(load_settings(environ=env), base=env)
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env, workdir)
     finally:
         for process in processes:
             process.terminate()

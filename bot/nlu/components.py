@@ -17,6 +17,7 @@ plain Python and tested without Rasa.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +204,14 @@ class LanguageDetector(StoredComponent):
 
 # --- tokens ---------------------------------------------------------------------
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """The text with lone surrogates (JSON can carry "\\ud800") as U+FFFD, same length:
+    spaCy cannot hash them and failed the whole message, so the bot stayed silent."""
+    return LONE_SURROGATE.sub("\ufffd", text)
+
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class LemmaTokenizer(Tokenizer):
@@ -241,7 +250,7 @@ class LemmaTokenizer(Tokenizer):
         text = message.get(attribute)
         if not text:
             return []
-        doc = self._pipeline(message_language(message))(text)
+        doc = self._pipeline(message_language(message))(without_surrogates(text))
         tokens = [
             Token(t.text, t.idx, lemma=fold(t.lemma_ or t.text))
             for t in doc
@@ -337,6 +346,10 @@ class LinearIntentClassifier(StoredComponent):
             return messages
         for message in messages:
             if not message.get(TEXT):
+                # No text, no intent (as Rasa's own classifiers do): without the key the
+                # FallbackClassifier raised and an empty message got no reply at all.
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
             # An intent scores as its best label: faq/refund -> faq. Summing the
             # fourteen FAQ keys instead would let many small doubts look like "faq".

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 EMAIL = re.compile(
@@ -92,15 +93,39 @@ class Entity:
 
 def fold(text: str) -> str:
     """Lowercase without accents, same length as the input (offsets stay valid)."""
-    folded = []
-    for char in text.lower():
-        base = unicodedata.normalize("NFD", char)[0]
-        folded.append(base if len(base) == 1 else char)
-    return "".join(folded)
+    # Character by character: "İ".lower() is two characters, and the offsets of the
+    # lexicon entities found in the folded text must point into the original.
+    return "".join(unicodedata.normalize("NFD", char.lower())[0] for char in text)
 
 
-def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(start < t_end and t_start < end for t_start, t_end in taken)
+class TakenSpans:
+    """The characters entities already use, as sorted, merged ranges.
+
+    Checking a match is a binary search: a 100,000-character message can hold
+    20,000 four-digit groups, and comparing each with every span taken before took
+    minutes of the server's time per message.
+    """
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []  # sorted too: the ranges are disjoint
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self._starts, start)
+        if i > 0 and self._ends[i - 1] > start:
+            return True
+        return i < len(self._starts) and self._starts[i] < end
+
+    def add(self, start: int, end: int) -> None:
+        if start >= end:
+            return
+        first = bisect_left(self._ends, start)  # ranges touching [start, end] merge
+        last = bisect_right(self._starts, end)
+        if first < last:
+            start = min(start, self._starts[first])
+            end = max(end, self._ends[last - 1])
+        self._starts[first:last] = [start]
+        self._ends[first:last] = [end]
 
 
 def _lexicon(
@@ -108,7 +133,7 @@ def _lexicon(
     lexicon: dict[str, tuple[str, ...]],
     entity: str,
     text: str,
-    taken: list[tuple[int, int]],
+    taken: TakenSpans,
 ) -> list[Entity]:
     found: list[Entity] = []
     phrases = sorted(
@@ -117,8 +142,8 @@ def _lexicon(
     )
     for word, value in phrases:
         for match in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", folded):
-            if not _overlaps(match.start(), match.end(), taken):
-                taken.append((match.start(), match.end()))
+            if not taken.overlaps(match.start(), match.end()):
+                taken.add(match.start(), match.end())
                 found.append(Entity(entity, value, match.start(), match.end()))
     return found
 
@@ -129,35 +154,39 @@ def has_card_number(text: str) -> bool:
 
 def extract_entities(text: str, *, with_language: bool = True) -> list[Entity]:
     """All entities in `text`, sorted by position; spans never overlap."""
-    taken: list[tuple[int, int]] = []
+    taken = TakenSpans()
     entities: list[Entity] = []
+    folded = fold(text)
+
+    # A full card number blocks every digit rule: we ask for the last four only and
+    # never keep anything taken from a full number (not even a year next to it), nor
+    # an "email" or account ID that contains one.
+    card_number_sent = has_card_number(text)
+    for match in CARD_NUMBER.finditer(text):
+        taken.add(*match.span())
 
     for match in EMAIL.finditer(text):
-        taken.append(match.span())
-        entities.append(Entity("email", match.group(0).lower(), *match.span()))
+        if not taken.overlaps(*match.span()):
+            taken.add(*match.span())
+            entities.append(Entity("email", match.group(0).lower(), *match.span()))
     for match in ACCOUNT_ID.finditer(text):
-        if not _overlaps(*match.span(), taken):
-            taken.append(match.span())
+        if not taken.overlaps(*match.span()):
+            taken.add(*match.span())
             entities.append(Entity("account_id", f"AC-{match.group(1)}", *match.span()))
-    # A full card number blocks every digit rule: we ask for the last four only and
-    # never keep anything taken from a full number (not even a year next to it).
-    card_number_sent = has_card_number(text)
-    taken.extend(m.span() for m in CARD_NUMBER.finditer(text))
 
     for match in SIX_DIGITS.finditer(text):
-        if not _overlaps(*match.span(), taken):
-            taken.append(match.span())
+        if not taken.overlaps(*match.span()):
+            taken.add(*match.span())
             code = match.group(0).replace(" ", "")
             entities.append(Entity("otp_code", code, *match.span()))
 
     only_number = re.fullmatch(r"\W*\d{4}\W*", text) is not None
-    if not card_number_sent and (only_number or CARD_CONTEXT.search(fold(text))):
+    if not card_number_sent and (only_number or CARD_CONTEXT.search(folded)):
         for match in FOUR_DIGITS.finditer(text):
-            if not _overlaps(*match.span(), taken):
-                taken.append(match.span())
+            if not taken.overlaps(*match.span()):
+                taken.add(*match.span())
                 entities.append(Entity("card_last4", match.group(0), *match.span()))
 
-    folded = fold(text)
     entities += _lexicon(folded, PRODUCT_WORDS, "product", text, taken)
     if with_language:
         entities += _lexicon(folded, LANGUAGE_WORDS, "target_language", text, taken)
@@ -166,7 +195,7 @@ def extract_entities(text: str, *, with_language: bool = True) -> list[Entity]:
     return sorted(entities, key=lambda e: e.start)
 
 
-def _usernames(text: str, taken: list[tuple[int, int]]) -> list[Entity]:
+def _usernames(text: str, taken: TakenSpans) -> list[Entity]:
     candidates = [(m.start("name"), m.group("name")) for m in USERNAME_AFTER_CUE.finditer(text)]
     candidates += [(m.start(), m.group(0)) for m in HANDLE.finditer(text)]
     alone = re.fullmatch(r"\s*\S+\s*", text) is not None
@@ -176,8 +205,8 @@ def _usernames(text: str, taken: list[tuple[int, int]]) -> list[Entity]:
     for start, name in sorted(candidates):
         name = name.rstrip(".-")
         end = start + len(name)
-        if fold(name) in NOT_USERNAMES or NOT_HANDLES.search(name) or _overlaps(start, end, taken):
+        if fold(name) in NOT_USERNAMES or NOT_HANDLES.search(name) or taken.overlaps(start, end):
             continue
-        taken.append((start, end))
+        taken.add(start, end)
         found.append(Entity("username", name, start, end))
     return found

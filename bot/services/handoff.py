@@ -21,11 +21,10 @@ from bot.db.models import HandoffTicket
 from bot.policy import Policy, get_policy
 from bot.services import audit
 from bot.services.handoff_details import SKIPPED, Detail, Topic, check_details
-from bot.services.redaction import mask_numbers
+from bot.services.redaction import CODE_PLACEHOLDER, mask_emails, mask_numbers
+from bot.services.tracker_scrubbing import OpenQuestion
 
 EVENT_CREATED = "handoff_ticket_created"
-CODE_SLOTS = frozenset({"otp_code", "handoff_code"})
-CODE_PLACEHOLDER = "[one-time code]"
 OPEN_STATUSES = ("queued", "assigned")
 MAX_TRANSCRIPT_LINES = 200
 
@@ -66,6 +65,11 @@ class HandoffOutcome:
 # --- transcript -----------------------------------------------------------------
 
 
+def _safe(text: str) -> str:
+    """Text a ticket may keep: card numbers removed, emails masked, 4-8 digits masked."""
+    return mask_numbers(mask_emails(text))
+
+
 def _otp_spans_masked(event: Mapping[str, Any], text: str) -> str:
     """The text with every otp_code entity the NLU found replaced by the placeholder."""
     entities = (event.get("parse_data") or {}).get("entities") or []
@@ -93,31 +97,29 @@ def messages_without_codes(
     A message typed while a form asked for a one-time code is replaced as a whole
     (codes may be typed "123 456"); elsewhere the otp_code entities the NLU found are.
     """
-    requested: str | None = None
+    question = OpenQuestion()
     for event in events:
         kind = event.get("event")
-        if kind == "slot" and event.get("name") == "requested_slot":
-            requested = event.get("value")
-        elif kind in ("user", "bot"):
+        if kind in ("user", "bot"):
             text = str(event.get("text") or "")
-            if kind == "user" and text and requested in CODE_SLOTS:
+            if kind == "user" and text and question.asks_code:
                 text = CODE_PLACEHOLDER
             elif kind == "user":
                 text = _otp_spans_masked(event, text)
             if text:
                 yield event, text
-        elif kind == "active_loop" and event.get("name") is None:
-            requested = None
+        question.see(event)
 
 
 def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """User and bot lines from Rasa tracker events, safe to show to an agent:
-    codes replaced (`messages_without_codes`), card numbers and 4-8 digit groups masked."""
+    """User and bot lines from Rasa tracker events, safe to show to an agent: codes
+    replaced (`messages_without_codes`), card numbers removed, emails and 4-8 digit
+    groups masked."""
     lines: list[dict[str, str]] = []
     for event, text in messages_without_codes(events):
         at = event.get("timestamp")
         when = datetime.utcfromtimestamp(float(at)).isoformat() if at else ""
-        lines.append({"role": str(event["event"]), "text": mask_numbers(text), "at": when})
+        lines.append({"role": str(event["event"]), "text": _safe(text), "at": when})
     return lines[-MAX_TRANSCRIPT_LINES:]
 
 
@@ -130,14 +132,14 @@ def _shown_value(detail: str, value: str | None) -> str | None:
         return value
     if detail == Detail.CARD_LAST4.value:
         return "••••"  # whether it matched is what the agent needs
-    return mask_numbers(value)
+    return _safe(value)
 
 
 def _summary(request: HandoffRequest, matched: Mapping[str, bool | None], found: bool) -> str:
     reason = request.details.get(Detail.REASON.value)
     parts = [request.topic.value.replace("_", " ")]
     if reason and reason != SKIPPED:
-        parts.append(f'"{mask_numbers(reason)[:160]}"')
+        parts.append(f'"{_safe(reason)[:160]}"')
     parts.append(f"verification: {request.verification.value.replace('_', ' ')}")
     yes = [name for name, ok in matched.items() if ok]
     no = [name for name, ok in matched.items() if ok is False]

@@ -14,7 +14,10 @@ import re
 import unicodedata
 
 from bot.keys import AUDIT, derive_key
-from bot.nlu.entity_rules import CARD_NUMBER
+from bot.nlu.entity_rules import CARD_NUMBER, EMAIL, SIX_DIGITS
+
+CARD_PLACEHOLDER = "[card number removed]"
+CODE_PLACEHOLDER = "[one-time code]"
 
 # 4-8 digit groups: one-time codes and card endings; "AC-104233" account IDs are kept
 SHORT_NUMBER = re.compile(r"(?<![\w-])\d{4,8}(?!\d)")
@@ -49,7 +52,19 @@ def mask_email(email: str) -> str:
 
 def remove_card_numbers(text: str) -> str:
     """Full card numbers (13-19 digits, the NLU's rule) replaced by a marker."""
-    return CARD_NUMBER.sub("[card number removed]", text)
+    return CARD_NUMBER.sub(CARD_PLACEHOLDER, text)
+
+
+def mask_emails(text: str) -> str:
+    """Every email address (the NLU's rule) masked as by `mask_email`."""
+    return EMAIL.sub(lambda match: mask_email(match.group()), text)
+
+
+def scrub_text(text: str) -> str:
+    """Text safe to store or log: card numbers removed, emails masked, one-time codes
+    (six digits, the NLU's rule) replaced. Idempotent."""
+    text = remove_card_numbers(text)
+    return SIX_DIGITS.sub(CODE_PLACEHOLDER, mask_emails(text))
 
 
 def mask_numbers(text: str) -> str:

@@ -11,7 +11,7 @@ from bot.channels.credentials import active_credentials, write_active_credential
 from bot.settings import CHANNEL_VARIABLES, PROJECT_ROOT
 
 TEMPLATE = PROJECT_ROOT / "credentials.yml"
-ALWAYS_ON = {"rest", "bot.channels.socketio.WidgetInput"}
+ALWAYS_ON = {"bot.channels.rest_body.CheckedRestInput", "bot.channels.socketio.WidgetInput"}
 PLATFORMS = {
     "bot.channels.telegram.TelegramInput": "TELEGRAM_",
     "bot.channels.slack.SlackInput": "SLACK_",
@@ -67,7 +67,7 @@ def test_written_file_keeps_placeholders_and_names_the_channels(
         "bot.channels.telegram.TelegramInput",
     }
     assert written["bot.channels.socketio.WidgetInput"]["session_persistence"] == "true"
-    assert capsys.readouterr().out == "channels: rest, socketio, telegram, slack\n"
+    assert capsys.readouterr().out == "channels: rest_body, socketio, telegram, slack\n"
     # the same channels give the same file; other channels another one
     assert write_active_credentials(TEMPLATE, environ, tmp_path) == path
     assert write_active_credentials(TEMPLATE, {}, tmp_path) != path

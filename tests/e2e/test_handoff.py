@@ -211,7 +211,7 @@ def test_contract_cancellation_goes_to_a_person_with_the_details_of_section_3(
     assert names("/talk_to_human") == ["utter_handoff_intro", "utter_ask_handoff_billing_email"]
     assert names("teammate.admin@example.com") == ["utter_ask_handoff_card_last4"]
     assert names("4111 1111 1111 1111") == [
-        "utter_card_number_refused", "utter_ask_handoff_card_last4",
+        "utter_card_number_removed", "utter_ask_handoff_card_last4",
     ]  # fmt: skip
     assert names("ça finit par 1881") == ["utter_ask_handoff_billing_address"]
     assert names("/deny") == ["utter_ask_handoff_products"]  # skipped

@@ -1,0 +1,72 @@
+"""Delete what the assistant no longer needs, after the policy's retention periods
+(bot/policy.yml: conversation_retention_days, outbox_retention_days,
+challenge_retention_days). Run daily by `python -m bot retention` (README)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from bot.db.models import OutboxMail, ResetToken, VerificationChallenge
+from bot.policy import Policy
+from bot.services import tracker_events
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    conversations: int
+    events: int
+    outbox_mails: int
+    challenges: int
+    reset_tokens: int
+
+    def __str__(self) -> str:
+        return (
+            f"removed {self.conversations} conversation(s) and {self.events} tracker "
+            f"event(s) in all, {self.outbox_mails} outbox mail(s), {self.challenges} "
+            f"verification challenge(s), {self.reset_tokens} reset token(s)"
+        )
+
+
+def _unix(naive_utc: datetime) -> float:
+    return naive_utc.replace(tzinfo=timezone.utc).timestamp()
+
+
+def prune_tracker(connection: Connection, now: datetime, policy: Policy) -> tuple[int, int]:
+    """(conversations deleted whole, events deleted in all) from Rasa's tracker store."""
+    if not tracker_events.has_events_table(connection):
+        return 0, 0
+    before = _unix(now - timedelta(days=policy.conversation_retention_days))
+    idle = tracker_events.idle_conversations(connection, before)
+    events = tracker_events.delete_conversations(connection, idle)
+    events += tracker_events.delete_past_sessions(connection, before)
+    return len(idle), events
+
+
+def prune_accounts_db(session: Session, now: datetime, policy: Policy) -> tuple[int, int, int]:
+    """(outbox mails, challenges, reset tokens) deleted from the account database."""
+    mails_before = now - timedelta(days=policy.outbox_retention_days)
+    codes_before = now - timedelta(days=policy.challenge_retention_days)
+    counts = (
+        session.execute(delete(OutboxMail).where(OutboxMail.created_at < mails_before)),
+        session.execute(
+            delete(VerificationChallenge).where(VerificationChallenge.created_at < codes_before)
+        ),
+        session.execute(delete(ResetToken).where(ResetToken.created_at < codes_before)),
+    )
+    return counts[0].rowcount, counts[1].rowcount, counts[2].rowcount
+
+
+def apply_retention(
+    session: Session, tracker: Engine, now: datetime, policy: Policy
+) -> RetentionReport:
+    """Prune the tracker store (committed first: with SQLite both may be one file), then
+    the account database (the caller commits)."""
+    with tracker.begin() as connection:
+        conversations, events = prune_tracker(connection, now, policy)
+    mails, challenges, tokens = prune_accounts_db(session, now, policy)
+    return RetentionReport(conversations, events, mails, challenges, tokens)
