@@ -82,6 +82,16 @@ def test_the_event_broker_receives_the_conversations_events(cluster: Cluster) ->
     assert [event["event"] for event in published] == stored  # every event, once, in order
 
 
+def test_the_event_broker_gets_no_card_number_email_or_code(cluster: Cluster) -> None:
+    conversation = f"broker-secrets-{secrets.token_hex(4)}"
+    secrets_typed = ["mario.rossi@libero.it", "4111 1111 1111 1111", "4111111111111111"]
+    cluster.send(cluster.servers[0], conversation, "my email is mario.rossi@libero.it")
+    cluster.send(cluster.servers[1], conversation, "my card is 4111 1111 1111 1111")
+    published = json.dumps(_events_in_queue(cluster.queue, conversation))
+    assert "libero.it" in published  # the events are there, masked
+    assert not [secret for secret in secrets_typed if secret in published]
+
+
 def test_haproxy_sends_one_conversation_to_one_server(cluster: Cluster) -> None:
     def served() -> dict[str, int]:
         stats = cluster.haproxy_stats()
