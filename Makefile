@@ -7,7 +7,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help venv install db train train-force run run-prod shell test test-browser lint audit eval bench bench-failover clean web chromium haproxy agent
+.PHONY: help venv install db train train-force run run-prod shell test test-browser lint audit eval bench bench-load bench-failover clean web chromium haproxy agent
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
@@ -21,7 +21,8 @@ help:
 	@echo "make agent NAME=marie  create an agent-desk sign-in (asks the password)"
 	@echo "make web    build the chat widget (web/dist/widget.js)"
 	@echo "make test-browser  only the browser tests (screenshots in reports/browser/)"
-	@echo "make bench  parse latency and handoff message latency (reports/)"
+	@echo "make bench  parse latency, handoff message latency, mail timing (reports/)"
+	@echo "make bench-load  load benchmark against a bare rasa init (reports/bench.md, ~15 min)"
 	@echo "make bench-failover  2 Rasa servers vs 1, and one killed mid-run (reports/failover.md)"
 
 $(STAMP): requirements.txt
@@ -143,6 +144,11 @@ bench-failover: train haproxy
 bench: train
 	$(PY) -m bench.parse_latency
 	$(PY) -m bench.handoff_latency
+	$(PY) -m bench.mail_timing
+
+# Our Rasa server under load, side by side with a bare `rasa init` trained in the run.
+bench-load: train
+	$(PY) -m bench.load
 
 clean:
 	rm -rf models var reports/*.tmp .pytest_cache

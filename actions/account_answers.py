@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions.parse_data import intent_name
+from actions.verified_conversation import verification_conversation
 from bot.db.models import Account
 from bot.db.session import session_scope
 from bot.policy import get_policy
@@ -49,7 +50,9 @@ class ActionAccountAnswer(Action):
         with session_scope() as session:
             account_id = session.scalar(select(Account.id).where(Account.public_id == public_id))
             # never trust the slot alone: the database must hold a fresh verification
-            if account_id is None or not is_verified(session, tracker.sender_id, account_id, now):
+            if account_id is None or not is_verified(
+                session, verification_conversation(tracker), account_id, now
+            ):
                 return UNVERIFIED
             snapshot = load_snapshot(session, account_id)
         if snapshot is None:

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions.parse_data import entity_value, identifier_in, intent_name
+from actions.verified_conversation import verification_conversation
 from bot.db.models import Account, HandoffTicket
 from bot.db.session import session_factory, session_scope
 from bot.nlu.entity_rules import has_card_number
@@ -35,7 +36,7 @@ from bot.services.handoff_details import (
     needs_code,
     products_in,
 )
-from bot.services.runtime import mailer, utcnow
+from bot.services.runtime import mail_queue, utcnow
 from bot.services.sealing import seal, unseal
 from bot.services.verification import (
     VerificationStatus,
@@ -186,9 +187,12 @@ class ValidateHandoffForm(FormValidationAction):
         with session_scope() as session:
             account, identified = identified_account(session, details)
             if identified:
+                # what was typed keys the per-account limits when it names no account
+                typed = [details.get("account_id"), details.get("identifier")]
+                subject = next((value for value in typed if value and value != SKIPPED), None)
                 start_verification_for(
-                    session, mailer(), tracker.sender_id, account, tracker.get_slot("language"),
-                    utcnow(),
+                    session, mail_queue(), verification_conversation(tracker), account,
+                    tracker.get_slot("language"), utcnow(), subject=subject,
                 )  # fmt: skip
         if not identified:
             return {CODE_SLOT: SKIPPED}  # nothing to send a code for: every identity skipped
@@ -277,7 +281,7 @@ class ValidateHandoffForm(FormValidationAction):
             return skipped
         code = entity_value(tracker.latest_message or {}, "otp_code") or str(value or "")
         with session_scope() as session:
-            result = check_code(session, tracker.sender_id, code, utcnow())
+            result = check_code(session, verification_conversation(tracker), code, utcnow())
             account = (
                 session.get(Account, result.account_id)
                 if result.status is VerificationStatus.VERIFIED and result.account_id
@@ -343,7 +347,7 @@ class ActionHandoff(Action):
                     select(Account.id).where(Account.public_id == public_id)
                 )
                 if account_id is not None and is_verified(
-                    session, tracker.sender_id, account_id, now
+                    session, verification_conversation(tracker), account_id, now
                 ):
                     verified_id = account_id
             request = HandoffRequest(

@@ -15,12 +15,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.parse_data import entity_value, identifier_in
+from actions.verified_conversation import verification_conversation
 from bot.db.models import Account
 from bot.db.session import session_scope
 from bot.policy import get_policy
 from bot.services.handoff_details import Topic
 from bot.services.password_reset import request_reset
-from bot.services.runtime import mailer, utcnow
+from bot.services.runtime import mail_queue, utcnow
 from bot.services.verification import VerificationStatus, check_code, start_verification
 from bot.settings import get_settings
 
@@ -72,7 +73,7 @@ class ActionRequestReset(Action):
         if email:
             with session_scope() as session:
                 request_reset(
-                    session, mailer(), tracker.sender_id, email, _language(tracker), utcnow(),
+                    session, mail_queue(), tracker.sender_id, email, _language(tracker), utcnow(),
                     get_settings().reset_page_url,
                 )  # fmt: skip
         dispatcher.utter_message(
@@ -108,7 +109,12 @@ class ActionSendCode(Action):
         if identifier:
             with session_scope() as session:
                 start_verification(
-                    session, mailer(), tracker.sender_id, identifier, _language(tracker), utcnow()
+                    session,
+                    mail_queue(),
+                    verification_conversation(tracker),
+                    identifier,
+                    _language(tracker),
+                    utcnow(),
                 )
         policy = get_policy()
         dispatcher.utter_message(
@@ -131,7 +137,7 @@ class ValidateCodeForm(FormValidationAction):
             return {"otp_code": None}
         code = _entity(tracker, "otp_code") or str(value or "").strip()
         with session_scope() as session:
-            result = check_code(session, tracker.sender_id, code, utcnow())
+            result = check_code(session, verification_conversation(tracker), code, utcnow())
             account = None
             if result.status is VerificationStatus.VERIFIED and result.account_id is not None:
                 account = session.get(Account, result.account_id)

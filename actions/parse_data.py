@@ -6,21 +6,12 @@ import re
 from typing import Any
 
 from bot.nlu.entity_rules import has_card_number
+from bot.parse_data import entity_value, intent_name
+
+__all__ = ["entity_value", "identifier_in", "intent_name"]
 
 # One word: an email, account ID or username. A sentence with none of them is no identifier.
 ONE_WORD_IDENTIFIER = re.compile(r"[\w.@+-]{2,64}")
-
-
-def entity_value(parse_data: dict[str, Any], *names: str) -> str | None:
-    """The value of the first entity of one of `names`, if the message has one."""
-    for entity in parse_data.get("entities") or []:
-        if entity.get("entity") in names and entity.get("value"):
-            return str(entity["value"])
-    return None
-
-
-def intent_name(parse_data: dict[str, Any]) -> str | None:
-    return (parse_data.get("intent") or {}).get("name")
 
 
 def identifier_in(parse_data: dict[str, Any]) -> str | None:

@@ -133,7 +133,7 @@ def lost_conversations(cluster: Cluster, load: Load) -> tuple[int, int]:
         if conversation.given_up:
             lost += 1
             continue
-        tracker = cluster.tracker(conversation.sender, server=0)
+        tracker = cluster.tracker(cluster.rest_conversation(conversation.sender), server=0)
         said = [event["text"] for event in tracker["events"] if event["event"] == "user"]
         if said != conversation.acknowledged:
             if list(dict.fromkeys(said)) == conversation.acknowledged:

@@ -203,6 +203,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
         run_desk(settings)
         return 0
+    if args.process == "mail":
+        from bot.services.mail_worker import run as run_mail_worker
+
+        run_mail_worker(settings)
+        return 0
     if args.process == "site":
         from bot.site.app import run as run_site
 
@@ -225,7 +230,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             command = [
                 sys.executable, "-m", "bot.rasa_server", *common,
                 "--credentials", str(write_active_credentials(
-                    PROJECT_ROOT / "credentials.yml", environment
+                    PROJECT_ROOT / "credentials.yml", environment, demo=settings.demo
                 )),
             ]  # fmt: skip
     os.chdir(PROJECT_ROOT)
@@ -256,10 +261,14 @@ def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.db.models import OutboxMail
     from bot.db.session import session_scope
+    from bot.services.mail import OUTBOX
 
     with session_scope() as session:
         mails = session.scalars(
-            select(OutboxMail).order_by(OutboxMail.id.desc()).limit(args.last)
+            select(OutboxMail)
+            .where(OutboxMail.status == OUTBOX)
+            .order_by(OutboxMail.id.desc())
+            .limit(args.last)
         ).all()
         for mail in reversed(mails):
             print(f"--- {mail.created_at:%Y-%m-%d %H:%M} to {mail.to_address}: {mail.subject}")
@@ -361,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     outbox = sub.add_parser("outbox", help="show the latest mails of the embedded mailer")
     outbox.add_argument("--last", type=int, default=5, help="how many (default 5)")
     serve = sub.add_parser("serve", help="run a process (exec, for the Procfile)")
-    serve.add_argument("process", choices=("rasa", "actions", "desk", "site", "shell"))
+    serve.add_argument("process", choices=("rasa", "actions", "mail", "desk", "site", "shell"))
     sub.add_parser("retention", help="delete data older than the policy's retention periods")
     erase = sub.add_parser("erase", help="erase an account's conversations and records")
     who = erase.add_mutually_exclusive_group(required=True)

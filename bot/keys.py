@@ -16,6 +16,7 @@ AUDIT = "audit-subject-keys"
 DESK_SESSIONS = "desk-sessions"
 ACTION_SERVER = "action-server-token"
 SEALED_SLOTS = "sealed-slot-values"
+WIDGET_SESSIONS = "widget-sessions"  # socket.io conversation IDs from the widget's secret
 
 
 def derive_key(purpose: str, settings: Settings | None = None) -> bytes:

@@ -50,6 +50,7 @@ class Policy:
     reset_limit_per_conversation_per_hour: int
     otp_limit_per_conversation_per_hour: int
     otp_limit_per_account_per_hour: int
+    otp_failed_codes_per_account_per_hour: int
     verified_for_minutes: int
     webhook_max_attempts: int
     desk_signin_failures_per_username: int

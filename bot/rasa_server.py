@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.keys import rasa_jwt_secret
 from bot.log_scrubbing import install_log_scrubbing
+from bot.rasa_hot_path import install_hot_path
 from bot.settings import get_settings
 
 JWT_METHOD = "HS256"
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging_and_warnings(log_level)
     configure_structlog(log_level)
     install_log_scrubbing()  # DEBUG logs carry message text: scrub it like the tracker store
+    install_hot_path()  # validation compiled once, conversation state in process
     rasa.api.run(
         model=args.model,
         endpoints=args.endpoints,

@@ -125,6 +125,9 @@ DEFAULTS: dict[str, str] = {
     # Web pages allowed to talk to Rasa from a browser (comma-separated origins).
     # Empty: the demo site, http://localhost:SITE_PORT and http://127.0.0.1:SITE_PORT.
     "ALLOWED_ORIGINS": "",
+    # REST channel token (at least 32 characters): callers send `Authorization: Bearer
+    # <REST_TOKEN>`. Outside demo mode the REST channel is off without it.
+    "REST_TOKEN": "",
     # Messaging channels: each is switched on only when its variables are set.
     "TELEGRAM_ACCESS_TOKEN": "",
     "TELEGRAM_BOT_NAME": "",
@@ -146,7 +149,9 @@ DEFAULTS: dict[str, str] = {
 
 # Channel variables are read by Rasa itself (credentials.yml ${VAR}), not by Settings.
 CHANNEL_VARIABLES = tuple(
-    name for name in DEFAULTS if name.startswith(("TELEGRAM_", "SLACK_", "FACEBOOK_", "TWILIO_"))
+    name
+    for name in DEFAULTS
+    if name.startswith(("REST_", "TELEGRAM_", "SLACK_", "FACEBOOK_", "TWILIO_"))
 )
 MIN_SECRET_LENGTH = 32
 
@@ -329,6 +334,12 @@ def _webhook(raw: Mapping[str, str]) -> tuple[str, str]:
     return url, secret
 
 
+def _rest_token(value: str) -> str:
+    if value and len(value) < MIN_SECRET_LENGTH:
+        raise SettingsError("REST_TOKEN", f"too short; use at least {MIN_SECRET_LENGTH} characters")
+    return value
+
+
 def load_settings(
     env_file: Path | None = PROJECT_ROOT / ".env", environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -339,6 +350,7 @@ def load_settings(
     webhook_url, webhook_secret = _webhook(raw)
     demo = _flag("DEMO", raw["DEMO"])
     site_port = _port("SITE_PORT", raw["SITE_PORT"])
+    _rest_token(raw["REST_TOKEN"])  # Rasa reads it (credentials.yml); checked here
     return Settings(
         database_url=_sql_url("DATABASE_URL", raw["DATABASE_URL"]),
         tracker_store_url=_sql_url("TRACKER_STORE_URL", raw["TRACKER_STORE_URL"]),

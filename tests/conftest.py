@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -171,11 +171,12 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 18
 
 @dataclass
 class Assistant:
-    """A running Rasa server + action server pair."""
+    """A running Rasa server + action server pair (and the mail worker)."""
 
     rasa_url: str
     env: dict[str, str]
     workdir: Path | None = None  # where its processes' logs are
+    pids: dict[str, int] = field(default_factory=dict)  # process name -> pid (bench/load.py)
 
     def send(self, sender: str, message: str, **metadata: str) -> list[dict]:
         body: dict = {"sender": sender, "message": message}
@@ -189,7 +190,9 @@ class Assistant:
         return "\n".join(m.get("text", "") for m in self.send(sender, message, **metadata))
 
 
-def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Iterator[Assistant]:
+def start_assistant(
+    model: Path, workdir: Path, settings: dict[str, str], *, start_timeout: float | None = None
+) -> Iterator[Assistant]:
     rasa_port, action_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -216,9 +219,19 @@ def start_assistant(model: Path, workdir: Path, settings: dict[str, str]) -> Ite
                 cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
             )  # fmt: skip
             processes.append(process)
-            wait_for(url, process, log)
+            # TEST_START_TIMEOUT: seconds to wait for a server on a busy machine (default 180)
+            timeout = start_timeout or float(os.environ.get("TEST_START_TIMEOUT", "180"))
+            wait_for(url, process, log, timeout)
+        # the mail worker has no HTTP side: started, not waited for (it sends queued rows)
+        log = workdir / "mail.log"
+        mail_worker = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "mail"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        processes.append(mail_worker)
         rasa_env = rasa_environment(load_settings(environ=env), base=env)
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env, workdir)
+        pids = {"actions": processes[0].pid, "rasa": processes[1].pid}
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env, workdir, pids)
     finally:
         for process in processes:
             process.terminate()

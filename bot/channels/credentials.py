@@ -7,6 +7,10 @@ that keeps only the channels whose `${VAR}`s are all set (non-empty):
     ${VAR}              required: the channel is off while VAR is unset
     ${VAR:-default}     optional: VAR when set, otherwise the default (as in a shell)
 
+A channel in NEEDED_OUTSIDE_DEMO is on outside demo mode only when its variable
+is set; in demo mode it is on without it (REST: open in the demo, token-protected
+otherwise).
+
 The copy keeps the `${VAR}` placeholders, which Rasa expands from its environment,
 so no token is written to disk. Sections are found line by line: a line starting at
 column 0 with `name:` opens a channel's section (YAML's top-level keys); comments and
@@ -23,6 +27,8 @@ from pathlib import Path
 
 from bot.settings import VAR_DIR
 
+# channel -> the variable it cannot do without outside demo mode (DEMO=true)
+NEEDED_OUTSIDE_DEMO = {"bot.channels.rest.RestInput": "REST_TOKEN"}
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 SECTION_START = re.compile(r"^([^\s#][^:]*):")
 
@@ -48,8 +54,11 @@ def _is_comment(line: str) -> bool:
     return line.lstrip().startswith("#")
 
 
-def active_credentials(template: Path, environ: Mapping[str, str]) -> dict[str, str]:
-    """Channel key -> its YAML text, for the channels whose required variables are set.
+def active_credentials(
+    template: Path, environ: Mapping[str, str], demo: bool = False
+) -> dict[str, str]:
+    """Channel key -> its YAML text, for the channels whose required variables are set
+    (and, outside demo mode, the NEEDED_OUTSIDE_DEMO ones).
 
     In the text, an optional `${VAR:-default}` becomes `${VAR}` when VAR is set, else
     the default.
@@ -70,6 +79,8 @@ def active_credentials(template: Path, environ: Mapping[str, str]) -> dict[str, 
             for match in VARIABLE.finditer(line)
             if match.group(2) is None
         ]
+        if not demo and key in NEEDED_OUTSIDE_DEMO:
+            required.append(NEEDED_OUTSIDE_DEMO[key])
         if all(environ.get(name) for name in required):
             text = [line if _is_comment(line) else VARIABLE.sub(expand_optional, line)
                     for line in lines]  # fmt: skip
@@ -84,14 +95,14 @@ def channel_label(key: str) -> str:
 
 
 def write_active_credentials(
-    template: Path, environ: Mapping[str, str], out_dir: Path = VAR_DIR
+    template: Path, environ: Mapping[str, str], out_dir: Path = VAR_DIR, *, demo: bool = False
 ) -> Path:
     """Write the active channels to `out_dir`, print their names, return the file's path.
 
     The file is named after its content, so servers started from this directory with
     different channels (tests, a second instance) never read each other's file.
     """
-    active = active_credentials(template, environ)
+    active = active_credentials(template, environ, demo)
     header = f"# Generated from {template.name} by bot/channels/credentials.py: do not edit.\n"
     content = "\n".join([header, *active.values()])
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:12]

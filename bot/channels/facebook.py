@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.api_url import ApiUrlFromCredentials
+from bot.channels.namespace import PlatformRecipients, namespaced_messages
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +47,17 @@ def is_signed(app_secret: str, body: bytes, headers: Any) -> bool:
     return False
 
 
+class FacebookOutput(PlatformRecipients, MessengerBot):
+    """Rasa's Messenger output, replying to the platform's ID of a conversation."""
+
+
 class FacebookInput(ApiUrlFromCredentials, RasaFacebookInput):
     """Rasa's Facebook input, sending through the Graph API at `api_url`."""
 
     api_url: str = FACEBOOK_API_URL
 
-    def get_output_channel(self) -> MessengerBot:
-        return MessengerBot(messenger_client(self.fb_access_token, self.api_url))
+    def get_output_channel(self) -> FacebookOutput:
+        return FacebookOutput(messenger_client(self.fb_access_token, self.api_url))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         fb_webhook = Blueprint("fb_webhook", __name__)
@@ -74,7 +79,11 @@ class FacebookInput(ApiUrlFromCredentials, RasaFacebookInput):
             if not is_signed(self.fb_secret, request.body, request.headers):
                 logger.warning("Facebook webhook with a wrong signature refused")
                 return response.text("invalid signature", status=403)
-            messenger = Messenger(self.fb_access_token, on_new_message)
+            # Rasa's Messenger builds its own MessengerBot for each message: replaced
+            messages = namespaced_messages(
+                self.name(), on_new_message, lambda _: self.get_output_channel()
+            )
+            messenger = Messenger(self.fb_access_token, messages)
             messenger.client = messenger_client(self.fb_access_token, self.api_url)
             await messenger.handle(request.json, self.get_metadata(request))
             return response.text("success")

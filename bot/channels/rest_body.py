@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.core.channels.rest import RestInput as RasaRestInput
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -54,16 +53,3 @@ async def refuse_malformed_body(request: Request) -> HTTPResponse | None:
     if len(body["message"]) > MAX_MESSAGE_CHARS:
         request.parsed_json = {**body, "message": body["message"][:MAX_MESSAGE_CHARS]}
     return None
-
-
-class CheckedRestInput(RasaRestInput):
-    """Rasa's REST input with the body checked first (`rest` in credentials.yml)."""
-
-    @classmethod
-    def name(cls) -> str:
-        return "rest"
-
-    def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
-        blueprint.middleware("request")(refuse_malformed_body)
-        return blueprint

@@ -21,13 +21,14 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.api_url import ApiUrlFromCredentials
+from bot.channels.namespace import PlatformRecipients, namespaced_messages
 
 logger = logging.getLogger(__name__)
 
 SLACK_API_URL = "https://slack.com/api/"
 
 
-class SlackOutput(SlackBot):
+class SlackOutput(PlatformRecipients, SlackBot):
     """Rasa's Slack output, talking to `api_url`."""
 
     def __init__(
@@ -55,7 +56,7 @@ class SlackInput(ApiUrlFromCredentials, RasaSlackInput):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(namespaced_messages(self.name(), on_new_message))
 
         @blueprint.middleware("request")
         async def url_verification(request: Request) -> HTTPResponse | None:

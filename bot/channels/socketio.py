@@ -12,14 +12,27 @@ The widget needs each response whole, so this output emits exactly one
 {"handoff": "queued" | "agent" | "ended", "agent": "Marie"}.
 The output keeps the channel name "socketio", so `output_channel=latest` on Rasa's
 HTTP API (used by the agent desk) finds it.
+
+Sessions: a conversation ID appears in tickets and webhook payloads, so knowing
+one must not be enough to join it. The widget keeps a random session secret
+(`session_request {"session_secret": ...}`; the server makes one when none or a
+malformed one comes); the conversation ID is `socketio:` + a keyed hash of the
+secret, and the socket joins the room of that ID, where replies and agent
+messages go. `session_confirm {"session_id", "session_secret"}` answers. Messages
+go to the conversation the socket's session was confirmed for; a `session_id` in
+the message is ignored, and a client that presents a conversation ID as its secret
+gets a new conversation of its own.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import inspect
 import json
 import logging
-import uuid
+import re
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,11 +41,18 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.shared_sockets import share_sockets
+from bot.keys import WIDGET_SESSIONS, derive_key
+from bot.services.conversations import namespaced
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 5000  # longer messages are cut, not refused: nothing the user typed is lost
+SECRET_BYTES = 32
+# what the server makes (token_urlsafe(32): 43 characters, 256 bits); a widget may
+# send its own of at least as many characters of the same alphabet
+SESSION_SECRET = re.compile(r"[A-Za-z0-9_-]{43,128}")
+CONVERSATION_ID_HEX = 32  # 128 bits of the keyed hash
 
 
 def widget_message(message: dict[str, Any]) -> dict[str, Any]:
@@ -59,6 +79,20 @@ def clean_text(raw: Any) -> str:
     return text[:MAX_MESSAGE_CHARS]
 
 
+def session_secret(presented: Any) -> str:
+    """The presented secret when it is well formed, else a new random one."""
+    if isinstance(presented, str) and SESSION_SECRET.fullmatch(presented):
+        return presented
+    return secrets.token_urlsafe(SECRET_BYTES)
+
+
+def conversation_id(secret: str, key: bytes) -> str:
+    """`socketio:` + the keyed hash of the session secret: whoever knows the ID still
+    cannot compute the secret, which is what joins the conversation."""
+    digest = hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
+    return namespaced(WidgetInput.name(), digest[:CONVERSATION_ID_HEX])
+
+
 class WidgetOutput(SocketIOOutput):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         payload = widget_message(message)
@@ -83,9 +117,13 @@ class WidgetInput(SocketIOInput):
         sio.eio.cors_allowed_origins = list(get_settings().allowed_origins)
         share_sockets(sio, get_settings().socketio_manager_url)  # several Rasa servers
 
+        key = derive_key(WIDGET_SESSIONS)
+
         async def handle_message(sid: str, data: Any) -> None:
-            if not isinstance(data, dict) or not data.get("session_id"):
-                logger.warning("socket.io message without a session_id ignored")
+            session = await sio.get_session(sid, namespace=self.namespace)
+            sender_id = session.get("conversation_id")
+            if not sender_id or not isinstance(data, dict):
+                logger.warning("socket.io message before session_confirm ignored")
                 return
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, str):
@@ -96,24 +134,35 @@ class WidgetInput(SocketIOInput):
             message = UserMessage(
                 clean_text(data.get("message")),
                 WidgetOutput(sio, self.bot_message_evt),
-                str(data["session_id"]),
+                sender_id,
                 input_channel=self.name(),
                 metadata=metadata if isinstance(metadata, dict) else {},
             )
             await on_new_message(message)
 
         async def session_request(sid: str, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
+            secret = session_secret(data.get("session_secret"))
+            sender_id = conversation_id(secret, key)
+            session = await sio.get_session(sid, namespace=self.namespace)
+            previous = session.get("conversation_id")
+            if previous and previous != sender_id:
+                await _awaited(sio.leave_room(sid, previous, namespace=self.namespace))
+            await sio.save_session(sid, {"conversation_id": sender_id}, namespace=self.namespace)
             # Rasa 3.6 calls sio.enter_room() without await; in python-socketio 5.12+
             # it is a coroutine, so the socket never joined the session's room and
             # replies and agent messages addressed to the session got lost.
-            data = data if isinstance(data, dict) else {}
-            session_id = str(data.get("session_id") or uuid.uuid4().hex)
-            result = sio.enter_room(sid, session_id, namespace=self.namespace)
-            if inspect.isawaitable(result):
-                await result
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            await _awaited(sio.enter_room(sid, sender_id, namespace=self.namespace))
+            confirmation = {"session_id": sender_id, "session_secret": secret}
+            await sio.emit("session_confirm", confirmation, room=sid, namespace=self.namespace)
 
         # these replace the handlers Rasa registered for the same events
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return blueprint
+
+
+async def _awaited(result: Any) -> None:
+    """python-socketio's room methods are coroutines in some versions, not in others."""
+    if inspect.isawaitable(result):
+        await result

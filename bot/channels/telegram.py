@@ -23,11 +23,15 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.namespace import PlatformRecipients, namespaced_messages
+from bot.channels.routes import handler_name
+
 logger = logging.getLogger(__name__)
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 API_TIMEOUT_SECONDS = 10
+WITHOUT_SECRET = frozenset({"health", "set_webhook"})  # Rasa's handlers that read no update
 
 
 def webhook_secret(access_token: str) -> str:
@@ -35,7 +39,7 @@ def webhook_secret(access_token: str) -> str:
     return hashlib.sha256(f"telegram-webhook:{access_token}".encode()).hexdigest()
 
 
-class TelegramOutput(RasaTelegramOutput):
+class TelegramOutput(PlatformRecipients, RasaTelegramOutput):
     """Rasa's Telegram output, talking to `api_url`."""
 
     def __init__(self, access_token: str, api_url: str = TELEGRAM_API_URL) -> None:
@@ -106,12 +110,13 @@ class TelegramInput(RasaTelegramInput):
             await bot.session.close()  # not bot.close(): aiogram 2 deprecates that name
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(namespaced_messages(self.name(), on_new_message))
         secret = webhook_secret(self.access_token or "").encode()
 
         @blueprint.middleware("request")
         async def check_secret_token(request: Request) -> HTTPResponse | None:
-            if request.method != "POST" or not request.path.endswith("/webhook"):
+            # by the handler the router chose, not by the path: no spelling skips it
+            if handler_name(request) in WITHOUT_SECRET:
                 return None
             if hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), secret):
                 return None

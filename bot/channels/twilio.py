@@ -25,6 +25,8 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.channels.api_url import ApiUrlFromCredentials
+from bot.channels.namespace import PlatformRecipients, namespaced_messages
+from bot.channels.routes import handler_name
 
 logger = logging.getLogger(__name__)
 # twilio's HTTP client logs every API request and response at INFO (a dozen lines)
@@ -34,7 +36,7 @@ TWILIO_API_URL = "https://api.twilio.com"
 WHATSAPP = "whatsapp:"
 
 
-class TwilioOutput(RasaTwilioOutput):
+class TwilioOutput(PlatformRecipients, RasaTwilioOutput):
     """Rasa's Twilio output, talking to `api_url`, replying on WhatsApp from WhatsApp."""
 
     def __init__(
@@ -70,11 +72,12 @@ class TwilioInput(ApiUrlFromCredentials, RasaTwilioInput):
         return any(validator.validate(url, request.form, signature) for url in urls)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(namespaced_messages(self.name(), on_new_message))
 
         @blueprint.middleware("request")
         async def check_signature(request: Request) -> HTTPResponse | None:
-            if request.method != "POST" or self.is_signed(request):
+            # every route but the health check, whatever the path's spelling or method
+            if handler_name(request) == "health" or self.is_signed(request):
                 return None
             logger.warning("Twilio request without a valid X-Twilio-Signature refused")
             return response.text("invalid X-Twilio-Signature", status=403)

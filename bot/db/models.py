@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -186,6 +187,9 @@ class VerificationChallenge(Base):
     id = Column(Integer, primary_key=True)
     conversation_key = Column(String(64), nullable=False, index=True)  # hash of sender
     account_id = Column(ForeignKey("accounts.id", ondelete="CASCADE"))  # None: no match
+    # keyed hash of the account's email (or of the identifier typed, when none matched):
+    # failed codes are counted per subject across conversations
+    subject_key = Column(String(64), index=True)
     code_hash = Column(String(128), nullable=False)
     created_at = Column(DateTime, nullable=False)
     expires_at = Column(DateTime, nullable=False)
@@ -195,10 +199,13 @@ class VerificationChallenge(Base):
 
 
 class ResetToken(Base):
+    """A reset link's token (SHA-256). An unknown email gets one too (account_id None),
+    so both paths write the same rows; such a token is never mailed and redeems nothing."""
+
     __tablename__ = "reset_tokens"
 
     id = Column(Integer, primary_key=True)
-    account_id = Column(ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    account_id = Column(ForeignKey("accounts.id", ondelete="CASCADE"))
     token_hash = Column(String(128), unique=True, nullable=False)
     created_at = Column(DateTime, nullable=False)
     expires_at = Column(DateTime, nullable=False)
@@ -269,15 +276,27 @@ class ServiceIncident(Base):
 
 
 class OutboxMail(Base):
-    """Mails written by the embedded mailer, so the demo can show them."""
+    """The mail queue (see bot/services/mail.py for the statuses).
+
+    A row is written in the same transaction as the challenge or token it carries;
+    with MAIL_BACKEND=outbox (demo) the row is the delivery, with smtp the mail
+    worker sends it later and then clears the body and masks the address.
+    """
 
     __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_status_next_try_at", "status", "next_try_at"),)
 
     id = Column(Integer, primary_key=True)
     created_at = Column(DateTime, nullable=False)
-    to_address = Column(String(254), nullable=False)
+    to_address = Column(String(254))  # None: nobody to send to (unknown or limited request)
     subject = Column(String(200), nullable=False)
     body = Column(Text, nullable=False)
+    status = Column(String(16), nullable=False, default="outbox")
+    attempts = Column(Integer, nullable=False, default=0)
+    next_try_at = Column(DateTime)  # pending rows: when the worker may (re)try it
+    expires_at = Column(DateTime)  # the code or link inside is worthless after this
+    sent_at = Column(DateTime)
+    last_error = Column(String(64))  # exception type only, never its text
 
 
 __all__ = [

@@ -73,16 +73,19 @@ def find_account_id(session: Session, identifier: str) -> int | None:
     text = identifier.strip()
     if not text:
         return None
+    # Every lookup the identifier's shape allows runs, found or not: which queries run
+    # (and so how long this takes) depends on what was typed, never on what exists.
+    by_email = None
     if "@" in text:
-        found = session.scalar(select(Account.id).where(func.lower(Account.email) == text.lower()))
-        if found is not None:
-            return found
+        by_email = session.scalar(
+            select(Account.id).where(func.lower(Account.email) == text.lower())
+        )
     public_id = normalise_public_id(text)
+    by_public_id = None
     if public_id is not None:
-        found = session.scalar(select(Account.id).where(Account.public_id == public_id))
-        if found is not None:
-            return found
-    return _find_by_username(session, text)
+        by_public_id = session.scalar(select(Account.id).where(Account.public_id == public_id))
+    by_username = _find_by_username(session, text)
+    return next((found for found in (by_email, by_public_id, by_username) if found), None)
 
 
 def _find_by_username(session: Session, username: str) -> int | None:

@@ -38,13 +38,17 @@ def record(
     detail: Mapping[str, DetailValue] | None = None,
     *,
     now: datetime,
+    hashed_subject: str | None = None,
 ) -> AuditEntry:
-    """Add one audit row (the caller's transaction commits it)."""
+    """Add one audit row (the caller's transaction commits it).
+
+    `hashed_subject`: a `subject_key` already computed (stored rows keep only that).
+    """
     entry = AuditEntry(
         at=now,
         event=event,
         conversation_key=conversation_key(conversation_id) if conversation_id else None,
-        subject_key=subject_key(subject) if subject else None,
+        subject_key=subject_key(subject) if subject else hashed_subject,
         detail=_clean_detail(detail),
     )
     session.add(entry)
@@ -77,6 +81,7 @@ def count_since(
     *,
     conversation_id: str | None = None,
     subject: str | None = None,
+    hashed_subject: str | None = None,
 ) -> int:
     """How many `event` rows in (since, now] for this conversation and/or subject."""
     query = (
@@ -87,5 +92,7 @@ def count_since(
     if conversation_id is not None:
         query = query.where(AuditEntry.conversation_key == conversation_key(conversation_id))
     if subject is not None:
-        query = query.where(AuditEntry.subject_key == subject_key(subject))
+        hashed_subject = subject_key(subject)
+    if hashed_subject is not None:
+        query = query.where(AuditEntry.subject_key == hashed_subject)
     return session.scalar(query) or 0

@@ -1,9 +1,17 @@
-"""Sending mail: the embedded outbox (a table the demo shows) or a real SMTP server.
+"""Mail: a queue in the database, and the SMTP transport the mail worker sends with.
 
-Services depend on the `Mailer` protocol only; `mailer_from_settings` picks the
-backend from MAIL_BACKEND. `deliver` never lets a failure reach the caller and
-never logs the error text, which for SMTP and SQL errors can contain the address
-or the mail body (code, link).
+Services never send mail themselves: `MailQueue.add` writes a row of `mail_outbox`
+in the caller's transaction (with the challenge or token the mail carries), and the
+reply goes out without waiting for any mail server. A request that must not mail
+anyone (unknown email, over a rate limit) writes a row too, with no recipient, so
+both paths do the same database work and take the same time.
+
+Statuses of a row:
+- `outbox`  MAIL_BACKEND=outbox (demo): the row is the delivery; the demo shows it.
+- `pending` MAIL_BACKEND=smtp: waiting for the mail worker (bot/services/mail_worker.py).
+- `sent`    handed to the SMTP server; body cleared and address masked.
+- `expired` not sent before the code or link inside expired; body cleared.
+- `none`    nobody to send to; written only so the unknown path matches the known one.
 """
 
 from __future__ import annotations
@@ -11,7 +19,6 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -42,30 +49,34 @@ class Mailer(Protocol):
         """Deliver one mail or raise."""
 
 
-def _utcnow() -> datetime:
-    return datetime.utcnow()
+OUTBOX, PENDING, SENT, EXPIRED, NO_RECIPIENT = "outbox", "pending", "sent", "expired", "none"
 
 
-class OutboxMailer:
-    """Writes mails to `mail_outbox` in its own transaction, so the demo can show them."""
+@dataclass(frozen=True)
+class MailQueue:
+    """Where services put mail: a `mail_outbox` row in the caller's transaction."""
 
-    def __init__(
-        self, session_factory: Callable[[], Session], clock: Callable[[], datetime] = _utcnow
-    ) -> None:
-        self._session_factory = session_factory
-        self._clock = clock
+    kept_in_outbox: bool  # MAIL_BACKEND=outbox (demo): the row itself is the delivery
 
-    def send(self, mail: Mail) -> None:
-        with self._session_factory() as session:
-            session.add(
-                OutboxMail(
-                    created_at=self._clock(),
-                    to_address=mail.to,
-                    subject=mail.subject,
-                    body=mail.body,
-                )
+    def add(self, session: Session, mail: Mail | None, now: datetime, expires_at: datetime) -> None:
+        """Queue `mail`, or (None) write the same kind of row with nobody to send to.
+
+        The caller commits. Both cases run the same INSERT, so an observer timing
+        the reply cannot tell a request that mails someone from one that does not.
+        """
+        status = OUTBOX if self.kept_in_outbox else PENDING
+        session.add(
+            OutboxMail(
+                created_at=now,
+                to_address=mail.to if mail else None,
+                subject=mail.subject if mail else "",
+                body=mail.body if mail else "",
+                status=status if mail else NO_RECIPIENT,
+                attempts=0,
+                next_try_at=now if mail and status == PENDING else None,
+                expires_at=expires_at,
             )
-            session.commit()
+        )
 
 
 @dataclass(frozen=True)
@@ -102,26 +113,17 @@ class SmtpMailer:
             smtp.send_message(self.message(mail), from_addr=self.sender, to_addrs=[mail.to])
 
 
-def mailer_from_settings(settings: Settings, session_factory: Callable[[], Session]) -> Mailer:
-    """OutboxMailer for MAIL_BACKEND=outbox (the embedded default), SmtpMailer for smtp."""
-    if settings.mail_backend == "smtp":
-        return SmtpMailer(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            starttls=settings.smtp_starttls,
-            user=settings.smtp_user,
-            password=settings.smtp_password,
-            sender=settings.mail_from,
-        )
-    return OutboxMailer(session_factory)
+def mail_queue_from_settings(settings: Settings) -> MailQueue:
+    """MAIL_BACKEND=outbox keeps mails in the table (demo); smtp queues them for the worker."""
+    return MailQueue(kept_in_outbox=settings.mail_backend == "outbox")
 
 
-def deliver(mailer: Mailer, mail: Mail) -> bool:
-    """Send; on failure log the masked address and error type only, and return False."""
-    try:
-        mailer.send(mail)
-    except Exception as error:  # any backend failure must look the same to the user
-        logger.warning("mail to %s failed: %s", mask_email(mail.to), type(error).__name__)
-        return False
-    logger.info("mail sent to %s", mask_email(mail.to))
-    return True
+def smtp_mailer_from_settings(settings: Settings) -> SmtpMailer:
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        starttls=settings.smtp_starttls,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        sender=settings.mail_from,
+    )

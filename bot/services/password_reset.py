@@ -2,7 +2,9 @@
 
 Whatever the email (registered, unknown, or over a rate limit) `request_reset`
 returns nothing and the caller shows the same confirmation. The outcome is kept
-only as a coded value in the audit log, keyed by hashes.
+only as a coded value in the audit log, keyed by hashes. Every case runs the same
+statements: a token row (with no account when none is to be mailed), a queued
+mail row (with no recipient), an audit row, so the reply takes the same time.
 
 Tokens come from `secrets.token_urlsafe(reset_token_bytes)`: with 256 bits of
 entropy a plain SHA-256 is enough to store them (no salt or slow hash needed),
@@ -24,14 +26,13 @@ from sqlalchemy.orm import Session
 from bot.db.models import ResetToken
 from bot.policy import Policy, get_policy
 from bot.services import audit
-from bot.services.mail import Mail, Mailer, deliver
+from bot.services.mail import Mail, MailQueue
 from bot.services.mail_templates import PASSWORD_RESET, pick_language, render
 from bot.services.verification import account_by_email
 
 logger = logging.getLogger(__name__)
 
 EVENT_REQUESTED = "password_reset_requested"
-EVENT_MAIL_FAILED = "password_reset_mail_failed"
 EVENT_REDEEMED = "password_reset_redeemed"
 RATE_WINDOW = timedelta(hours=1)
 
@@ -70,7 +71,7 @@ def _rate_limited(
 
 def request_reset(
     session: Session,
-    mailer: Mailer,
+    mail_queue: MailQueue,
     conversation_id: str,
     email: str,
     language: str | None,
@@ -79,45 +80,43 @@ def request_reset(
     *,
     policy: Policy | None = None,
 ) -> None:
-    """Mail a single-use reset link if `email` is registered and no limit is hit.
+    """Queue a single-use reset link if `email` is registered and no limit is hit.
 
-    Returns nothing in every case. Commits before mailing, so the link never
-    points to a token that was rolled back.
+    Returns nothing in every case. The token, its mail and the audit row are
+    committed together; the mail worker sends after the reply.
     """
     policy = policy or get_policy()
     account = account_by_email(session, email)
     subject = account.email if account else email
-    token: str | None = None
     if _rate_limited(session, conversation_id, subject, now, policy):
         outcome = "rate_limited"
-    elif account is None:
-        outcome = "no_account"
     else:
-        outcome = "sent"
-        token = secrets.token_urlsafe(policy.reset_token_bytes)
-        session.add(
-            ResetToken(
-                account_id=account.id,
-                token_hash=hash_token(token),
-                created_at=now,
-                expires_at=now + timedelta(minutes=policy.reset_token_ttl_minutes),
-            )
+        outcome = "no_account" if account is None else "sent"
+    target = account if outcome == "sent" else None
+    # a token for every request: unmailed ones (no account) redeem nothing
+    token = secrets.token_urlsafe(policy.reset_token_bytes)
+    expires_at = now + timedelta(minutes=policy.reset_token_ttl_minutes)
+    session.add(
+        ResetToken(
+            account_id=target.id if target else None,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=expires_at,
         )
-    audit.record(session, EVENT_REQUESTED, conversation_id, subject, {"outcome": outcome}, now=now)
-    session.commit()
-    if account is None or token is None:
-        logger.info("password reset requested: nothing sent")
-        return
-    mail_language = pick_language(language, account.language)
+    )
+    mail_language = pick_language(language, target.language if target else None)
     mail_subject, body = render(
         PASSWORD_RESET,
         mail_language,
         link=reset_link(reset_page_url, token, mail_language),
         minutes=policy.reset_token_ttl_minutes,
     )
-    if not deliver(mailer, Mail(to=account.email, subject=mail_subject, body=body)):
-        audit.record(session, EVENT_MAIL_FAILED, conversation_id, account.email, now=now)
-        session.commit()
+    mail = Mail(to=target.email, subject=mail_subject, body=body) if target else None
+    mail_queue.add(session, mail, now, expires_at)
+    audit.record(session, EVENT_REQUESTED, conversation_id, subject, {"outcome": outcome}, now=now)
+    session.commit()
+    # one line whatever the outcome: whoever reads the logs learns nothing about the email
+    logger.info("password reset requested")
 
 
 def redeem_token(session: Session, token: str, now: datetime) -> int | None:
@@ -132,6 +131,7 @@ def redeem_token(session: Session, token: str, now: datetime) -> int | None:
     ).first()
     valid = (
         row is not None
+        and row.account_id is not None  # an unknown email's token was never mailed
         and hmac.compare_digest(row.token_hash, token_hash)
         and row.used_at is None
         and now < row.expires_at

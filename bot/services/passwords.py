@@ -1,8 +1,11 @@
 """Account passwords set on the demo reset-password page: scrypt with a random salt.
 
 Stored as `scrypt$N$r$p$salt$hash` (salt and hash in unpadded base64), so the cost
-parameters can be raised later without breaking older hashes. The rules are few on
-purpose (NIST SP 800-63B): a minimum length, no composition rules.
+parameters can be raised later without breaking older hashes. The rules follow NIST
+SP 800-63B: a minimum length, no composition rules, and no password that is easy to
+guess. "Easy to guess" is zxcvbn's estimate (its offline lists of common passwords,
+names and words, plus repeats, sequences, keyboard rows and dates), with the user's
+email and a few Italian and French favourites added to its dictionary.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from bot.db.models import Account
 from bot.services import audit
@@ -32,6 +36,19 @@ EVENT_CHANGED = "password_changed"
 TOO_SHORT = "too_short"
 TOO_LONG = "too_long"
 MISMATCH = "mismatch"
+TOO_EASY = "too_easy"  # common, repeated, a sequence, a keyboard row...
+HAS_EMAIL = "has_email"  # the email, or the part before the @
+
+# zxcvbn scores 0-4; 3 is "safely unguessable" (about 10**8 guesses or more).
+MIN_SCORE = 3
+# zxcvbn's time grows fast with length; the first characters decide whether it is trivial
+SCORED_CHARS = 64
+# Common in Italian and French passwords, and this service's own words.
+EXTRA_WORDS = (
+    "password", "passwort", "motdepasse", "ciao", "amore", "bonjour", "soleil", "azerty",
+    "qwertz", "juventus", "forzainter", "forzamilan", "napoli", "roma", "paris", "chouchou",
+    "doudou", "example", "meetings", "support", "webinar",
+)  # fmt: skip
 
 
 class PasswordRejected(ValueError):
@@ -79,12 +96,28 @@ def verify_password(password: str, stored: str | None) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
-def password_problem(password: str, confirmation: str | None = None) -> str | None:
-    """Why `password` (typed twice: `confirmation`) cannot be used, or None."""
+def _contains_email(password: str, email: str) -> bool:
+    folded, address = password.casefold(), email.strip().casefold()
+    local = address.partition("@")[0]
+    return address in folded or (len(local) >= 3 and local in folded)
+
+
+def password_problem(
+    password: str, confirmation: str | None = None, *, email: str | None = None
+) -> str | None:
+    """Why `password` (typed twice: `confirmation`) cannot be used, or None.
+
+    `email`: the account's, which the password must not contain.
+    """
     if len(password) < MIN_LENGTH:
         return TOO_SHORT
     if len(password) > MAX_LENGTH:
         return TOO_LONG
+    if email and _contains_email(password, email):
+        return HAS_EMAIL
+    user_words = [*EXTRA_WORDS, *([email, email.partition("@")[0]] if email else [])]
+    if zxcvbn(password[:SCORED_CHARS], user_inputs=user_words)["score"] < MIN_SCORE:
+        return TOO_EASY
     if confirmation is not None and not hmac.compare_digest(
         password.encode(), confirmation.encode()
     ):
@@ -98,12 +131,12 @@ def set_password(session: Session, account_id: int, password: str, now: datetime
     Flushes but does not commit: the caller's transaction (the page's
     `session_scope`) commits, together with the redeemed reset token.
     """
-    problem = password_problem(password)
-    if problem:
-        raise PasswordRejected(problem)
     account = session.get(Account, account_id)
     if account is None:
         raise LookupError(f"no account with id {account_id}")
+    problem = password_problem(password, email=account.email)
+    if problem:
+        raise PasswordRejected(problem)
     account.password_hash = hash_password(password)
     account.password_changed_at = now
     audit.record(session, EVENT_CHANGED, None, account.email, now=now)

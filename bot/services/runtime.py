@@ -1,11 +1,10 @@
-"""What actions need to call the services: the clock, a session, the mailer."""
+"""What actions need to call the services: the clock, a session, the mail queue."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot.db.session import session_factory
-from bot.services.mail import Mailer, mailer_from_settings
+from bot.services.mail import MailQueue, mail_queue_from_settings
 from bot.settings import get_settings
 
 
@@ -14,5 +13,5 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def mailer() -> Mailer:
-    return mailer_from_settings(get_settings(), session_factory())
+def mail_queue() -> MailQueue:
+    return mail_queue_from_settings(get_settings())

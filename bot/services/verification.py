@@ -13,7 +13,19 @@ Hashing: codes have only 10**otp_length values, so each is stored as scrypt
 Rate limits: at most otp_limit_per_conversation_per_hour starts per conversation and
 otp_limit_per_account_per_hour codes per account, so nobody can flood a customer's
 inbox. Over a limit, a start behaves like an unknown identifier: same reply, a
-challenge that no code opens, no mail.
+challenge that no code opens, no mail. Wrong codes are limited per conversation
+(otp_max_attempts per challenge) and per subject across conversations
+(otp_failed_checks_per_subject_per_hour), so many senders cannot share out guesses
+at one account; the subject is the account's email, or the identifier typed when
+none matched, so an unknown identifier locks the same way.
+
+Mail: the code's mail is queued in the same transaction as its challenge, and an
+unknown identifier queues a row with no recipient: same statements, same time.
+
+Binding: challenges are started, checked and honoured for `bound_conversation`,
+the namespaced sender ID (bot/services/conversations.py) together with the input
+channel the latest message came in on: a proof made in one channel's conversation
+is never honoured for another channel, even one that names the same platform ID.
 """
 
 from __future__ import annotations
@@ -27,22 +39,23 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, VerificationChallenge
 from bot.policy import Policy, get_policy
 from bot.services import audit
 from bot.services.accounts import find_account_id
-from bot.services.mail import Mail, Mailer, deliver
+from bot.services.conversations import belongs_to
+from bot.services.mail import Mail, MailQueue
 from bot.services.mail_templates import VERIFICATION_CODE, pick_language, render
-from bot.services.redaction import conversation_key
+from bot.services.redaction import conversation_key, subject_key
 
 logger = logging.getLogger(__name__)
 
 EVENT_STARTED = "verification_started"
 EVENT_CHECKED = "verification_checked"
-EVENT_MAIL_FAILED = "verification_mail_failed"
+EVENT_CODE_FAILED = "verification_code_failed"  # one per wrong code, keyed by subject
 RATE_WINDOW = timedelta(hours=1)
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _SCRYPT_LEN = 2**14, 8, 1, 32
@@ -62,6 +75,21 @@ class VerificationResult:
     status: VerificationStatus
     attempts_left: int = 0
     account_id: int | None = None  # set only when VERIFIED
+
+
+# --- binding ---------------------------------------------------------------------
+
+
+def bound_conversation(sender_id: str, input_channel: str | None) -> str:
+    """The conversation ID a verification belongs to.
+
+    The sender ID when it is in the namespace of the channel the message came in on;
+    otherwise (a message injected under another channel's name) an ID that no channel
+    produces (no channel name contains "!"), so nothing verified elsewhere matches it.
+    """
+    if belongs_to(sender_id, input_channel):
+        return sender_id
+    return f"!{input_channel or ''}!{sender_id}"
 
 
 # --- codes ---------------------------------------------------------------------
@@ -111,7 +139,8 @@ def find_account(session: Session, identifier: str) -> Account | None:
     an address that is not a registered email (a billing contact, a typo) finds nothing.
     """
     account_id = find_account_id(session, identifier)
-    return session.get(Account, account_id) if account_id is not None else None
+    # id 0 is never used: an unknown identifier runs the same query, finding nothing
+    return session.get(Account, account_id if account_id is not None else 0)
 
 
 # --- flow ----------------------------------------------------------------------
@@ -119,7 +148,7 @@ def find_account(session: Session, identifier: str) -> Account | None:
 
 def start_verification(
     session: Session,
-    mailer: Mailer,
+    mail_queue: MailQueue,
     conversation_id: str,
     identifier: str,
     language: str | None,
@@ -133,30 +162,43 @@ def start_verification(
     """
     account = find_account(session, identifier)
     start_verification_for(
-        session, mailer, conversation_id, account, language, now,
+        session, mail_queue, conversation_id, account, language, now,
         subject=account.email if account else identifier, policy=policy,
     )  # fmt: skip
 
 
+NO_SUBJECT = "-"  # never a subject key (those are 64 hex digits): counts nothing
+
+
 def _over_limit(
-    session: Session, conversation_id: str, account: Account | None, now: datetime, policy: Policy
+    session: Session,
+    conversation_id: str,
+    subject: str | None,
+    now: datetime,
+    policy: Policy,
 ) -> bool:
-    """Every start counts, sent or not, so probing cannot reset the window."""
+    """Every start counts, sent or not, so probing cannot reset the window.
+
+    Both counts run whether or not an account matched (the subject is then the
+    identifier typed), so the two paths run the same queries.
+    """
     since = now - RATE_WINDOW
     per_conversation = audit.count_since(
         session, EVENT_STARTED, since, now, conversation_id=conversation_id
     )
-    if per_conversation >= policy.otp_limit_per_conversation_per_hour:
-        return True
-    if account is None:
-        return False
-    per_account = audit.count_since(session, EVENT_STARTED, since, now, subject=account.email)
-    return per_account >= policy.otp_limit_per_account_per_hour
+    per_subject = audit.count_since(
+        session, EVENT_STARTED, since, now,
+        hashed_subject=subject_key(subject) if subject else NO_SUBJECT,
+    )  # fmt: skip
+    return (
+        per_conversation >= policy.otp_limit_per_conversation_per_hour
+        or per_subject >= policy.otp_limit_per_account_per_hour
+    )
 
 
 def start_verification_for(
     session: Session,
-    mailer: Mailer,
+    mail_queue: MailQueue,
     conversation_id: str,
     account: Account | None,
     language: str | None,
@@ -167,42 +209,44 @@ def start_verification_for(
 ) -> None:
     """Like `start_verification`, for an account already found (or None: no match).
 
-    Commits before mailing, so a code never leaves for a challenge that was rolled
-    back. The mail is in the conversation's language (the person waiting for it),
-    else the account's. A newer challenge replaces older ones of the conversation.
+    The challenge, its mail (a queued row; a row with no recipient when nobody is to
+    be mailed) and the audit row are committed together, and nothing is sent here:
+    the mail worker sends after the reply. The mail is in the conversation's language
+    (the person waiting for it), else the account's. A newer challenge replaces older
+    ones of the conversation.
     """
     policy = policy or get_policy()
-    limited = _over_limit(session, conversation_id, account, now, policy)
+    audit_subject = account.email if account else subject
+    limited = _over_limit(session, conversation_id, audit_subject, now, policy)
     target = None if limited else account
     code = generate_code(policy.otp_length)  # also for no match: same work, same row
+    expires_at = now + timedelta(minutes=policy.otp_ttl_minutes)
     session.add(
         VerificationChallenge(
             conversation_key=conversation_key(conversation_id),
             account_id=target.id if target else None,
+            subject_key=subject_key(audit_subject) if audit_subject else None,
             code_hash=hash_code(code),
             created_at=now,
-            expires_at=now + timedelta(minutes=policy.otp_ttl_minutes),
+            expires_at=expires_at,
             attempts=0,
         )
     )
+    mail_subject, body = render(
+        VERIFICATION_CODE,
+        pick_language(language, target.language if target else None),
+        code=code,
+        minutes=policy.otp_ttl_minutes,
+    )
+    mail = Mail(to=target.email, subject=mail_subject, body=body) if target else None
+    mail_queue.add(session, mail, now, expires_at)
     outcome = "rate_limited" if limited else ("sent" if account else "no_account")
-    audit_subject = account.email if account else subject
     audit.record(
         session, EVENT_STARTED, conversation_id, audit_subject, {"outcome": outcome}, now=now
     )
     session.commit()
-    if target is None:
-        logger.info("verification started without a mail (%s)", outcome)
-        return
-    mail_subject, body = render(
-        VERIFICATION_CODE,
-        pick_language(language, target.language),
-        code=code,
-        minutes=policy.otp_ttl_minutes,
-    )
-    if not deliver(mailer, Mail(to=target.email, subject=mail_subject, body=body)):
-        audit.record(session, EVENT_MAIL_FAILED, conversation_id, target.email, now=now)
-        session.commit()
+    # one line whatever the outcome: whoever reads the logs learns nothing about the account
+    logger.info("verification started")
 
 
 def _latest_challenge(session: Session, conversation_id: str) -> VerificationChallenge | None:
@@ -215,13 +259,49 @@ def _latest_challenge(session: Session, conversation_id: str) -> VerificationCha
     ).first()
 
 
+def _failures_since(session: Session, challenge: VerificationChallenge, now: datetime) -> int:
+    """Wrong codes for this challenge's subject in the last hour, in any conversation.
+
+    Runs for every challenge (NO_SUBJECT counts nothing), so that no path skips a query.
+    """
+    return audit.count_since(
+        session, EVENT_CODE_FAILED, now - RATE_WINDOW, now,
+        hashed_subject=challenge.subject_key or NO_SUBJECT,
+    )  # fmt: skip
+
+
+def _lock_subject(session: Session, challenge: VerificationChallenge, now: datetime) -> None:
+    """Lock this challenge and every live code of its subject, in every conversation."""
+    challenge.locked_at = now
+    if challenge.subject_key is not None:
+        session.execute(
+            update(VerificationChallenge)
+            .where(
+                VerificationChallenge.subject_key == challenge.subject_key,
+                VerificationChallenge.verified_at.is_(None),
+                VerificationChallenge.locked_at.is_(None),
+                VerificationChallenge.expires_at > now,
+            )
+            .values(locked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def _check(
-    challenge: VerificationChallenge | None, code: str, now: datetime, policy: Policy
+    session: Session,
+    challenge: VerificationChallenge | None,
+    code: str,
+    now: datetime,
+    policy: Policy,
 ) -> VerificationResult:
     """Apply one code to the latest challenge (mutates it); no commit."""
     if challenge is None or challenge.verified_at is not None:
         return VerificationResult(VerificationStatus.NO_CHALLENGE)
     if challenge.locked_at is not None or challenge.attempts >= policy.otp_max_attempts:
+        return VerificationResult(VerificationStatus.LOCKED)
+    failures = _failures_since(session, challenge, now)  # known or not: the same query
+    if failures >= policy.otp_failed_codes_per_account_per_hour:
+        _lock_subject(session, challenge, now)
         return VerificationResult(VerificationStatus.LOCKED)
     if now >= challenge.expires_at:
         return VerificationResult(VerificationStatus.EXPIRED)
@@ -234,6 +314,13 @@ def _check(
             account_id=challenge.account_id,
         )
     challenge.attempts += 1  # an unmatched challenge lands here for every code
+    audit.record(
+        session, EVENT_CODE_FAILED, None, None, now=now, hashed_subject=challenge.subject_key
+    )
+    subject_limit = policy.otp_failed_codes_per_account_per_hour
+    if challenge.subject_key is not None and failures + 1 >= subject_limit:
+        _lock_subject(session, challenge, now)
+        return VerificationResult(VerificationStatus.LOCKED)
     attempts_left = policy.otp_max_attempts - challenge.attempts
     if attempts_left <= 0:
         challenge.locked_at = now
@@ -252,11 +339,13 @@ def check_code(
     """Check a code against the conversation's latest challenge, count it, commit.
 
     The last allowed wrong code returns LOCKED; a locked challenge refuses even
-    the right code. Committing here keeps a counted attempt from being undone by
-    a later error in the caller.
+    the right code. So does every challenge of a subject (account) that had
+    otp_failed_codes_per_account_per_hour wrong codes in the last hour, whichever
+    conversations typed them. Committing here keeps a counted attempt from being
+    undone by a later error in the caller.
     """
     policy = policy or get_policy()
-    result = _check(_latest_challenge(session, conversation_id), code, now, policy)
+    result = _check(session, _latest_challenge(session, conversation_id), code, now, policy)
     audit.record(
         session, EVENT_CHECKED, conversation_id, None, {"status": result.status.value}, now=now
     )

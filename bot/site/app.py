@@ -30,10 +30,17 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.db.models import OutboxMail, ResetToken
+from bot.db.models import Account, OutboxMail, ResetToken
 from bot.db.session import make_engine, session_scope
+from bot.services.mail import OUTBOX
 from bot.services.password_reset import hash_token, redeem_token
-from bot.services.passwords import MAX_LENGTH, MIN_LENGTH, password_problem, set_password
+from bot.services.passwords import (
+    MAX_LENGTH,
+    MIN_LENGTH,
+    PasswordRejected,
+    password_problem,
+    set_password,
+)
 from bot.services.runtime import utcnow
 from bot.settings import LANGUAGES, PROJECT_ROOT, Settings
 from bot.site.texts import LANGUAGE_NAMES, text
@@ -190,13 +197,27 @@ def token_is_usable(factory: sessionmaker, token: str, now: datetime) -> bool:
         row = session.scalars(
             select(ResetToken).where(ResetToken.token_hash == hash_token(token))
         ).first()
-        return row is not None and row.used_at is None and now < row.expires_at
+        return (
+            row is not None
+            and row.account_id is not None  # an unknown email's token was never mailed
+            and row.used_at is None
+            and now < row.expires_at
+        )
 
 
 def change_password(factory: sessionmaker, token: str, password: str) -> bool:
     """Redeem the token and store the new password in one go; False for a bad token."""
     now = utcnow()
     with session_scope(factory) as session:
+        # rules that need the account (its email) are checked before the link is used up
+        email = session.scalar(
+            select(Account.email)
+            .join(ResetToken, ResetToken.account_id == Account.id)
+            .where(ResetToken.token_hash == hash_token(token))
+        )
+        problem = password_problem(password, email=email) if email else None
+        if problem:
+            raise PasswordRejected(problem)
         account_id = redeem_token(session, token, now)
         if account_id is None:
             return False
@@ -207,7 +228,14 @@ def change_password(factory: sessionmaker, token: str, password: str) -> bool:
 
 def latest_mails(factory: sessionmaker, limit: int) -> list[OutboxMail]:
     with session_scope(factory) as session:
-        return list(session.scalars(select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit)))
+        return list(
+            session.scalars(
+                select(OutboxMail)
+                .where(OutboxMail.status == OUTBOX)
+                .order_by(OutboxMail.id.desc())
+                .limit(limit)
+            )
+        )
 
 
 # --- pages ------------------------------------------------------------------------
@@ -313,7 +341,13 @@ async def reset_submit(request: web.Request) -> web.Response:
         return reset_page(
             request, language, "form", status=422, token=token, csrf=cookie, error=problem
         )
-    if not await asyncio.to_thread(change_password, factory, token, password):
+    try:
+        changed = await asyncio.to_thread(change_password, factory, token, password)
+    except PasswordRejected as rejected:  # e.g. it contains the account's email
+        return reset_page(
+            request, language, "form", status=422, token=token, csrf=cookie, error=rejected.reason
+        )
+    if not changed:
         return reset_page(request, language, "invalid", status=400)
     response = reset_page(request, language, "done")
     response.del_cookie(CSRF_COOKIE, path="/reset-password")

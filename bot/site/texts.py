@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.services.passwords import MIN_LENGTH, MISMATCH, TOO_LONG, TOO_SHORT
+from bot.services.passwords import HAS_EMAIL, MIN_LENGTH, MISMATCH, TOO_EASY, TOO_LONG, TOO_SHORT
 
 LANGUAGE_NAMES = {"it": "Italiano", "fr": "Français", "en": "English"}
 
@@ -65,6 +65,12 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         TOO_SHORT: "The password is too short: use at least {min} characters.",
         TOO_LONG: "The password is too long.",
         MISMATCH: "The two passwords are not the same.",
+        TOO_EASY: (
+            "This password is too easy to guess. Avoid common passwords and words, repeated "
+            "characters, sequences like 12345 or abcde, and keyboard rows like qwerty; a few "
+            "unrelated words make a good one."
+        ),
+        HAS_EMAIL: "The password must not contain your email address or its first part.",
     },
     "it": {
         "site_name": "Example Meetings · Centro assistenza",
@@ -128,6 +134,12 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         TOO_SHORT: "La password è troppo corta: usa almeno {min} caratteri.",
         TOO_LONG: "La password è troppo lunga.",
         MISMATCH: "Le due password non coincidono.",
+        TOO_EASY: (
+            "Questa password è troppo facile da indovinare. Evita password e parole comuni, "
+            "caratteri ripetuti, sequenze come 12345 o abcde e righe della tastiera come "
+            "qwerty; qualche parola senza legame tra loro ne fa una buona."
+        ),
+        HAS_EMAIL: ("La password non deve contenere il tuo indirizzo email né la sua prima parte."),
     },
     "fr": {
         "site_name": "Example Meetings · Centre d'aide",
@@ -194,6 +206,14 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         TOO_SHORT: "Le mot de passe est trop court : utilisez au moins {min} caractères.",
         TOO_LONG: "Le mot de passe est trop long.",
         MISMATCH: "Les deux mots de passe ne sont pas identiques.",
+        TOO_EASY: (
+            "Ce mot de passe est trop facile à deviner. Évitez les mots de passe et les mots "
+            "courants, les caractères répétés, les suites comme 12345 ou abcde et les rangées "
+            "du clavier comme azerty ; quelques mots sans rapport entre eux en font un bon."
+        ),
+        HAS_EMAIL: (
+            "Le mot de passe ne doit pas contenir votre adresse e-mail ni sa première partie."
+        ),
     },
 }
 

@@ -188,6 +188,18 @@ def test_a_reset_link_changes_the_password_once(
         )
         assert mismatch.status == 422
         assert "ne sont pas identiques" in await page_text(mismatch)
+        trivial = await client.post(
+            "/reset-password?lang=fr",
+            data={**form, "password": "aaaaaaaaaa", "confirm": "aaaaaaaaaa"},
+        )
+        assert trivial.status == 422
+        assert "trop facile à deviner" in await page_text(trivial)
+        own_email = await client.post(
+            "/reset-password?lang=fr",
+            data={**form, "password": f"{EMAIL}!x", "confirm": f"{EMAIL}!x"},
+        )
+        assert own_email.status == 422  # found only once the link names the account
+        assert "ne doit pas contenir votre adresse e-mail" in await page_text(own_email)
         assert stored_hash(factory) is None  # refused entries leave the link usable
 
         done = await client.post(

@@ -180,15 +180,20 @@ async function focusedId(page) {
 }
 
 async function storedSession(page) {
-  return page.evaluate(() => {
+  return stored(page, ":session");
+}
+
+/** The widget's stored value whose key ends with `suffix` (null when none). */
+async function stored(page, suffix) {
+  return page.evaluate((end) => {
     for (let i = 0; i < localStorage.length; i += 1) {
       const key = localStorage.key(i);
-      if (key.startsWith("rasa-widget:") && key.endsWith(":session")) {
+      if (key.startsWith("rasa-widget:") && key.endsWith(end)) {
         return JSON.parse(localStorage.getItem(key));
       }
     }
     return null;
-  });
+  }, suffix);
 }
 
 /** Click the first quick reply: its title becomes the user's bubble, then a reply. */
@@ -319,7 +324,9 @@ const STEPS = {
     const w = widget(page);
     const bot = await run.say(page, "it-message", "it", "ciao, non riesco ad accedere al mio account");
     check(bot.length >= 1, "no reply");
-    check((await w.quickReplies.count()) >= 1, "the reply has no quick-reply buttons");
+    // the buttons come with the form's question, a second response that a busy action
+    // server may send later than the settle time
+    await poll("the reply's quick-reply buttons", async () => (await w.quickReplies.count()) >= 1, 30_000);
     await run.screenshot(page, "it-first-reply");
   },
 
@@ -335,8 +342,12 @@ const STEPS = {
     const page = run.pages.it;
     const w = widget(page);
     const session = await storedSession(page);
+    const secret = await stored(page, ":secret");
     const messages = await w.root.locator(".msg").allTextContents();
     check(session, "no session id in localStorage");
+    // the conversation ID (as tickets show it) is derived from the secret, never equal
+    check(typeof secret === "string" && secret.length >= 43, "no session secret in localStorage");
+    check(session.startsWith("socketio:") && !session.includes(secret), "the session id is not derived");
     await page.reload();
     await w.panel.waitFor({ state: "visible" }); // it was open: it opens again
     await poll("the history after the reload", async () =>
@@ -345,6 +356,7 @@ const STEPS = {
     const after = await w.root.locator(".msg").allTextContents();
     check(JSON.stringify(after) === JSON.stringify(messages), "the history changed on reload");
     check((await storedSession(page)) === session, "the session id changed on reload");
+    check((await stored(page, ":secret")) === secret, "the session secret changed on reload");
     run.itSession = session;
     await run.screenshot(page, "it-after-reload");
     await run.say(page, "it-reload", "it", "grazie mille");
@@ -478,7 +490,7 @@ const STEPS = {
     const w = await run.openChat(page, "Discuter avec nous");
     check((await w.input.getAttribute("placeholder")) === "Écrivez votre message…", "not in French");
     await run.say(page, "fr-message", "fr", "bonjour, je n'arrive pas à me connecter à mon compte");
-    check((await w.quickReplies.count()) >= 1, "the French reply has no quick-reply buttons");
+    await poll("the French reply's quick-reply buttons", async () => (await w.quickReplies.count()) >= 1, 30_000);
     await clickQuickReply(run, page, "fr-quick-reply", "fr");
     await run.screenshot(page, "fr-conversation");
   },

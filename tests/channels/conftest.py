@@ -35,6 +35,7 @@ SECRETS = {
     "TWILIO_ACCOUNT_SID": f"AC{secrets.token_hex(16)}",
     "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
     "TWILIO_NUMBER": "+15550001111",
+    "REST_TOKEN": secrets.token_urlsafe(32),
 }
 REPLY_TIMEOUT = 20.0  # seconds to wait for the bot's reply to reach the fake platform
 
@@ -142,6 +143,7 @@ class Channels:
     rasa_url: str
     platforms: FakePlatforms
     log: Path
+    workdir: Path  # accounts.db (mail outbox) and tracker.db
 
     def webhook(self, name: str) -> str:
         return f"{self.rasa_url}/webhooks/{name}/webhook"
@@ -162,7 +164,7 @@ def channels(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     settings["SLACK_API_URL"] += "/api/"
     try:
         for assistant in start_assistant(model_path, workdir, settings):
-            yield Channels(assistant.rasa_url, platforms, workdir / "rasa.log")
+            yield Channels(assistant.rasa_url, platforms, workdir / "rasa.log", workdir)
     finally:
         server.shutdown()
 

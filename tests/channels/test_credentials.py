@@ -11,7 +11,9 @@ from bot.channels.credentials import active_credentials, write_active_credential
 from bot.settings import CHANNEL_VARIABLES, PROJECT_ROOT
 
 TEMPLATE = PROJECT_ROOT / "credentials.yml"
-ALWAYS_ON = {"bot.channels.rest_body.CheckedRestInput", "bot.channels.socketio.WidgetInput"}
+ALWAYS_ON = {"bot.channels.socketio.WidgetInput"}
+REST = "bot.channels.rest.RestInput"
+REST_TOKEN = {"REST_TOKEN": "t" * 32}
 PLATFORMS = {
     "bot.channels.telegram.TelegramInput": "TELEGRAM_",
     "bot.channels.slack.SlackInput": "SLACK_",
@@ -29,8 +31,20 @@ def variables(prefix: str) -> dict[str, str]:
     }
 
 
-def test_with_no_channel_variable_only_rest_and_socketio_are_on() -> None:
+def test_with_no_channel_variable_only_socketio_is_on() -> None:
     assert set(active_credentials(TEMPLATE, {})) == ALWAYS_ON
+
+
+def test_rest_is_on_outside_demo_mode_only_with_its_token() -> None:
+    assert REST not in active_credentials(TEMPLATE, {"REST_TOKEN": ""})
+    with_token = active_credentials(TEMPLATE, REST_TOKEN)
+    assert set(with_token) == ALWAYS_ON | {REST}
+    assert yaml.safe_load(with_token[REST])[REST] == {"token": "${REST_TOKEN}"}
+    # demo mode: open without a token (and with one, the token is required)
+    demo = active_credentials(TEMPLATE, {}, demo=True)
+    assert set(demo) == ALWAYS_ON | {REST}
+    assert yaml.safe_load(demo[REST])[REST] == {"token": None}
+    assert set(active_credentials(TEMPLATE, REST_TOKEN, demo=True)) == ALWAYS_ON | {REST}
 
 
 @pytest.mark.parametrize(("key", "prefix"), PLATFORMS.items())
@@ -55,7 +69,7 @@ def test_optional_api_url_defaults_to_the_platform(tmp_path: Path) -> None:
 def test_written_file_keeps_placeholders_and_names_the_channels(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    environ = {**variables("SLACK_"), **variables("TELEGRAM_")}
+    environ = {**variables("SLACK_"), **variables("TELEGRAM_"), **REST_TOKEN}
     path = write_active_credentials(TEMPLATE, environ, tmp_path)
 
     text = path.read_text(encoding="utf-8")
@@ -63,11 +77,12 @@ def test_written_file_keeps_placeholders_and_names_the_channels(
     written = yaml.load(text, Loader=yaml.BaseLoader)  # as text: ${VAR}s stay unexpanded
     assert written["bot.channels.slack.SlackInput"]["slack_token"] == "${SLACK_BOT_TOKEN}"
     assert set(written) == ALWAYS_ON | {
+        REST,
         "bot.channels.slack.SlackInput",
         "bot.channels.telegram.TelegramInput",
     }
     assert written["bot.channels.socketio.WidgetInput"]["session_persistence"] == "true"
-    assert capsys.readouterr().out == "channels: rest_body, socketio, telegram, slack\n"
+    assert capsys.readouterr().out == "channels: rest, socketio, telegram, slack\n"
     # the same channels give the same file; other channels another one
     assert write_active_credentials(TEMPLATE, environ, tmp_path) == path
     assert write_active_credentials(TEMPLATE, {}, tmp_path) != path

@@ -32,18 +32,17 @@ class WidgetUser:
     """A customer on the socket.io channel, as the chat widget connects."""
 
     def __init__(self, rasa_url: str) -> None:
-        self.session_id = f"fr-{uuid.uuid4().hex[:10]}"
         self.received: queue.Queue[dict] = queue.Queue()
+        confirmed: queue.Queue[dict] = queue.Queue()
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self.received.put)
+        self.client.on("session_confirm", confirmed.put)
         self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
-        self.client.emit("session_request", {"session_id": self.session_id})
+        self.client.emit("session_request", {})  # a new visitor: the server makes a secret
+        self.session_id = confirmed.get(timeout=WAIT)["session_id"]
 
     def say(self, text: str) -> None:
-        self.client.emit(
-            "user_uttered",
-            {"message": text, "session_id": self.session_id, "metadata": {"language": "fr"}},
-        )
+        self.client.emit("user_uttered", {"message": text, "metadata": {"language": "fr"}})
 
     def next(self) -> dict:
         return self.received.get(timeout=WAIT)

@@ -38,7 +38,7 @@ def outbox(assistant: Assistant) -> list[tuple[str, str]]:
     engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.text("SELECT to_address, body FROM mail_outbox ORDER BY id")
+            sa.text("SELECT to_address, body FROM mail_outbox WHERE status = 'outbox' ORDER BY id")
         ).all()
     engine.dispose()
     return [(to, body) for to, body in rows]

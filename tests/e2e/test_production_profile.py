@@ -23,7 +23,7 @@ def test_conversation_on_postgresql_and_redis(production_assistant: Assistant) -
     engine = sa.create_engine(production_assistant.env["TRACKER_STORE_URL"], future=True)
     with engine.connect() as connection:
         stored = connection.execute(
-            sa.text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": who}
+            sa.text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": f"rest:{who}"}
         ).scalar()
         accounts = connection.execute(sa.text("SELECT count(*) FROM accounts")).scalar()
     engine.dispose()

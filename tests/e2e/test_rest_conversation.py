@@ -91,7 +91,7 @@ def test_conversation_is_stored_in_the_sql_tracker_store(assistant: Assistant) -
     engine = sa.create_engine(assistant.env["TRACKER_STORE_URL"], future=True)
     with engine.connect() as connection:
         count = connection.execute(
-            sa.text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": who}
+            sa.text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": f"rest:{who}"}
         ).scalar()
     engine.dispose()
     assert count and count > 2

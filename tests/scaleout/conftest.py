@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import jwt
 import pytest
@@ -22,6 +23,7 @@ from bot.cli import rasa_environment
 from bot.cluster import haproxy_config
 from bot.keys import rasa_jwt_secret
 from bot.rasa_server import JWT_METHOD
+from bot.services.conversations import namespaced
 from bot.settings import load_settings
 from tests.conftest import ROOT, free_port, require_service, wait_for
 
@@ -68,9 +70,9 @@ class Cluster:
         return response.json()
 
     @staticmethod
-    def conversation_of(session_id: str) -> str:
-        """The conversation ID the socket.io channel uses for a widget session."""
-        return session_id
+    def rest_conversation(sender: str) -> str:
+        """The conversation ID of a REST `sender` (channels namespace their IDs)."""
+        return namespaced("rest", sender)
 
     def api_headers(self) -> dict[str, str]:
         secret = rasa_jwt_secret(load_settings(environ=self.env))
@@ -79,7 +81,7 @@ class Cluster:
 
     def tracker(self, conversation: str, server: int = 0) -> dict:
         response = requests.get(
-            f"{self.servers[server]}/conversations/{conversation}/tracker",
+            f"{self.servers[server]}/conversations/{quote(conversation, safe='')}/tracker",
             headers=self.api_headers(),
             timeout=30,
         )

@@ -8,7 +8,8 @@ manager B has no such socket and the message is lost.
 from __future__ import annotations
 
 import queue
-import uuid
+import secrets
+from urllib.parse import quote
 
 import requests
 import socketio
@@ -20,24 +21,25 @@ WAIT = 30.0
 
 def test_agent_message_through_server_b_reaches_the_widget_on_server_a(cluster: Cluster) -> None:
     received: queue.Queue[dict] = queue.Queue()
-    session_id = f"shared-{uuid.uuid4().hex[:10]}"
+    confirmed: queue.Queue[dict] = queue.Queue()
     widget = socketio.Client(reconnection=False)
     widget.on("bot_uttered", received.put)
+    widget.on("session_confirm", confirmed.put)
     origin = f"http://localhost:{cluster.env['SITE_PORT']}"
     widget.connect(
         cluster.servers[0], socketio_path="/socket.io", transports=["polling"],
         headers={"Origin": origin},
     )  # fmt: skip
     try:
-        widget.emit("session_request", {"session_id": session_id})
-        widget.emit("user_uttered", {"message": "hello", "session_id": session_id})
+        widget.emit("session_request", {"session_secret": secrets.token_urlsafe(32)})
+        conversation = confirmed.get(timeout=WAIT)["session_id"]
+        widget.emit("user_uttered", {"message": "hello"})
         assert received.get(timeout=WAIT).get("text")  # the bot's greeting, from server A
         while not received.empty():
             received.get_nowait()
 
-        conversation = cluster.conversation_of(session_id)
         answer = requests.post(
-            f"{cluster.servers[1]}/conversations/{conversation}/tracker/events",
+            f"{cluster.servers[1]}/conversations/{quote(conversation, safe='')}/tracker/events",
             params={"output_channel": "latest", "execute_side_effects": "true"},
             json=[{"event": "bot", "text": "Marie here, how can I help?"}],
             headers=cluster.api_headers(),

@@ -29,6 +29,7 @@ KNOWLEDGE_BASE_POLICY = Policy(
     reset_limit_per_conversation_per_hour=3,
     otp_limit_per_conversation_per_hour=5,
     otp_limit_per_account_per_hour=5,
+    otp_failed_codes_per_account_per_hour=10,
     verified_for_minutes=60,
     webhook_max_attempts=4,
     desk_signin_failures_per_username=5,

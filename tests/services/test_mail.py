@@ -1,5 +1,6 @@
 """Mail backends against real servers: an aiosmtpd SMTP server started here (plain,
-and STARTTLS with login), and the outbox table on SQLite and PostgreSQL."""
+and STARTTLS with login), and the outbox table on SQLite and PostgreSQL. Services
+queue; `send_queued` runs the mail worker once, as its process does after the reply."""
 
 from __future__ import annotations
 
@@ -27,8 +28,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AuditEntry, OutboxMail
 from bot.policy import load_policy
-from bot.services.mail import Mail, OutboxMailer, SmtpMailer, mailer_from_settings
+from bot.services.mail import (
+    OUTBOX,
+    PENDING,
+    Mail,
+    MailQueue,
+    SmtpMailer,
+    mail_queue_from_settings,
+    smtp_mailer_from_settings,
+)
 from bot.services.mail_templates import LANGUAGES, PASSWORD_RESET, VERIFICATION_CODE
+from bot.services.mail_worker import MailWorker
 from bot.services.password_reset import redeem_token, request_reset
 from bot.services.verification import VerificationStatus, check_code, start_verification
 from bot.settings import load_settings
@@ -132,7 +142,11 @@ def self_signed(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     return server, client
 
 
-# --- real databases --------------------------------------------------------------
+SMTP_QUEUE = MailQueue(kept_in_outbox=False)
+
+
+def send_queued(factory: sessionmaker, server: SmtpServer) -> int:
+    return MailWorker(factory, server.mailer(), clock=lambda: NOW).run_once()
 
 
 # --- SMTP -------------------------------------------------------------------------
@@ -140,11 +154,10 @@ def self_signed(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_smtp_delivers_the_verification_code_to_the_registered_address(
-    session: Session, smtp_server: SmtpServer, language: str
+    session: Session, factory: sessionmaker, smtp_server: SmtpServer, language: str
 ) -> None:
-    start_verification(
-        session, smtp_server.mailer(), "conv-1", "marco_demo", language, NOW, policy=POLICY
-    )
+    start_verification(session, SMTP_QUEUE, "conv-1", "marco_demo", language, NOW, policy=POLICY)
+    assert send_queued(factory, smtp_server) == 1
 
     [envelope] = smtp_server.collector.received
     assert envelope.mail_from == SENDER
@@ -165,12 +178,13 @@ def test_smtp_delivers_the_verification_code_to_the_registered_address(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_smtp_delivers_a_working_reset_link(
-    session: Session, smtp_server: SmtpServer, language: str
+    session: Session, factory: sessionmaker, smtp_server: SmtpServer, language: str
 ) -> None:
     request_reset(
-        session, smtp_server.mailer(), "conv-1", "ACTIVE@example.com", language, NOW, RESET_URL,
+        session, SMTP_QUEUE, "conv-1", "ACTIVE@example.com", language, NOW, RESET_URL,
         policy=POLICY,
     )  # fmt: skip
+    assert send_queued(factory, smtp_server) == 1
 
     [envelope] = smtp_server.collector.received
     assert envelope.rcpt_tos == ["active@example.com"]
@@ -183,12 +197,15 @@ def test_smtp_delivers_a_working_reset_link(
 
 
 def test_smtp_sends_nothing_for_an_unknown_identifier(
-    session: Session, smtp_server: SmtpServer
+    session: Session, factory: sessionmaker, smtp_server: SmtpServer
 ) -> None:
-    mailer = smtp_server.mailer()
-    start_verification(session, mailer, "c1", "nobody@example.com", "it", NOW, policy=POLICY)
-    request_reset(session, mailer, "c2", "nobody@example.com", "it", NOW, RESET_URL, policy=POLICY)
+    queue = SMTP_QUEUE
+    start_verification(session, queue, "c1", "nobody@example.com", "it", NOW, policy=POLICY)
+    request_reset(session, queue, "c2", "nobody@example.com", "it", NOW, RESET_URL, policy=POLICY)
+    assert send_queued(factory, smtp_server) == 0
     assert smtp_server.collector.received == []
+    stored = " ".join(f"{row.to_address} {row.body}" for row in session.scalars(select(OutboxMail)))
+    assert "nobody" not in stored  # the typed address is not kept either
 
 
 def test_smtp_with_starttls_and_login(tmp_path: Path) -> None:
@@ -218,14 +235,20 @@ def test_smtp_with_starttls_and_login(tmp_path: Path) -> None:
     assert message.get_content().strip() == "Lien : https://x/y"
 
 
-def test_an_unreachable_smtp_server_changes_nothing_the_caller_sees(session: Session) -> None:
-    mailer = SmtpMailer("127.0.0.1", free_port(), False, "", "", SENDER, timeout=2)
+def test_an_unreachable_smtp_server_changes_nothing_the_caller_sees(
+    session: Session, factory: sessionmaker
+) -> None:
     result = start_verification(
-        session, mailer, "c1", "active@example.com", "en", NOW, policy=POLICY
+        session, SMTP_QUEUE, "c1", "active@example.com", "en", NOW, policy=POLICY
     )
     assert result is None
+    down = SmtpMailer("127.0.0.1", free_port(), False, "", "", SENDER, timeout=2)
+    assert MailWorker(factory, down, clock=lambda: NOW).run_once() == 0
     events = list(session.scalars(select(AuditEntry.event).order_by(AuditEntry.id)))
-    assert events == ["verification_started", "verification_mail_failed"]
+    assert events == ["verification_started"]
+    [row] = session.scalars(select(OutboxMail))
+    session.refresh(row)
+    assert (row.status, row.attempts) == (PENDING, 1)  # kept for the next try
 
 
 def test_reprs_show_no_password_code_or_full_address() -> None:
@@ -238,19 +261,23 @@ def test_reprs_show_no_password_code_or_full_address() -> None:
 # --- outbox and settings ----------------------------------------------------------
 
 
-def test_the_outbox_mailer_writes_a_row(factory: sessionmaker, session: Session) -> None:
+def test_the_outbox_backend_keeps_the_mail_as_its_row(
+    factory: sessionmaker, session: Session
+) -> None:
     mail = Mail("mario.rossi@libero.it", "Votre code de vérification", "Code : 123456 ✓")
-    OutboxMailer(factory, clock=lambda: NOW).send(mail)
+    with factory() as writer:
+        MailQueue(kept_in_outbox=True).add(writer, mail, NOW, NOW + timedelta(minutes=10))
+        writer.commit()
 
     [row] = session.scalars(select(OutboxMail))
-    assert (row.to_address, row.subject, row.body, row.created_at) == (
-        mail.to, mail.subject, mail.body, NOW,
+    assert (row.to_address, row.subject, row.body, row.created_at, row.status) == (
+        mail.to, mail.subject, mail.body, NOW, OUTBOX,
     )  # fmt: skip
 
 
-def test_the_mail_backend_comes_from_settings(factory: sessionmaker) -> None:
+def test_the_mail_backend_comes_from_settings() -> None:
     outbox = load_settings(env_file=None, environ={"MAIL_BACKEND": "outbox", "DEMO": "true"})
-    assert isinstance(mailer_from_settings(outbox, factory), OutboxMailer)
+    assert mail_queue_from_settings(outbox) == MailQueue(kept_in_outbox=True)
 
     smtp = load_settings(
         env_file=None,
@@ -264,7 +291,8 @@ def test_the_mail_backend_comes_from_settings(factory: sessionmaker) -> None:
             "SMTP_PASSWORD": "s3cret",
         },
     )
-    assert mailer_from_settings(smtp, factory) == SmtpMailer(
+    assert mail_queue_from_settings(smtp) == MailQueue(kept_in_outbox=False)
+    assert smtp_mailer_from_settings(smtp) == SmtpMailer(
         "mail.example.it", 587, True, "bot", "s3cret", "help@example.it"
     )
 

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Account, AuditEntry
 from bot.services.passwords import (
+    HAS_EMAIL,
     MISMATCH,
+    TOO_EASY,
     TOO_LONG,
     TOO_SHORT,
     PasswordRejected,
@@ -75,9 +77,9 @@ def test_a_password_breaking_a_rule_is_refused_and_nothing_changes(
 
 def test_ten_characters_is_enough_and_unicode_counts_as_characters(session: Session) -> None:
     target = account(session)
-    set_password(session, target.id, "ñàü€😀ñàü€😀", NOW)
+    set_password(session, target.id, "ñàü€😀çé漢字ß", NOW)
     session.commit()
-    assert verify_password("ñàü€😀ñàü€😀", account(session).password_hash)
+    assert verify_password("ñàü€😀çé漢字ß", account(session).password_hash)
 
 
 def test_an_unknown_account_is_an_error(session: Session) -> None:
@@ -94,3 +96,53 @@ def test_password_problem_checks_the_confirmation() -> None:
 @pytest.mark.parametrize("stored", [None, "", "plain", "bcrypt$x$y", "scrypt$1$2$3$!!$!!"])
 def test_verify_rejects_missing_or_malformed_hashes(stored: str | None) -> None:
     assert verify_password(PASSWORD, stored) is False
+
+
+# --- easy to guess ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "aaaaaaaaaa",  # the one the reset page accepted
+        "abababababab",  # repeats
+        "1234567890", "abcdefghij", "9876543210",  # sequences
+        "qwertyuiop", "azertyuiop", "1q2w3e4r5t", "asdfghjkl;",  # keyboard rows
+        "password123", "iloveyou12", "Passw0rd!!", "motdepasse1", "ciaociao12",  # common
+        "juventus1897", "bonjour2024",  # favourites plus a year
+    ],
+)  # fmt: skip
+def test_common_and_trivial_passwords_are_refused(session: Session, password: str) -> None:
+    assert password_problem(password, password) == TOO_EASY
+    with pytest.raises(PasswordRejected) as refused:
+        set_password(session, account(session).id, password, NOW)
+    assert refused.value.reason == TOO_EASY
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["monthly@example.com", "MONTHLY@example.com!", "monthly-rainbow-42", "xMonthlyx7q!"],
+)
+def test_the_account_email_or_its_first_part_is_refused(session: Session, password: str) -> None:
+    assert password_problem(password, email="monthly@example.com") == HAS_EMAIL
+    with pytest.raises(PasswordRejected) as refused:
+        set_password(session, account(session).id, password, NOW)
+    assert refused.value.reason == HAS_EMAIL
+    # another account's email in a password is none of this rule's business
+    assert password_problem("monthly-rainbow-42", email="active@example.com") is None
+
+
+@pytest.mark.parametrize(
+    "password", [PASSWORD, "Tr0ub4dor&3x", "frutta e verdura al mercato", "Marie-Claire75"]
+)
+def test_passwords_hard_to_guess_are_accepted(password: str) -> None:
+    assert password_problem(password, password, email="monthly@example.com") is None
+
+
+def test_a_very_long_password_is_scored_quickly() -> None:
+    import time
+
+    started = time.perf_counter()
+    assert password_problem("a" * 1024) == TOO_EASY
+    password_problem("x7Q!" * 256)  # whatever the answer, it comes fast
+    assert time.perf_counter() - started < 2

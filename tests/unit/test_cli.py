@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,17 +14,25 @@ from sqlalchemy.orm import sessionmaker
 from bot.db.migrate import upgrade
 from bot.db.models import Agent
 from bot.db.session import make_engine
-from bot.services.mail import Mail, OutboxMailer
+from bot.services.mail import Mail, MailQueue
 from bot.settings import PROJECT_ROOT
 
 
-def test_outbox_command_shows_mails(tmp_path: Path) -> None:
-
+def _outbox_with_a_code(tmp_path: Path) -> str:
+    """A database whose demo outbox holds one mail with a code (and one with nobody to mail)."""
     url = f"sqlite:///{tmp_path / 'a.db'}"
     upgrade(url)
-    OutboxMailer(sessionmaker(make_engine(url), future=True)).send(
-        Mail("anna@example.com", "Your code", "Your code is 123456")
-    )
+    with sessionmaker(make_engine(url), future=True)() as session:
+        now = datetime(2026, 11, 22, 10, 0)
+        mail = Mail("anna@example.com", "Your code", "Your code is 123456")
+        MailQueue(kept_in_outbox=True).add(session, mail, now, now + timedelta(minutes=10))
+        MailQueue(kept_in_outbox=True).add(session, None, now, now)  # nobody to mail: not shown
+        session.commit()
+    return url
+
+
+def test_outbox_command_shows_mails(tmp_path: Path) -> None:
+    url = _outbox_with_a_code(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "outbox"],
         cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": url, "DEMO": "true"},
@@ -43,11 +52,7 @@ def _bot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_outside_demo_mode_the_outbox_command_shows_nothing(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'a.db'}"
-    upgrade(url)
-    OutboxMailer(sessionmaker(make_engine(url), future=True)).send(
-        Mail("anna@example.com", "Your code", "Your code is 123456")
-    )
+    url = _outbox_with_a_code(tmp_path)
     result = _bot("outbox", DATABASE_URL=url, DEMO="false")
     assert result.returncode == 2
     assert "123456" not in result.stdout + result.stderr

@@ -45,6 +45,7 @@ def test_env_file_values_are_used(tmp_path: Path, monkeypatch) -> None:
         ("DATABSE_URL=sqlite:///x.db\n", "DATABSE_URL"),
         ('MAIL_FROM="never closed\n', "MAIL_FROM"),
         ("RASA_PORT=5005\njust some words\n", ".env line 2"),
+        ("REST_TOKEN=shorter-than-32-characters\n", "REST_TOKEN"),
     ],
 )
 def test_bad_values_name_the_variable(tmp_path: Path, content: str, variable: str) -> None:

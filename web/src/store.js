@@ -29,6 +29,7 @@ export class Store {
     }
   }
 
+  // The conversation's ID, as tickets show it (not enough to join it).
   get sessionId() {
     const id = this.get("session", null);
     return typeof id === "string" && id ? id : null;
@@ -36,6 +37,17 @@ export class Store {
 
   set sessionId(id) {
     this.set("session", id);
+  }
+
+  // The session secret joins the conversation (the server derives its ID from it):
+  // it stays in this browser's storage and is sent only to the Rasa server.
+  get sessionSecret() {
+    const secret = this.get("secret", null);
+    return typeof secret === "string" && secret ? secret : null;
+  }
+
+  set sessionSecret(secret) {
+    this.set("secret", secret);
   }
 
   get history() {

@@ -93,7 +93,7 @@ class ChatWidget {
     if (this.store.get("open", false)) this.open({ focus: false });
     // Reconnect at once when there is a conversation to continue (agent messages
     // may arrive) or unsent messages; a new visitor connects on first open.
-    if (this.store.sessionId || this.queue.length) this.connect();
+    if (this.store.sessionSecret || this.queue.length) this.connect();
   }
 
   applyStyles(root) {
@@ -320,9 +320,10 @@ class ChatWidget {
     // socket.io-client reconnects by itself, with backoff, after a dropped connection
     this.socket = io(this.config.rasaUrl, { path: "/socket.io" });
     this.socket.on("connect", () => {
-      // every (re)connection is a new socket: ask to rejoin the same conversation
+      // every (re)connection is a new socket: ask to rejoin the same conversation,
+      // with its secret (the server makes one for a new visitor)
       this.confirmed = false;
-      this.socket.emit("session_request", { session_id: this.store.sessionId });
+      this.socket.emit("session_request", { session_secret: this.store.sessionSecret });
     });
     this.socket.on("session_confirm", (data) => this.onSessionConfirm(data));
     this.socket.on("bot_uttered", (payload) => this.receive(payload));
@@ -336,9 +337,11 @@ class ChatWidget {
   }
 
   onSessionConfirm(data) {
-    const id = typeof data === "string" ? data : isObject(data) ? data.session_id : null;
-    if (typeof id !== "string" || !id) return;
+    if (!isObject(data)) return;
+    const { session_id: id, session_secret: secret } = data;
+    if (typeof id !== "string" || !id || typeof secret !== "string" || !secret) return;
     this.store.sessionId = id;
+    this.store.sessionSecret = secret;
     this.confirmed = true;
     this.setStatus(null);
     this.flush();
@@ -348,12 +351,11 @@ class ChatWidget {
   flush() {
     const socket = this.socket;
     if (!socket || !socket.connected || !this.confirmed || this.queue.length === 0) return;
-    const sessionId = this.store.sessionId;
     while (this.queue.length) {
       const item = this.queue.shift();
+      // the server knows this socket's conversation from session_confirm
       socket.emit("user_uttered", {
         message: item.message,
-        session_id: sessionId,
         // on every message, so even a short first message is answered in this language
         metadata: { language: this.language },
       });

@@ -1,0 +1,73 @@
+"""Per-turn conversation state: the slots Rasa refreshes on every user message.
+
+The sticky `language` slot, `repeated_fallback` (the second misunderstanding in a
+row offers a person) and the policy numbers that replies quote. One function over
+plain data, run in the Rasa process on every turn (bot/rasa_hot_path.py) and by
+`action_track_conversation` on the action server (`rasa shell`, older set-ups).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from bot.conversation import is_repeated_fallback
+from bot.language import DetectedLanguage, choose_language, normalise_hint
+from bot.parse_data import entity_value, intent_name
+from bot.policy import get_policy
+from bot.settings import get_settings
+
+ACTION_NAME = "action_track_conversation"
+# Rasa runs this on every message after the slot mappings; it warns about card numbers.
+CARD_WARNING_ACTION = "action_validate_slot_mappings"
+CARD_WARNING_RESPONSE = "utter_card_number_removed"
+POLICY_SLOTS = (
+    "data_deletion_days",
+    "deactivated_retention_days",
+    "contract_notice_days",
+    "limited_grace_days",
+)
+
+
+def _detected(parse_data: Mapping[str, Any]) -> DetectedLanguage | None:
+    raw = parse_data.get("detected_language") or {}
+    if not raw.get("code"):
+        return None
+    return DetectedLanguage(raw["code"], float(raw.get("confidence", 0)), int(raw.get("words", 0)))
+
+
+def _requested(parse_data: Mapping[str, Any]) -> str | None:
+    if intent_name(parse_data) != "change_language":
+        return None
+    return entity_value(parse_data, "target_language")
+
+
+def conversation_state_updates(
+    get_slot: Callable[[str], Any],
+    latest_message: Mapping[str, Any],
+    user_intents: Sequence[str | None],
+) -> dict[str, Any]:
+    """The slots to set after this message (slot name -> new value), in a fixed order.
+
+    `latest_message` is the latest user message's parse data (with `metadata`, where
+    channels put the page's language), `user_intents` every user message's intent.
+    """
+    language = choose_language(
+        get_slot("language"),
+        _detected(latest_message),
+        requested=_requested(latest_message),
+        hint=normalise_hint((latest_message.get("metadata") or {}).get("language")),
+        default=get_settings().default_language,
+    )
+    updates: dict[str, Any] = {}
+    if language != get_slot("language"):
+        updates["language"] = language
+    repeated = is_repeated_fallback(user_intents)
+    if repeated != bool(get_slot("repeated_fallback")):
+        updates["repeated_fallback"] = repeated
+    policy = get_policy()
+    for slot in POLICY_SLOTS:
+        value = getattr(policy, slot)
+        if get_slot(slot) != value:
+            updates[slot] = value
+    return updates

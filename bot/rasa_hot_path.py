@@ -1,0 +1,142 @@
+"""What the Rasa server does on every turn, made cheap (measured by `make bench-load`).
+
+`install_hot_path()` runs once in the Rasa server process before it starts serving
+(bot/rasa_server.py). It changes two things in Rasa 3.6, each the same behaviour at a
+fraction of the cost:
+
+- Action-server responses are still validated against Rasa's JSON schema, but with
+  a validator compiled once. Rasa calls `jsonschema.validate(result, schema)` on every
+  custom action call, which checks the schema itself and builds a new validator each
+  time: about half of the server's CPU under load (reports/bench.md).
+- The conversation-state slots (`language`, `repeated_fallback`, policy numbers;
+  bot/conversation_state.py) are computed in this process. Their custom slot mapping
+  names `action_track_conversation`, which otherwise costs an HTTP round trip to the
+  action server, with the whole tracker serialised, on every user message. So is
+  the card-number warning (`action_validate_slot_mappings`, which Rasa also calls on
+  every message).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import Event
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+# (tracker, domain, nlg, output_channel) -> events, as ActionExtractSlots passes them
+InProcessAction = Callable[["DialogueStateTracker", "Domain", Any, Any], Awaitable[list["Event"]]]
+
+
+def compile_action_response_validation() -> None:
+    """Validate action-server responses with one validator, compiled at start-up."""
+    from jsonschema import ValidationError
+    from jsonschema.exceptions import best_match
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)  # once, instead of on every action call
+    validator = validator_class(schema)
+
+    def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        # jsonschema.validate() minus the per-call schema check; same error, same text
+        error: ValidationError | None = best_match(validator.iter_errors(result))
+        if error is None:
+            return True
+        error.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+
+
+def track_conversation(tracker: DialogueStateTracker, domain: Domain) -> list[Event]:
+    """`action_track_conversation`, in process: the same slots from the same data."""
+    from rasa.shared.core.events import SlotSet, UserUttered
+
+    from bot.conversation_state import conversation_state_updates
+
+    latest = tracker.latest_message
+    # what the action server receives as `latest_message` (Rasa's tracker state)
+    parse_data = {**latest.parse_data, "entities": latest.entities} if latest else {}
+    intents = [event.intent_name for event in tracker.events if isinstance(event, UserUttered)]
+    updates = conversation_state_updates(tracker.get_slot, parse_data, intents)
+    return [SlotSet(slot, value) for slot, value in updates.items()]
+
+
+async def warn_card_number(
+    tracker: DialogueStateTracker, domain: Domain, nlg: Any, output_channel: Any
+) -> list[Event]:
+    """`action_validate_slot_mappings`, in process: a message holding a full card number
+    gets the warning, in the language this turn's slots chose."""
+    from rasa.core.actions.action import create_bot_utterance
+
+    from bot.conversation_state import CARD_WARNING_RESPONSE
+    from bot.nlu.entity_rules import has_card_number
+
+    latest = tracker.latest_message
+    if latest is None or not has_card_number(latest.text or ""):
+        return []
+    generated = await nlg.generate(CARD_WARNING_RESPONSE, tracker, output_channel.name())
+    return [create_bot_utterance(generated)] if generated else []
+
+
+async def _track_conversation(
+    tracker: DialogueStateTracker, domain: Domain, _nlg: Any, _output_channel: Any
+) -> list[Event]:
+    return track_conversation(tracker, domain)
+
+
+def in_process_actions() -> dict[str, InProcessAction]:
+    from bot.conversation_state import ACTION_NAME, CARD_WARNING_ACTION
+
+    return {ACTION_NAME: _track_conversation, CARD_WARNING_ACTION: warn_card_number}
+
+
+def run_slot_mappings_in_process(actions: dict[str, InProcessAction]) -> None:
+    """Custom slot mappings that name one of `actions` run here, not on the action server.
+
+    Only slot mappings (ActionExtractSlots): the same actions predicted by a policy or
+    a rule would still go to the action server.
+    """
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.shared.core.events import BotUttered, SlotSet
+
+    remote = ActionExtractSlots._run_custom_action
+
+    async def run_custom_action(
+        self: ActionExtractSlots,
+        custom_action: str,
+        output_channel: Any,
+        nlg: Any,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+    ) -> list[Event]:
+        action = actions.get(custom_action)
+        if action is None:
+            return await remote(self, custom_action, output_channel, nlg, tracker, domain)
+        try:
+            events = await action(tracker, domain, nlg, output_channel)
+        except Exception:  # as Rasa does when the action server fails: log, fill nothing
+            logger.exception("in-process slot mapping %s failed", custom_action)
+            return []
+        return [event for event in events if isinstance(event, (SlotSet, BotUttered))]
+
+    ActionExtractSlots._run_custom_action = run_custom_action  # type: ignore[method-assign]
+
+
+def install_hot_path() -> None:
+    compile_action_response_validation()
+    run_slot_mappings_in_process(in_process_actions())

@@ -1,0 +1,98 @@
+"""The trained assistant keeps its conversation state without the action server.
+
+The model runs in this process with bot/rasa_hot_path.py installed, as
+`python -m bot serve rasa` does, and with an action endpoint that records every
+call and fills nothing: the language and "not understood twice" behaviour must
+come from the Rasa process itself, with no action call on such turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rasa.core.actions.action import ActionExtractSlots, RemoteAction
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.rasa_hot_path import install_hot_path
+from tests.action_endpoint import ActionEndpoint
+from tests.replies import identify
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[ActionEndpoint]:
+    server = ActionEndpoint()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def agent(model_path: Path, endpoint: ActionEndpoint) -> Iterator[Agent]:
+    patched = {
+        (RemoteAction, "_validate_action_result"): RemoteAction._validate_action_result,
+        (ActionExtractSlots, "_run_custom_action"): ActionExtractSlots._run_custom_action,
+    }
+    install_hot_path()
+    try:
+        yield Agent.load(str(model_path), action_endpoint=EndpointConfig(endpoint.url))
+    finally:
+        for (owner, name), original in patched.items():
+            setattr(owner, name, original)
+
+
+def replies(agent: Agent, sender: str, text: str, **metadata: str) -> list[tuple[str, str]]:
+    channel = CollectingOutputChannel()
+    message = UserMessage(text, channel, sender, metadata=metadata or None)
+    asyncio.run(agent.handle_message(message))
+    return [identify(answer.get("text", "")) for answer in channel.messages]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("message", "language"), [("ciao", "it"), ("bonjour", "fr"), ("hello", "en")]
+)
+def test_greeting_in_the_users_language_without_an_action_call(
+    agent: Agent, endpoint: ActionEndpoint, message: str, language: str
+) -> None:
+    endpoint.calls.clear()
+    assert replies(agent, uuid.uuid4().hex, message) == [("utter_greet", language)]
+    assert endpoint.calls == []
+
+
+def test_page_hint_and_stickiness_without_an_action_call(
+    agent: Agent, endpoint: ActionEndpoint
+) -> None:
+    endpoint.calls.clear()
+    who = uuid.uuid4().hex
+    assert replies(agent, who, "ok", language="fr-FR")[0][1] == "fr"
+    assert {language for _, language in replies(agent, who, "thanks")} == {"fr"}
+    assert replies(agent, who, "can you speak italian please?") == [
+        ("utter_language_changed", "it")
+    ]
+    assert endpoint.calls == []
+
+
+def test_second_misunderstanding_offers_a_person_without_an_action_call(
+    agent: Agent, endpoint: ActionEndpoint
+) -> None:
+    endpoint.calls.clear()
+    who = uuid.uuid4().hex
+    replies(agent, who, "buongiorno")
+    assert replies(agent, who, "blah blah blah")[0] == ("utter_default", "it")
+    assert replies(agent, who, "kkkkkk")[0] == ("utter_fallback_offer_human", "it")
+    assert replies(agent, who, "grazie mille")[0] == ("utter_thank", "it")
+    assert endpoint.calls == []
+
+
+def test_a_turn_that_needs_an_action_still_calls_the_action_server(
+    agent: Agent, endpoint: ActionEndpoint
+) -> None:
+    endpoint.calls.clear()
+    replies(agent, uuid.uuid4().hex, "is the service down right now?")
+    assert endpoint.calls == ["action_service_status"]

@@ -1,0 +1,167 @@
+"""The Rasa server's hot path (bot/rasa_hot_path.py): same behaviour, less work.
+
+Action-server responses are checked by a validator compiled once, and still refused
+when malformed (through Rasa's real RemoteAction and a real local HTTP endpoint);
+the in-process conversation state gives exactly the events the action server gives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from jsonschema import ValidationError
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.utils.endpoints import EndpointConfig
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation_state import ActionTrackConversation
+from bot.rasa_hot_path import compile_action_response_validation, track_conversation
+from bot.settings import PROJECT_ROOT
+from tests.action_endpoint import ActionEndpoint
+
+VALID = {"events": [{"event": "slot", "name": "language", "value": "fr"}], "responses": []}
+MALFORMED = [
+    {"events": "not a list"},
+    {"events": [{"event": "slot", "name": 42, "value": "fr"}]},  # a slot name must be a string
+    {"events": [{"event": "no_such_event"}]},
+    {"events": [], "responses": ["a string, not an object"]},
+]
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled validation, installed for this test only."""
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
+    compile_action_response_validation()
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[ActionEndpoint]:
+    server = ActionEndpoint()
+    yield server
+    server.close()
+
+
+def run_remote(endpoint: ActionEndpoint, body: Any) -> list:
+    endpoint.body = body
+    domain = Domain.from_yaml("slots:\n  language:\n    type: any\n    mappings: []\n")
+    tracker = DialogueStateTracker.from_events("someone", [], slots=domain.slots)
+    action = RemoteAction("action_anything", EndpointConfig(endpoint.url))
+    return asyncio.run(action.run(None, None, tracker, domain))  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("compiled")
+@pytest.mark.parametrize("body", MALFORMED, ids=range(len(MALFORMED)))
+def test_a_malformed_action_response_is_still_refused(endpoint: ActionEndpoint, body: Any) -> None:
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        run_remote(endpoint, body)
+
+
+@pytest.mark.usefixtures("compiled")
+def test_a_valid_action_response_is_applied(endpoint: ActionEndpoint) -> None:
+    assert run_remote(endpoint, VALID) == [SlotSet("language", "fr")]
+
+
+@pytest.mark.usefixtures("compiled")
+def test_the_schema_is_not_checked_again_on_every_action_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # jsonschema.validate() re-checks the schema on each call: half of the server's CPU
+    validator_class = validator_for(RemoteAction.action_response_format_spec())
+    checks = []
+    original = validator_class.check_schema
+    monkeypatch.setattr(
+        validator_class, "check_schema", classmethod(lambda cls, s: checks.append(s) or original(s))
+    )
+    action = RemoteAction("action_anything", None)
+    for _ in range(3):
+        assert action._validate_action_result(VALID)
+        with pytest.raises(ValidationError):
+            action._validate_action_result(MALFORMED[0])
+    assert checks == []
+
+
+# --- conversation state in process: the same events as the action server ----------
+
+DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+
+
+def user(text: str, intent: str, language: dict | None = None, **extra: Any) -> UserUttered:
+    parse_data = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": extra.pop("entities", []),
+        **({"detected_language": language} if language else {}),
+    }
+    return UserUttered(text, parse_data["intent"], parse_data["entities"], parse_data, **extra)
+
+
+def sdk_events(tracker: DialogueStateTracker) -> list[dict]:
+    state = tracker.current_state(EventVerbosity.ALL)
+    sdk_tracker = Tracker.from_dict(json.loads(json.dumps(state)))
+    return asyncio.run(ActionTrackConversation().run(CollectingDispatcher(), sdk_tracker, {}))
+
+
+FR = {"code": "fr", "confidence": 0.97, "words": 6}
+EN_SHORT = {"code": "en", "confidence": 0.99, "words": 1}
+IT = {"code": "it", "confidence": 0.95, "words": 7}
+
+CONVERSATIONS = {
+    "first turn, detected": [user("bonjour je voudrais de l'aide svp", "greet", FR)],
+    "first turn, page hint": [user("ok", "affirm", EN_SHORT, metadata={"language": "fr-FR"})],
+    "short message keeps the language": [
+        SlotSet("language", "it"),
+        user("ok", "affirm", EN_SHORT),
+    ],
+    "confident sentence switches": [
+        SlotSet("language", "en"),
+        user("non riesco ad accedere al mio account da ieri sera", "cannot_login", IT),
+    ],
+    "explicit request": [
+        SlotSet("language", "it"),
+        user(
+            "can you speak french?",
+            "change_language",
+            EN_SHORT,
+            entities=[{"entity": "target_language", "value": "fr", "start": 14, "end": 20}],
+        ),
+    ],
+    "second fallback in a row": [
+        SlotSet("language", "it"),
+        user("blah blah", "nlu_fallback", IT),
+        ActionExecuted("action_listen"),
+        user("kkkkkk", "nlu_fallback", IT),
+    ],
+    "understood again": [
+        SlotSet("language", "it"),
+        SlotSet("repeated_fallback", True),
+        user("grazie mille", "thank", IT),
+    ],
+    "policy slots already set": [
+        SlotSet("language", "en"),
+        SlotSet("data_deletion_days", 90),
+        user("hello", "greet", EN_SHORT),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", CONVERSATIONS)
+def test_in_process_state_equals_the_action_servers(name: str) -> None:
+    events = [SessionStarted(), ActionExecuted("action_listen"), *CONVERSATIONS[name]]
+    tracker = DialogueStateTracker.from_events("someone", events, slots=DOMAIN.slots)
+    in_process = [event.as_dict() for event in track_conversation(tracker, DOMAIN)]
+    remote = sdk_events(tracker)
+    strip = lambda events: [(e["event"], e["name"], e["value"]) for e in events]  # noqa: E731
+    assert strip(in_process) == strip(remote)
+    assert remote, "every scenario sets at least one slot"
