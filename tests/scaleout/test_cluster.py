@@ -79,7 +79,8 @@ def test_the_event_broker_receives_the_conversations_events(cluster: Cluster) ->
     user_texts = [event["text"] for event in published if event["event"] == "user"]
     assert user_texts == ["hello", "how do I reset my password"]
     assert sum(event["event"] == "bot" for event in published) >= 2
-    stored = [e["event"] for e in cluster.tracker(cluster.rest_conversation(conversation))["events"]]
+    tracker = cluster.tracker(cluster.rest_conversation(conversation))
+    stored = [event["event"] for event in tracker["events"]]
     assert [event["event"] for event in published] == stored  # every event, once, in order
 
 
