@@ -81,7 +81,7 @@ class Cluster:
 
     def tracker(self, conversation: str, server: int = 0) -> dict:
         response = requests.get(
-            f"{self.servers[server]}/conversations/{quote(conversation, safe='')}/tracker",
+            f"{self.servers[server]}/conversations/{quote(conversation, safe=':')}/tracker",
             headers=self.api_headers(),
             timeout=30,
         )

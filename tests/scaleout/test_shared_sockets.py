@@ -39,7 +39,7 @@ def test_agent_message_through_server_b_reaches_the_widget_on_server_a(cluster: 
             received.get_nowait()
 
         answer = requests.post(
-            f"{cluster.servers[1]}/conversations/{quote(conversation, safe='')}/tracker/events",
+            f"{cluster.servers[1]}/conversations/{quote(conversation, safe=':')}/tracker/events",
             params={"output_channel": "latest", "execute_side_effects": "true"},
             json=[{"event": "bot", "text": "Marie here, how can I help?"}],
             headers=cluster.api_headers(),
