@@ -7,11 +7,12 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help venv install db train train-force run shell test test-browser lint audit eval bench bench-load clean web chromium agent
+.PHONY: help venv install db train train-force run run-prod shell test test-browser lint audit eval bench bench-load bench-failover clean web chromium haproxy agent
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
 	@echo "make test   set up and run the test suite"
+	@echo "make run-prod  the production profile: 2 Rasa + 2 action servers behind HAProxy"
 	@echo "make train  train the model if it is missing or older than its data"
 	@echo "make shell  talk to the assistant in this terminal"
 	@echo "make eval   measure the NLU on held-out data (reports/nlu.md)"
@@ -22,6 +23,7 @@ help:
 	@echo "make test-browser  only the browser tests (screenshots in reports/browser/)"
 	@echo "make bench  parse latency, handoff message latency, mail timing (reports/)"
 	@echo "make bench-load  load benchmark against a bare rasa init (reports/bench.md, ~15 min)"
+	@echo "make bench-failover  2 Rasa servers vs 1, and one killed mid-run (reports/failover.md)"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || { PYTHON=$$(scripts/find-python.sh) && "$$PYTHON" -m venv $(VENV); }
@@ -56,6 +58,22 @@ web: web/dist/widget.js
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# Debian's HAProxy for make run-prod and its tests; not on a fresh machine.
+haproxy:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || \
+	  (apt-get update -qq && apt-get install -y -qq haproxy >/dev/null)
+
+# The production profile on this machine (README, "Beyond one process"): PostgreSQL,
+# Redis and RabbitMQ here unless set; RASA_SERVERS / ACTION_SERVERS (default 2 each).
+run-prod: export DEMO ?= 1
+run-prod: export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+run-prod: export TRACKER_STORE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+run-prod: export LOCK_STORE_URL ?= redis://127.0.0.1:6379/1
+run-prod: export SOCKETIO_MANAGER_URL ?= redis://127.0.0.1:6379/2
+run-prod: export EVENT_BROKER_URL ?= amqp://guest:guest@127.0.0.1:5672/
+run-prod: haproxy db train web
+	$(PY) -m bot run-prod
+
 # make run is the demo (DEMO=1 unless set): outbox mails, demo agent, open REST channel
 # (see README, Security); it says so when it starts.
 run: export DEMO ?= 1
@@ -88,7 +106,7 @@ shell: db train
 	  trap "kill $$!" EXIT; \
 	  $(PY) -m bot serve shell
 
-test: train web chromium
+test: train web chromium haproxy
 	npm test --prefix web
 	$(PY) -m pytest
 
@@ -118,6 +136,10 @@ lint: $(STAMP)
 
 eval: train
 	$(PY) -m bench.nlu_eval
+
+# Two Rasa servers behind HAProxy: throughput against one, a server killed mid-run
+bench-failover: train haproxy
+	$(PY) -m bench.failover
 
 bench: train
 	$(PY) -m bench.parse_latency

@@ -22,11 +22,12 @@ from bot.channels.credentials import write_active_credentials
 from bot.private_files import restrict_new_files
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, get_settings
 
+REDIS_LOCK_STORE = "bot.lock_store.RedisTicketLockStore"
 # Files whose change makes the trained model stale.
 MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu")
 
 
-def _check_lock_store(url: str) -> None:
+def _check_lock_store(url: str, variable: str = "LOCK_STORE_URL") -> None:
     if urlsplit(url).scheme != "redis":
         return
     import redis
@@ -34,7 +35,21 @@ def _check_lock_store(url: str) -> None:
     try:
         redis.Redis.from_url(url, socket_connect_timeout=3).ping()
     except (redis.RedisError, ValueError) as error:
-        raise SettingsError("LOCK_STORE_URL", f"cannot reach {url} ({error})") from None
+        raise SettingsError(variable, f"cannot reach {url} ({error})") from None
+
+
+def _check_event_broker(url: str, timeout: float = 3.0) -> None:
+    if not url:
+        return
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "localhost", parts.port or 5672), timeout):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        where = f"{parts.hostname}:{parts.port or 5672}"
+        problem = f"cannot reach RabbitMQ at {where} ({reason})"
+        raise SettingsError("EVENT_BROKER_URL", problem) from None
 
 
 def check_mail(settings: Settings, timeout: float = 5.0) -> None:
@@ -73,6 +88,9 @@ def check_services(settings: Settings) -> None:
     check_reachable("DATABASE_URL", settings.database_url)
     check_reachable("TRACKER_STORE_URL", settings.tracker_store_url)
     _check_lock_store(settings.lock_store_url)
+    if settings.socketio_manager_url:
+        _check_lock_store(settings.socketio_manager_url, "SOCKETIO_MANAGER_URL")
+    _check_event_broker(settings.event_broker_url)
     check_mail(settings)
 
 
@@ -90,11 +108,14 @@ def rasa_environment(settings: Settings, base: dict[str, str] | None = None) -> 
     env.update(
         ACTION_ENDPOINT_URL=settings.action_endpoint_url,
         TRACKER_STORE_URL=settings.tracker_store_url,
-        LOCK_STORE_TYPE="redis" if lock.scheme == "redis" else "in_memory",
+        # Rasa's own RedisLockStore races between servers (see bot/lock_store.py)
+        LOCK_STORE_TYPE=REDIS_LOCK_STORE if lock.scheme == "redis" else "in_memory",
         LOCK_STORE_HOST=lock.hostname or "localhost",
         LOCK_STORE_PORT=str(lock.port or 6379),
         LOCK_STORE_DB=(lock.path.strip("/") or "1"),
         LOCK_STORE_PASSWORD=lock.password or "",
+        EVENT_BROKER_URL=settings.event_broker_url,
+        EVENT_BROKER_QUEUE=settings.event_broker_queue,
     )
     env[TOKEN_VARIABLE] = action_server_token(settings)
     env.update(settings.channel_variables)
@@ -217,6 +238,19 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def cmd_run_prod(settings: Settings, _args: argparse.Namespace) -> int:
+    """Several Rasa and action servers behind HAProxy, desk and site (bot/cluster.py)."""
+    from bot.cluster import urls, write_profile
+
+    check_services(settings)
+    procfile = write_profile(settings)
+    print("", *(f"  {line}" for line in urls(settings)), "  Ctrl-C stops everything.", "", sep="\n")
+    honcho = str(Path(sys.executable).with_name("honcho"))
+    os.chdir(PROJECT_ROOT)
+    os.execve(honcho, [honcho, "start", "-f", str(procfile)], rasa_environment(settings))
+    return 0  # not reached
+
+
 def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
     """Print the latest mails of the embedded mailer (demo: codes and reset links)."""
     from sqlalchemy import select
@@ -321,6 +355,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "outbox": cmd_outbox,
     "retention": cmd_retention,
     "erase": cmd_erase,
+    "run-prod": cmd_run_prod,
 }
 
 
@@ -341,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     who = erase.add_mutually_exclusive_group(required=True)
     who.add_argument("--email", help="the account's registered email")
     who.add_argument("--account", help="the account ID, e.g. AC-100001")
+    sub.add_parser("run-prod", help="Rasa and action servers behind HAProxy, desk, site")
     agent = sub.add_parser("create-agent", help="create an agent-desk sign-in")
     agent.add_argument("username")
     agent.add_argument("--name", help="shown to customers (default: the username)")

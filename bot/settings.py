@@ -23,6 +23,7 @@ VAR_DIR = PROJECT_ROOT / "var"
 
 SQL_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg2", "postgres")
 LOCK_SCHEMES = ("memory", "redis")
+BROKER_SCHEMES = ("amqp", "amqps")
 MAIL_BACKENDS = ("outbox", "smtp")
 LANGUAGES = ("it", "fr", "en")
 
@@ -40,6 +41,9 @@ class Settings:
     database_url: str
     tracker_store_url: str
     lock_store_url: str
+    event_broker_url: str  # empty: no event broker
+    event_broker_queue: str
+    socketio_manager_url: str  # empty: sockets known to this process only
     listen_host: str
     demo: bool
     rasa_port: int
@@ -60,6 +64,9 @@ class Settings:
     secret_key: str
     site_port: int
     desk_port: int
+    rasa_api_url: str  # where the desk calls Rasa's HTTP API
+    rasa_servers: int
+    action_servers: int
     webhook_url: str
     webhook_secret: str
     allowed_origins: tuple[str, ...]  # browser origins allowed to call Rasa (CORS, socket.io)
@@ -75,6 +82,13 @@ DEFAULTS: dict[str, str] = {
     "DATABASE_URL": f"sqlite:///{VAR_DIR / 'accounts.db'}",
     "TRACKER_STORE_URL": f"sqlite:///{VAR_DIR / 'tracker.db'}",
     "LOCK_STORE_URL": "memory://",
+    # Rasa's RabbitMQ event broker: every event of every conversation is published to
+    # this queue (amqp://user:password@host:5672/vhost). Empty: no broker.
+    "EVENT_BROKER_URL": "",
+    "EVENT_BROKER_QUEUE": "rasa_events",
+    # Redis shared by several Rasa servers so an agent's message reaches a widget whose
+    # socket is on another server (redis://host:6379/2). Empty: one server.
+    "SOCKETIO_MANAGER_URL": "",
     # Every server listens here; 0.0.0.0 (all interfaces) is an explicit choice.
     "LISTEN_HOST": "127.0.0.1",
     # Demo mode (make run sets it): outbox mail backend and page, demo agent, open REST channel.
@@ -100,6 +114,12 @@ DEFAULTS: dict[str, str] = {
     "SECRET_KEY": "",
     "SITE_PORT": "8000",
     "DESK_PORT": "8001",
+    # make run-prod: this many Rasa and action servers behind HAProxy (which listens on
+    # RASA_PORT and ACTION_PORT; the servers on the ports just above those).
+    "RASA_SERVERS": "2",
+    # Where the desk calls Rasa's HTTP API. Empty: http://127.0.0.1:RASA_PORT (this machine).
+    "RASA_API_URL": "",
+    "ACTION_SERVERS": "2",
     "WEBHOOK_URL": "",
     "WEBHOOK_SECRET": "",
     # Web pages allowed to talk to Rasa from a browser (comma-separated origins).
@@ -197,6 +217,28 @@ def _lock_url(name: str, value: str) -> str:
             name, f"unknown lock store '{value}'; use memory:// or redis://host:6379/1"
         )
     return value
+
+
+def _broker_url(name: str, value: str) -> str:
+    if value and urlsplit(value).scheme not in BROKER_SCHEMES:
+        raise SettingsError(name, f"'{value}' is not amqp://user:password@host:5672/")
+    return value
+
+
+def _redis_url(name: str, value: str) -> str:
+    if value and urlsplit(value).scheme != "redis":
+        raise SettingsError(name, f"'{value}' is not redis://host:6379/db")
+    return value
+
+
+def _count(name: str, value: str, most: int = 16) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise SettingsError(name, f"'{value}' is not a number") from None
+    if not 1 <= count <= most:
+        raise SettingsError(name, f"{count} is outside 1-{most}")
+    return count
 
 
 def _port(name: str, value: str) -> int:
@@ -313,6 +355,9 @@ def load_settings(
         database_url=_sql_url("DATABASE_URL", raw["DATABASE_URL"]),
         tracker_store_url=_sql_url("TRACKER_STORE_URL", raw["TRACKER_STORE_URL"]),
         lock_store_url=_lock_url("LOCK_STORE_URL", raw["LOCK_STORE_URL"]),
+        event_broker_url=_broker_url("EVENT_BROKER_URL", raw["EVENT_BROKER_URL"]),
+        event_broker_queue=raw["EVENT_BROKER_QUEUE"].strip() or "rasa_events",
+        socketio_manager_url=_redis_url("SOCKETIO_MANAGER_URL", raw["SOCKETIO_MANAGER_URL"]),
         listen_host=raw["LISTEN_HOST"],
         demo=demo,
         rasa_port=_port("RASA_PORT", raw["RASA_PORT"]),
@@ -335,6 +380,11 @@ def load_settings(
         secret_key=_secret_key(raw["SECRET_KEY"]),
         site_port=site_port,
         desk_port=_port("DESK_PORT", raw["DESK_PORT"]),
+        rasa_api_url=_http_url("RASA_API_URL", raw["RASA_API_URL"])
+        if raw["RASA_API_URL"]
+        else f"http://127.0.0.1:{raw['RASA_PORT']}",
+        rasa_servers=_count("RASA_SERVERS", raw["RASA_SERVERS"]),
+        action_servers=_count("ACTION_SERVERS", raw["ACTION_SERVERS"]),
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         allowed_origins=_origins(raw, site_port),

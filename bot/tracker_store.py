@@ -44,3 +44,17 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         events = [event.as_dict() for event in tracker.events]
         for data in scrub_new_events(events, stored):
             yield ScrubbedEvent(str(data.get("event")), data)
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """The event broker gets the same scrubbed copies the database gets.
+
+        Rasa's `TrackerStore.stream_events` publishes `event.as_dict()` of the new
+        events as they are in memory, so without this every card number, email and
+        one-time code would reach RabbitMQ (and whatever reads its queue) in full."""
+        if self.event_broker is None:
+            return
+        old_tracker = await self.retrieve(tracker.sender_id)
+        stored = len(old_tracker.events) if old_tracker else 0  # Rasa's own diff offset
+        events = [event.as_dict() for event in tracker.events]
+        for data in scrub_new_events(events, stored):
+            self.event_broker.publish({"sender_id": tracker.sender_id, **data})

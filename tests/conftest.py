@@ -30,6 +30,7 @@ from tests.helpdesk import Helpdesk
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 TODAY = date(2026, 11, 22)  # the fixed "today" of tests that seed the demo data
 
 
@@ -117,6 +118,19 @@ def redis_url() -> str:
     except redis.RedisError as error:
         require_service("Redis at " + REDIS_URL, str(error))
     return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url() -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(RABBITMQ_URL)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 5672), timeout=2):
+            pass
+    except OSError as error:
+        require_service("RabbitMQ at " + (parts.hostname or ""), str(error))
+    return RABBITMQ_URL
 
 
 @pytest.fixture(scope="session")

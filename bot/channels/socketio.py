@@ -40,6 +40,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.channels.shared_sockets import share_sockets
 from bot.keys import WIDGET_SESSIONS, derive_key
 from bot.services.conversations import namespaced
 from bot.settings import get_settings
@@ -114,6 +115,7 @@ class WidgetInput(SocketIOInput):
         # Rasa builds the server with cors_allowed_origins=[] (no Origin check at all):
         # only the configured site origins may open a socket (ALLOWED_ORIGINS).
         sio.eio.cors_allowed_origins = list(get_settings().allowed_origins)
+        share_sockets(sio, get_settings().socketio_manager_url)  # several Rasa servers
 
         key = derive_key(WIDGET_SESSIONS)
 

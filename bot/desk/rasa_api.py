@@ -22,7 +22,7 @@ class RasaError(Exception):
 
 class RasaClient:
     def __init__(self, settings: Settings, base_url: str | None = None) -> None:
-        self._base = (base_url or f"http://127.0.0.1:{settings.rasa_port}").rstrip("/")
+        self._base = (base_url or settings.rasa_api_url).rstrip("/")
         self._secret = rasa_jwt_secret(settings)
         self._http: aiohttp.ClientSession | None = None
 
