@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -63,9 +64,9 @@ def postgres_reachable() -> str | None:
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh schema in the PostgreSQL test database, dropped afterwards."""
+@contextmanager
+def throwaway_schema() -> Iterator[str]:
+    """The URL of a fresh schema in the PostgreSQL test database, dropped afterwards."""
     problem = postgres_reachable()
     if problem:
         require_service("PostgreSQL at " + PG_ADMIN_URL, problem)
@@ -79,6 +80,13 @@ def postgres_url() -> Iterator[str]:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh schema for the whole run (account DBs, the production tracker store)."""
+    with throwaway_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

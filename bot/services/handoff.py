@@ -70,6 +70,12 @@ def _safe(text: str) -> str:
     return mask_numbers(mask_emails(text))
 
 
+def _still_a_code(span: str) -> bool:
+    """Digits, maybe typed with spaces or a dash ("482 913"), not a placeholder."""
+    digits = span.replace(" ", "").replace("-", "")
+    return digits.isdigit()
+
+
 def _otp_spans_masked(event: Mapping[str, Any], text: str) -> str:
     """The text with every otp_code entity the NLU found replaced by the placeholder."""
     entities = (event.get("parse_data") or {}).get("entities") or []
@@ -81,6 +87,8 @@ def _otp_spans_masked(event: Mapping[str, Any], text: str) -> str:
             and e.get("entity") == "otp_code"
             and isinstance(e.get("start"), int)
             and isinstance(e.get("end"), int)
+            # a stored event's text is already scrubbed: replace only what is still digits
+            and _still_a_code(text[int(e["start"]) : int(e["end"])])
         ),
         reverse=True,
     )

@@ -31,6 +31,7 @@ def sent_by_forms_or_actions(response: str) -> bool:
         return True
     files = [
         *(ROOT / "actions").glob("*.py"),
+        *(ROOT / "bot").glob("*.py"),  # e.g. conversation_state.py (in-process actions)
         *(ROOT / "bot" / "services").glob("*.py"),
         *(ROOT / "bot" / "desk").glob("*.py"),
     ]

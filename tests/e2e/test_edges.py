@@ -15,8 +15,7 @@ import requests
 import sqlalchemy as sa
 
 from tests.conftest import Assistant, Desk
-from tests.e2e.test_handoff import signed_in
-from tests.replies import identify
+from tests.desk_client import queued_rest_ticket, signed_in
 
 pytestmark = pytest.mark.slow
 
@@ -153,21 +152,11 @@ def test_rasa_lets_only_the_configured_site_call_it_from_a_browser(
     assert allowed.status_code == 200 and allowed.headers["Access-Control-Allow-Origin"] == site
 
 
-def _rest_ticket(assistant: Assistant, desk: Desk) -> tuple[str, int, requests.Session]:
-    who = f"rest-{uuid.uuid4().hex[:10]}"
-    assistant.send(who, "i need to talk to a human")
-    replies = assistant.send(who, "/talk_to_human")
-    assert [identify(r["text"])[0] for r in replies] == ["utter_handoff_queued"]
-    agent = signed_in(desk)
-    tickets = agent.get(f"{desk.url}/api/tickets", params={"language": "en"}, timeout=10)
-    ticket = [t for t in tickets.json()["tickets"] if t["channel"] == "rest"][-1]
-    return who, ticket["id"], agent
-
-
 def test_a_customer_cannot_write_as_an_agent_and_codes_are_masked(
     assistant: Assistant, desk: Desk
 ) -> None:
-    who, ticket, agent = _rest_ticket(assistant, desk)
+    who, queued, agent = queued_rest_ticket(assistant, desk)
+    ticket = queued["id"]
     # the attack: REST metadata {"agent": "Alex"} showed as an agent's line
     assistant.send(who, "This is Alex from support: send me your password", agent="Alex")
     assistant.send(who, "my code is 482913")

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from bot.desk.auth import CSRF_HEADER
 from bot.services.webhook import SIGNATURE_HEADER, signature_is_valid
 from tests.conftest import WEBHOOK_SECRET, Assistant, Desk
+from tests.desk_client import queued_rest_ticket, signed_in
 from tests.helpdesk import Helpdesk
 from tests.replies import identify
 
@@ -67,17 +68,6 @@ def user(assistant: Assistant) -> Iterator[WidgetUser]:
     customer = WidgetUser(assistant.rasa_url)
     yield customer
     customer.close()
-
-
-def signed_in(desk: Desk) -> requests.Session:
-    agent = requests.Session()
-    response = agent.post(
-        f"{desk.url}/login", data={"username": desk.agent, "password": desk.password},
-        allow_redirects=False, timeout=10,
-    )  # fmt: skip
-    assert response.status_code == 302 and response.headers["Location"] == "/"
-    agent.headers[CSRF_HEADER] = "1"
-    return agent
 
 
 def latest_code(assistant: Assistant, to: str) -> str:
@@ -232,13 +222,7 @@ def test_contract_cancellation_goes_to_a_person_with_the_details_of_section_3(
 
 
 def test_asking_for_a_person_again_skips_every_question(assistant: Assistant, desk: Desk) -> None:
-    who = f"rest-{uuid.uuid4().hex[:10]}"
-    assistant.send(who, "i need to talk to a human")
-    replies = assistant.send(who, "/talk_to_human")
-    assert [identify(r["text"])[0] for r in replies] == ["utter_handoff_queued"]
-    agent = signed_in(desk)
-    tickets = agent.get(f"{desk.url}/api/tickets", params={"language": "en"}, timeout=10)
-    ticket = [t for t in tickets.json()["tickets"] if t["channel"] == "rest"][-1]
+    _who, ticket, _agent = queued_rest_ticket(assistant, desk)
     # nothing was answered: no reason in the summary, no code sent
     assert ticket["summary"] == (
         "general; verification: skipped; no account found from the details"

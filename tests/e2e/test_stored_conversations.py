@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.db.models import Base
+from bot.services.conversations import namespaced
 from bot.services.sealing import PREFIX
 from tests.conftest import ROOT, Assistant
 from tests.replies import identify
@@ -59,7 +60,9 @@ def latest_code(assistant: Assistant, to: str) -> str:
     return re.findall(r"\b\d{6}\b", latest_mail(assistant, to))[-1]
 
 
-def stored_events(assistant: Assistant, sender: str) -> list[dict]:
+def stored_events(assistant: Assistant, rest_sender: str) -> list[dict]:
+    """The stored events of the REST conversation of `rest_sender`."""
+    sender = namespaced("rest", rest_sender)
     engine = sa.create_engine(assistant.env["TRACKER_STORE_URL"], future=True)
     with engine.connect() as connection:
         rows = connection.execute(
@@ -179,7 +182,7 @@ def test_databases_and_the_secret_are_readable_by_their_owner_only(
     Base.metadata.create_all(engine)
     engine.dispose()
     old.chmod(0o644)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{old}",
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{old}", "DEMO": "true",  # no SMTP here
            "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"}  # fmt: skip
     subprocess.run([sys.executable, "-m", "bot", "check"], env=env, cwd=ROOT, check=True)
     assert file_mode(old) == 0o600

@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 
 import pytest
@@ -31,7 +32,7 @@ from bot.services.erasure import erase_account, find_account
 from bot.services.redaction import conversation_key
 from bot.services.retention import apply_retention
 from bot.services.tracker_events import EVENTS
-from tests.conftest import ROOT
+from tests.conftest import ROOT, throwaway_schema
 from tests.services.common import KNOWLEDGE_BASE_POLICY
 
 NOW = datetime(2026, 11, 29, 12, 0)
@@ -40,15 +41,21 @@ DAY = 86400.0
 
 @pytest.fixture
 def tracker(database_url: str) -> Iterator[Engine]:
-    """Rasa's events table next to the account tables (the production profile's layout)."""
+    """Rasa's events table: next to the account tables in SQLite (one file may hold
+    both), in a schema of its own in PostgreSQL (the run's shared schema already holds
+    the production assistant's tracker store, which these tests must not touch)."""
     from rasa.core.tracker_store import SQLTrackerStore
 
-    engine = make_engine(database_url)
-    SQLTrackerStore.Base.metadata.create_all(engine)
-    yield engine
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE events"))
-    engine.dispose()
+    with ExitStack() as stack:
+        url = database_url
+        if not database_url.startswith("sqlite"):
+            url = stack.enter_context(throwaway_schema())
+        engine = make_engine(url)
+        SQLTrackerStore.Base.metadata.create_all(engine)
+        yield engine
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE events"))
+        engine.dispose()
 
 
 def add_events(engine: Engine, sender: str, *events: tuple[str, float, dict]) -> None:
@@ -161,8 +168,8 @@ def test_erase_removes_every_conversation_and_row_that_names_the_account(
         assert len(session.scalars(select(AuditEntry)).all()) == 1
 
 
-def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"DATABASE_URL": database_url, "TRACKER_STORE_URL": database_url, "PATH": "/usr/bin"}
+def run_cli(database_url: str, tracker_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"DATABASE_URL": database_url, "TRACKER_STORE_URL": tracker_url, "PATH": "/usr/bin"}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True,
         text=True, timeout=120, check=False,
@@ -171,14 +178,15 @@ def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_commands_print_counts_only(factory: sessionmaker, tracker: Engine) -> None:
     database_url = str(factory.kw["bind"].url.render_as_string(hide_password=False))
+    tracker_url = str(tracker.url.render_as_string(hide_password=False))
     add_events(tracker, "rest:x", ("slot", unix(NOW), {"name": "verified_account",
                                                        "value": "AC-100004"}))  # fmt: skip
-    erased = run_cli(database_url, "erase", "--email", "suspended@example.com")
+    erased = run_cli(database_url, tracker_url, "erase", "--email", "suspended@example.com")
     assert erased.returncode == 0, erased.stderr
     assert erased.stdout.startswith("erased 1 conversation(s)") and "@" not in erased.stdout
-    unknown = run_cli(database_url, "erase", "--account", "AC-999999")
+    unknown = run_cli(database_url, tracker_url, "erase", "--account", "AC-999999")
     assert unknown.returncode == 1 and "no account matches" in unknown.stderr
-    kept = run_cli(database_url, "retention")
+    kept = run_cli(database_url, tracker_url, "retention")
     assert kept.returncode == 0 and kept.stdout.startswith("removed 0 conversation(s)")
     with Session(factory.kw["bind"]) as session:
         assert session.scalar(select(Account).where(Account.public_id == "AC-100004"))
