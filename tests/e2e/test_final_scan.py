@@ -34,9 +34,7 @@ DEMO_EMAILS = sorted(
 def drive_every_secret(assistant: Assistant) -> None:
     """A card number in the handoff form and in free text, an email in reset and
     verify, a wrong and a right code."""
-    # an account no other end-to-end test asks codes for: the per-account hourly limits
-    # (codes started, wrong codes) count every test's requests on the shared assistant
-    email = "suspended@example.com"
+    email = "monthly@example.com"
     who = f"scan-{uuid.uuid4().hex[:10]}"
     names(assistant, who, "i can't log in")
     names(assistant, who, "/talk_to_human")
@@ -49,6 +47,9 @@ def drive_every_secret(assistant: Assistant) -> None:
     names(assistant, who, f"{(int(code) + 1) % 10**6:06d}")  # wrong
     names(assistant, who, code)
 
+    # the status check uses an account no other end-to-end test asks codes for: the
+    # per-account hourly limits count every test's requests on the shared assistant
+    email = "suspended@example.com"
     other = f"scan-{uuid.uuid4().hex[:10]}"
     names(assistant, other, "hello, my card 378282246310005 was charged twice")
     names(assistant, other, "i forgot my password")
