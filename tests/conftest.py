@@ -90,11 +90,18 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty account database: a SQLite file, then the real PostgreSQL."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty account database: a SQLite file, then the real PostgreSQL.
+
+    Each PostgreSQL test gets a schema of its own: `factory` downgrades what it used,
+    and the run's shared schema (`postgres_url`) holds the account tables of the
+    production assistant and the cluster, which must outlive every service test.
+    """
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'accounts.db'}"
-    return str(request.getfixturevalue("postgres_url"))
+        yield f"sqlite:///{tmp_path / 'accounts.db'}"
+        return
+    with throwaway_schema() as url:
+        yield url
 
 
 @pytest.fixture
