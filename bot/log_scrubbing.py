@@ -2,14 +2,17 @@
 
 At LOG_LEVEL=INFO Rasa logs no message text; at DEBUG it logs the user's text, parse
 data, entities, slots and events (stdlib logging and structlog). Installed by
-bot/rasa_server.py after Rasa configures its logging: a filter on the root handlers
-and a first structlog processor, so card numbers, emails and codes never reach a log.
+bot/rasa_server.py after Rasa configures its logging: a filter on the root handlers,
+a first structlog processor, and a scrubbing `warnings.showwarning` (Rasa's warnings
+quote the user's text, e.g. "Failed to parse arguments in line '/inform{...}'"), so
+card numbers, emails and codes never reach a log.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import MutableMapping
+import warnings
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from bot.services.redaction import scrub_text
@@ -40,7 +43,20 @@ def scrub_structlog_event(
     return {key: _loggable(value) for key, value in event_dict.items()}
 
 
+def scrubbing_showwarning(show: Callable[..., None]) -> Callable[..., None]:
+    """`show` (a `warnings.showwarning`) with the warning's text scrubbed first."""
+    if getattr(show, "scrubs", False):
+        return show
+
+    def scrubbed(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+        show(scrub_text(str(message)), *args, **kwargs)
+
+    scrubbed.scrubs = True  # type: ignore[attr-defined]
+    return scrubbed
+
+
 def install_log_scrubbing() -> None:
+    warnings.showwarning = scrubbing_showwarning(warnings.showwarning)
     for handler in logging.getLogger().handlers:
         handler.addFilter(ScrubbingFilter())
     import structlog
