@@ -160,9 +160,7 @@ def apply_event(row: InsightConversation, event: Mapping[str, Any]) -> None:
         row.handed_back_at = at
 
 
-def came_back_within(
-    previous: InsightConversation, asked_at: datetime, windows: Windows
-) -> bool:
+def came_back_within(previous: InsightConversation, asked_at: datetime, windows: Windows) -> bool:
     """Whether a question in a new session reopens the previous session's flow end."""
     finished = previous.flow_finished_at
     return (

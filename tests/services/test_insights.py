@@ -240,7 +240,8 @@ def test_figures_per_language_and_channel(session: Session, tracker: Engine) -> 
     assert overall.median_wait_seconds == pytest.approx(7 * 60 + 10, abs=10)
     assert (overall.fallbacks, overall.user_messages) == (2, 17)
     assert overall.fallback_rate == round(2 / 17, 4)
-    assert (overall.satisfaction_answers, overall.satisfied, overall.satisfaction_rate) == (2, 1, 0.5)
+    satisfaction = (overall.satisfaction_answers, overall.satisfied, overall.satisfaction_rate)
+    assert satisfaction == (2, 1, 0.5)
     assert (overall.ratings, overall.average_rating) == (1, 4.0)
     assert overall.top_intents[0] == ("reset_password", 4)
     assert set(result.by_language) == {"it", "fr", "en"}
