@@ -145,6 +145,7 @@ bench: train
 	$(PY) -m bench.parse_latency
 	$(PY) -m bench.handoff_latency
 	$(PY) -m bench.mail_timing
+	$(PY) -m bench.insights
 
 # Our Rasa server under load, side by side with a bare `rasa init` trained in the run.
 bench-load: train

@@ -336,12 +336,14 @@ def cmd_create_agent(settings: Settings, args: argparse.Namespace) -> int:
         password = _read_password(args.password_stdin)
         with session_scope() as session:
             agent = create_agent(
-                session, args.username, args.name or args.username, password, languages, utcnow()
-            )
+                session, args.username, args.name or args.username, password, languages,
+                utcnow(), supervisor=args.supervisor,
+            )  # fmt: skip
     except AgentError as error:
         print(f"cannot create the agent: {error}", file=sys.stderr)
         return 2
-    print(f"agent {agent.username} created for {', '.join(agent.languages)}")
+    role = " (supervisor: may see Insights)" if agent.supervisor else ""
+    print(f"agent {agent.username} created for {', '.join(agent.languages)}{role}")
     return 0
 
 
@@ -381,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument("username")
     agent.add_argument("--name", help="shown to customers (default: the username)")
     agent.add_argument("--languages", default="it,fr,en", help="language teams, e.g. fr,en")
+    agent.add_argument(
+        "--supervisor", action="store_true", help="may open the Insights page of the desk"
+    )
     agent.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
