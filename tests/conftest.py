@@ -340,6 +340,18 @@ def desk(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 @pytest.fixture(scope="session")
+def supervisor(assistant: Assistant, desk: Desk) -> Desk:
+    """A supervisor's sign-in on the running `desk` (`create-agent --supervisor`)."""
+    password = secrets.token_urlsafe(12)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "create-agent", "sofia", "--name", "Sofia",
+         "--supervisor", "--password-stdin"],
+        input=password + "\n", text=True, env=assistant.env, cwd=ROOT, check=True,
+    )  # fmt: skip
+    return Desk(desk.url, "sofia", password)
+
+
+@pytest.fixture(scope="session")
 def production_assistant(
     model_path: Path,
     tmp_path_factory: pytest.TempPathFactory,

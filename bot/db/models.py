@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -329,6 +330,26 @@ class InsightConversation(Base):
     handed_back_at = Column(DateTime)
     helped = Column(Boolean)  # the satisfaction question's yes/no
     rating = Column(Integer)  # its optional 1-5
+    in_form = Column(Boolean, nullable=False, default=False)  # a form is asking for data
+
+
+class InsightReviewMessage(Base):
+    """A customer message the assistant did not understand (or barely), scrubbed, for a
+    supervisor to label "this was intent X" (bot/services/misunderstood.py)."""
+
+    __tablename__ = "insight_review_messages"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, index=True)
+    language = Column(String(2))
+    channel = Column(String(32), nullable=False)
+    text = Column(String(300), nullable=False)  # no email, number or account ID left
+    predicted_intent = Column(String(64), nullable=False)  # nlu_fallback, or a weak guess
+    best_guess = Column(String(64))  # the classifier's top intent behind a fallback
+    confidence = Column(Float, nullable=False)
+    labelled_intent = Column(String(64))
+    labelled_by = Column(String(64))  # the supervisor's username
+    labelled_at = Column(DateTime)
 
 
 class InsightCursor(Base):
@@ -352,6 +373,7 @@ __all__ = [
     "HandoffTicket",
     "InsightConversation",
     "InsightCursor",
+    "InsightReviewMessage",
     "MemberRole",
     "OutboxMail",
     "PaymentMethod",

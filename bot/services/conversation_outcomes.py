@@ -97,6 +97,7 @@ def new_conversation(key: str, channel: str, started_at: datetime) -> InsightCon
         intents={},
         confirmed=False,
         came_back=False,
+        in_form=False,
     )
 
 
@@ -156,6 +157,8 @@ def apply_event(row: InsightConversation, event: Mapping[str, Any]) -> None:
             row.handoff_topic = row.handoff_topic or DEFAULT_TOPIC
     elif kind == "slot":
         _slot(row, str(event.get("name")), event.get("value"), at)
+    elif kind == "active_loop":
+        row.in_form = bool(event.get("name"))
     elif kind == "resume" and row.agent_claimed_at and row.handed_back_at is None:
         row.handed_back_at = at
 

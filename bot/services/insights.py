@@ -4,7 +4,8 @@
 `refresh` reads the tracker store's `events` table from the last event id it read
 (kept in `insight_cursors`), in both profiles: the events there are already scrubbed
 and every Rasa server writes them. It keeps no text and no sender ID, only a keyed
-hash of it, intent names, times, the language, the channel and the handoff topic.
+hash of it, intent names, times, the language, the channel and the handoff topic;
+messages not understood go, scrubbed, to the review list (bot/services/misunderstood.py).
 Two refreshes at once cannot count an event twice: the cursor moves only from the
 value a refresh started from, or its batch is rolled back.
 """
@@ -39,6 +40,7 @@ from bot.services.conversation_outcomes import (
     new_conversation,
     outcome,
 )
+from bot.services.misunderstood import review_message
 from bot.services.redaction import conversation_key
 
 CURSOR = "tracker_events"
@@ -90,6 +92,13 @@ def _fold(
         rows.append(current)
     if asks_something(event) and len(rows) > 1 and not rows[-2].came_back:
         rows[-2].came_back = came_back_within(rows[-2], event_time(event), windows)
+    if event.get("event") == "user":
+        review = review_message(
+            event, at=event_time(event), language=current.language,
+            channel=current.channel, in_form=current.in_form,
+        )  # fmt: skip
+        if review is not None:
+            session.add(review)
     apply_event(current, event)
 
 

@@ -13,19 +13,15 @@ import base64
 import csv
 import io
 import json
-import secrets
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
 from bot.desk.auth import COOKIE
-from tests.conftest import ROOT, Assistant, Desk
+from tests.conftest import Assistant, Desk
 from tests.desk_client import queued_rest_ticket, signed_in
 from tests.replies import identify
 
@@ -33,18 +29,6 @@ pytestmark = pytest.mark.slow
 
 SETTLE_SECONDS = 2.5  # the refresh leaves the last 2 s of events for the next call
 DAYS = 86400
-
-
-@pytest.fixture(scope="module")
-def supervisor(assistant: Assistant, desk: Desk) -> Iterator[Desk]:
-    """A supervisor's sign-in on the running desk (`create-agent --supervisor`)."""
-    password = secrets.token_urlsafe(12)
-    subprocess.run(
-        [sys.executable, "-m", "bot", "create-agent", "sofia", "--name", "Sofia",
-         "--supervisor", "--password-stdin"],
-        input=password + "\n", text=True, env=assistant.env, cwd=ROOT, check=True,
-    )  # fmt: skip
-    yield Desk(desk.url, "sofia", password)
 
 
 def figures(session: requests.Session, desk: Desk) -> dict[str, Any]:

@@ -4,91 +4,23 @@ Rasa writes, in Rasa's own `events` table."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import ExitStack
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.db.models import InsightConversation, InsightCursor
-from bot.db.session import make_engine
+from bot.db.models import InsightConversation, InsightCursor, InsightReviewMessage
 from bot.services.conversation_outcomes import Outcome, Windows, outcome
 from bot.services.insights import Filters, refresh, report, report_csv
-from bot.services.tracker_events import EVENTS
-from tests.conftest import throwaway_schema
 from tests.services.common import dump
+from tests.services.insight_events import Conversation, tracker
+
+__all__ = ["tracker"]  # the fixture
 
 NOW = datetime(2026, 11, 29, 12, 0)
 WINDOWS = Windows(quiet=timedelta(minutes=60), resolution=timedelta(hours=24))
 LATER = NOW + timedelta(days=2)  # every conversation below has settled by then
-
-
-@pytest.fixture
-def tracker(database_url: str) -> Iterator[Engine]:
-    """Rasa's events table (Rasa's own schema): next to the account tables in SQLite,
-    in a schema of its own in PostgreSQL."""
-    from rasa.core.tracker_store import SQLTrackerStore
-
-    with ExitStack() as stack:
-        url = database_url
-        if not database_url.startswith("sqlite"):
-            url = stack.enter_context(throwaway_schema())
-        engine = make_engine(url)
-        SQLTrackerStore.Base.metadata.create_all(engine)
-        yield engine
-        with engine.begin() as connection:
-            connection.execute(text("DROP TABLE events"))
-        engine.dispose()
-
-
-class Conversation:
-    """Writes one sender's events as Rasa's tracker store does, a few seconds apart."""
-
-    def __init__(self, tracker: Engine, sender: str, at: datetime, language: str = "en"):
-        self.tracker, self.sender, self.at = tracker, sender, at
-        self.session()
-        self.slot("language", language)
-
-    def write(self, event: dict[str, Any]) -> Conversation:
-        self.at += timedelta(seconds=5)
-        event = {**event, "timestamp": self.at.replace(tzinfo=timezone.utc).timestamp()}
-        with self.tracker.begin() as connection:
-            connection.execute(
-                insert(EVENTS).values(
-                    sender_id=self.sender, type_name=event["event"], timestamp=event["timestamp"],
-                    intent_name=(event.get("parse_data") or {}).get("intent", {}).get("name"),
-                    action_name=event.get("name"), data=json.dumps(event),
-                )
-            )  # fmt: skip
-        return self
-
-    def session(self) -> Conversation:
-        self.write({"event": "action", "name": "action_session_start"})
-        self.write({"event": "session_started"})
-        return self.action("action_listen")
-
-    def user(self, text: str, intent: str, confidence: float = 0.95) -> Conversation:
-        parse = {"intent": {"name": intent, "confidence": confidence}, "entities": []}
-        return self.write({"event": "user", "text": text, "parse_data": parse,
-                           "input_channel": self.sender.split(":")[0]})  # fmt: skip
-
-    def action(self, name: str) -> Conversation:
-        return self.write({"event": "action", "name": name})
-
-    def bot(self, text: str) -> Conversation:
-        return self.write({"event": "bot", "text": text})
-
-    def slot(self, name: str, value: Any) -> Conversation:
-        return self.write({"event": "slot", "name": name, "value": value})
-
-    def wait(self, delta: timedelta) -> Conversation:
-        self.at += delta
-        return self
 
 
 def reset_flow(conversation: Conversation) -> Conversation:
@@ -269,9 +201,12 @@ def test_the_insight_tables_hold_no_personal_data(session: Session, tracker: Eng
     customer = Conversation(tracker, sender, NOW - timedelta(hours=2), "it")
     customer.user("sono mario.rossi@libero.it, carta 4111 1111 1111 1111", "inform")
     customer.user("AC-100001 codice 482913", "inform").action("action_account_answer")
+    customer.user("sono marco_demo, +39 347 123 4567, mario.rossi@libero.it", "nlu_fallback", 0.1)
     handoff(customer)
     read_all(session, tracker)
-    stored = dump(session, InsightConversation, InsightCursor)
-    for secret in ("+393471234567", "whatsapp", "mario", "libero", "4111", "AC-100001", "482913"):
+    stored = dump(session, InsightConversation, InsightCursor, InsightReviewMessage)
+    secrets = ("+393471234567", "whatsapp", "mario", "libero", "4111", "AC-100001", "482913")
+    for secret in (*secrets, "marco_demo", "347", "4567"):
         assert secret not in stored
     assert "twilio" in stored and "inform" in stored  # the facts are there
+    assert "sono [username], [number], [email]" in stored  # the message, for review
