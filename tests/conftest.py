@@ -296,6 +296,7 @@ def assistant(
             "POLICY_FILE": str(always_open_policy(workdir)),
             "WEBHOOK_URL": helpdesk.url,
             "WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "NLU_REVIEW_FILE": str(workdir / "nlu_review.yml"),
         },
     )
 

@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from bot.db.models import InsightConversation, InsightCursor
+from bot.db.models import InsightConversation, InsightCursor, InsightReviewMessage
 from bot.services import tracker_events
 from bot.services.conversation_outcomes import (
     FALLBACK_INTENT,
@@ -81,7 +81,10 @@ def _fold(
     sender_id: str,
     event: dict[str, Any],
     windows: Windows,
+    unlabelled: list[InsightReviewMessage],
 ) -> None:
+    """Fold one event into its conversation's rows; `unlabelled` holds this
+    conversation's review messages that still wait for their language."""
     current = rows[-1] if rows else None
     starts = event.get("event") == "session_started"
     if current is None or (starts and (current.user_messages or current.handed_off_at)):
@@ -99,7 +102,11 @@ def _fold(
         )  # fmt: skip
         if review is not None:
             session.add(review)
+            unlabelled.append(review)
     apply_event(current, event)
+    # the first message's language is set just after it (action_track_conversation)
+    while unlabelled and current.language:
+        unlabelled.pop().language = current.language
 
 
 def refresh(
@@ -130,9 +137,11 @@ def refresh(
             return read
         keys = {sender: conversation_key(sender) for sender in {e.sender_id for e in batch}}
         rows = _recent_rows(session, keys.values())
+        waiting: dict[str, list[InsightReviewMessage]] = defaultdict(list)
         for event in batch:
             key = keys[event.sender_id]
-            _fold(session, rows[key], key, event.sender_id, json.loads(event.data), windows)
+            data = json.loads(event.data)
+            _fold(session, rows[key], key, event.sender_id, data, windows, waiting[key])
         moved = session.execute(
             update(InsightCursor)
             .where(InsightCursor.name == CURSOR, InsightCursor.last_event_id == start)

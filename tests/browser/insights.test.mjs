@@ -76,9 +76,15 @@ try {
   await page.selectOption("#language", "");
   await page.getByRole("button", { name: "Show" }).click();
   await page.waitForFunction(() => !document.getElementById("csv").href.includes("language="));
+  const groups = page.locator("#review li button");
+  check((await groups.count()) > 0, "the misunderstood messages are listed for review");
   const file = path.join(opts.out, "insights-supervisor.png");
   await page.screenshot({ path: file, fullPage: true });
   console.log(`  screenshot ${path.relative(ROOT, file)}`);
+
+  await groups.first().click();
+  await page.waitForFunction(() => /added to the review file/.test(document.getElementById("review-status").textContent));
+  check(true, "a group is labelled into the review file");
 
   console.log("plain agent");
   const agentPage = await signIn(browser, opts.agent, problems);

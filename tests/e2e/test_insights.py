@@ -15,6 +15,7 @@ import io
 import json
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,7 +129,9 @@ def _forged(cookie: str, username: str) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode() + "." + signature
 
 
-INSIGHTS_PATHS = ["/api/insights", "/api/insights.csv", "/insights", "/insights.js"]
+INSIGHTS_PATHS = [
+    "/api/insights", "/api/insights.csv", "/api/insights/review", "/insights", "/insights.js",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", INSIGHTS_PATHS)
@@ -149,6 +152,38 @@ def test_only_supervisors_get_insights(desk: Desk, supervisor: Desk, path: str) 
         allow_redirects=False, timeout=30,
     )  # fmt: skip
     assert forged.status_code in (401, 302) and "conversations" not in forged.text
+
+
+def test_a_plain_agent_cannot_label_messages(desk: Desk) -> None:
+    url = f"{desk.url}/api/insights/review/label"
+    body = {"ids": [1], "intent": "greet"}
+    assert signed_in(desk).post(url, json=body, timeout=30).status_code == 403
+    assert requests.post(url, json=body, timeout=30).status_code == 401
+
+
+def test_a_misunderstood_message_is_labelled_into_the_review_file(
+    assistant: Assistant, desk: Desk, supervisor: Desk
+) -> None:
+    who = f"insights-{uuid.uuid4().hex[:8]}"
+    assert say(assistant, who, "buongiorno", "it") == "utter_greet"
+    assert say(assistant, who, "blah blah blah", "it") == "utter_default"
+    boss = signed_in(supervisor)
+    time.sleep(SETTLE_SECONDS)
+    listed = boss.get(f"{desk.url}/api/insights/review", params={"language": "it"}, timeout=30)
+    assert listed.status_code == 200
+    body = listed.json()
+    assert "cancel_subscription" in body["intents"] and "nlu_fallback" not in body["intents"]
+    [group] = [g for g in body["groups"] if "blah blah blah" in g["examples"]]
+    url = f"{desk.url}/api/insights/review/label"
+    unknown = boss.post(url, json={"ids": group["ids"], "intent": "nope"}, timeout=30)
+    assert unknown.status_code == 409
+    assert boss.post(url, json={"ids": "1", "intent": "greet"}, timeout=30).status_code == 400
+    done = boss.post(url, json={"ids": group["ids"], "intent": "out_of_scope"}, timeout=30)
+    assert done.status_code == 200 and done.json()["labelled"] == group["count"]
+    review = Path(assistant.env["NLU_REVIEW_FILE"]).read_text(encoding="utf-8")
+    assert "text: blah blah blah" in review and "intent: out_of_scope" in review
+    again = boss.get(f"{desk.url}/api/insights/review", params={"language": "it"}, timeout=30)
+    assert all(group["id"] != g["id"] for g in again.json()["groups"])
 
 
 def test_bad_filters_are_refused_with_a_reason(desk: Desk, supervisor: Desk) -> None:

@@ -39,10 +39,13 @@ def tracker(database_url: str) -> Iterator[Engine]:
 class Conversation:
     """Writes one sender's events as Rasa's tracker store does, a few seconds apart."""
 
-    def __init__(self, tracker: Engine, sender: str, at: datetime, language: str = "en"):
+    def __init__(
+        self, tracker: Engine, sender: str, at: datetime, language: str | None = "en"
+    ) -> None:
         self.tracker, self.sender, self.at = tracker, sender, at
         self.session()
-        self.slot("language", language)
+        if language:
+            self.slot("language", language)
 
     def write(self, event: dict[str, Any]) -> Conversation:
         self.at += timedelta(seconds=5)

@@ -33,8 +33,9 @@ def read_all(session: Session, tracker: Engine) -> None:
 def test_keeps_what_was_not_understood_and_nothing_a_form_asked_for(
     session: Session, tracker: Engine
 ) -> None:
-    customer = Conversation(tracker, "rest:r1", NOW - timedelta(hours=1), "it")
+    customer = Conversation(tracker, "rest:r1", NOW - timedelta(hours=1), language=None)
     customer.user("voglio un rimborso", "nlu_fallback", 0.3, guess="cancel_subscription")
+    customer.slot("language", "it")  # set just after the first message, as Rasa does
     customer.user("forse disdire", "cancel_subscription", 0.42)  # understood, barely
     customer.user("voglio disdire l'abbonamento", "cancel_subscription", 0.97)
     customer.user("/talk_to_human", "nlu_fallback", 0.1)  # a button payload

@@ -17,7 +17,10 @@ function draw(id, labels, datasets, stacked) {
       responsive: true,
       maintainAspectRatio: false,
       indexAxis: stacked ? "x" : "y",
-      scales: { x: { stacked, beginAtZero: true }, y: { stacked, beginAtZero: true } },
+      scales: {
+        x: { stacked, beginAtZero: true, ticks: { precision: 0 } }, // counts: whole numbers
+        y: { stacked, beginAtZero: true, ticks: { precision: 0 } },
+      },
       plugins: { legend: { display: stacked } },
     },
   });
@@ -59,11 +62,64 @@ async function load() {
   draw("topics", topics.labels, topics.datasets, false);
   const intents = topSeries(all.top_intents, "messages");
   draw("intents", intents.labels, intents.datasets, false);
+}
+
+function el(tag, text, cls) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text; // never innerHTML: texts come from customers
+  if (cls) node.className = cls;
+  return node;
+}
+
+async function label(group, intent) {
+  const response = await fetch("/api/insights/review/label", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-Desk-Request": "1" },
+    body: JSON.stringify({ ids: group.ids, intent }),
+  });
+  const body = await response.json();
+  document.getElementById("review-status").textContent = response.ok
+    ? `${body.labelled} message(s) added to the review file as ${intent}`
+    : body.error || response.statusText;
+  await loadReview();
+}
+
+async function loadReview() {
+  await reviewRows();
   document.body.dataset.loaded = "true"; // for the browser test
+}
+
+async function reviewRows() {
+  const params = filters();
+  params.delete("channel");
+  const response = await fetch("/api/insights/review?" + params, { credentials: "same-origin" });
+  const body = await response.json();
+  const list = document.getElementById("review");
+  if (!response.ok) { list.replaceChildren(el("li", body.error || response.statusText)); return; }
+  list.replaceChildren(...body.groups.map((group) => {
+    const item = el("li");
+    const examples = el("div", undefined, "examples");
+    examples.append(...group.examples.map((text) => el("span", `“${text}”`)));
+    const select = el("select");
+    select.setAttribute("aria-label", "Intent");
+    select.append(...body.intents.map((name) => {
+      const option = el("option", name);
+      option.value = name;
+      option.selected = name === group.best_guess;
+      return option;
+    }));
+    const button = el("button", "This was");
+    button.type = "button";
+    button.addEventListener("click", () => label(group, select.value));
+    item.append(el("strong", `${group.count}×`), el("span", group.language || "?"), examples, button, select);
+    return item;
+  }));
+  if (!body.groups.length) list.replaceChildren(el("li", "Nothing waiting for review."));
 }
 
 document.getElementById("filters").addEventListener("submit", (event) => {
   event.preventDefault();
-  load();
+  load().then(loadReview);
 });
-load();
+load().then(loadReview);
