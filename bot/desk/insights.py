@@ -116,7 +116,7 @@ def review_groups(tracker: Engine, filters: Filters) -> list[dict[str, Any]]:
         return [group.as_dict() for group in groups]
 
 
-async def _filters(request: web.Request) -> tuple[Filters, datetime] | web.Response:
+def _filters(request: web.Request) -> tuple[Filters, datetime] | web.Response:
     try:
         return parse_filters(dict(request.query), utcnow())
     except BadQuery as error:
@@ -124,7 +124,7 @@ async def _filters(request: web.Request) -> tuple[Filters, datetime] | web.Respo
 
 
 async def _report(request: web.Request) -> Report | web.Response:
-    parsed = await _filters(request)
+    parsed = _filters(request)
     if isinstance(parsed, web.Response):
         return parsed
     async with request.app[REFRESHING]:
@@ -167,7 +167,7 @@ async def insights_csv(request: web.Request) -> web.Response:
 
 @supervisor_only
 async def review_list(request: web.Request) -> web.Response:
-    parsed = await _filters(request)
+    parsed = _filters(request)
     if isinstance(parsed, web.Response):
         return parsed
     async with request.app[REFRESHING]:
