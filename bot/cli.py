@@ -314,6 +314,25 @@ def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_insights_refresh(settings: Settings, _args: argparse.Namespace) -> int:
+    """Read the tracker events not read yet into the Insights tables (the desk does it on
+    every Insights call; run this once before opening it on a large existing store)."""
+    from bot.db.session import make_engine, session_scope
+    from bot.policy import get_policy
+    from bot.services.conversation_outcomes import Windows
+    from bot.services.insights import refresh
+    from bot.services.runtime import utcnow
+
+    tracker_engine = make_engine(settings.tracker_store_url)
+    try:
+        with session_scope() as session, tracker_engine.connect() as tracker:
+            read = refresh(session, tracker, Windows.from_policy(get_policy()), utcnow())
+    finally:
+        tracker_engine.dispose()
+    print(f"read {read} tracker event(s) into the Insights tables")
+    return 0
+
+
 def _read_password(from_stdin: bool) -> str:
     import getpass
 
@@ -357,6 +376,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "outbox": cmd_outbox,
     "retention": cmd_retention,
     "erase": cmd_erase,
+    "insights-refresh": cmd_insights_refresh,
     "run-prod": cmd_run_prod,
 }
 
@@ -378,6 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     who = erase.add_mutually_exclusive_group(required=True)
     who.add_argument("--email", help="the account's registered email")
     who.add_argument("--account", help="the account ID, e.g. AC-100001")
+    sub.add_parser("insights-refresh", help="read new tracker events into the Insights tables")
     sub.add_parser("run-prod", help="Rasa and action servers behind HAProxy, desk, site")
     agent = sub.add_parser("create-agent", help="create an agent-desk sign-in")
     agent.add_argument("username")
