@@ -106,3 +106,20 @@ def test_a_label_appends_the_group_to_the_review_file_once(
     assert review.read_text(encoding="utf-8").startswith("# Misunderstood messages")
     with pytest.raises(LabelError):  # already labelled: nothing appended twice
         label(session, group.ids, "cancel_subscription", by="sofia", now=NOW, review_file=review)
+
+
+def test_retention_removes_review_messages_as_old_as_their_conversations(
+    session: Session, tracker: Engine
+) -> None:
+    from bot.services.retention import apply_retention
+    from tests.services.common import KNOWLEDGE_BASE_POLICY
+
+    old = Conversation(tracker, "rest:old", NOW - timedelta(days=40), "it")
+    old.user("blah blah", "nlu_fallback", 0.1)
+    Conversation(tracker, "rest:new", NOW - timedelta(days=2), "it").user("bleh", "nlu_fallback")
+    read_all(session, tracker)
+    report = apply_retention(session, tracker, NOW, KNOWLEDGE_BASE_POLICY)
+    session.commit()
+    assert report.review_messages == 1
+    assert [r.text for r in session.query(InsightReviewMessage)] == ["bleh"]
+    assert "1 misunderstood message(s)" in str(report)
