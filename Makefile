@@ -18,7 +18,7 @@ help:
 	@echo "make eval   measure the NLU on held-out data (reports/nlu.md)"
 	@echo "make lint   ruff"
 	@echo "make audit  known advisories of the pinned Python and npm packages (security/)"
-	@echo "make agent NAME=marie  create an agent-desk sign-in (asks the password)"
+	@echo "make agent NAME=marie  create an agent-desk sign-in (asks the password; SUPERVISOR=1: may see Insights)"
 	@echo "make web    build the chat widget (web/dist/widget.js)"
 	@echo "make test-browser  only the browser tests (screenshots in reports/browser/)"
 	@echo "make bench  parse latency, handoff message latency, mail timing (reports/)"
@@ -114,7 +114,7 @@ test-browser: train web chromium
 	$(PY) -m pytest tests/browser
 
 agent: db
-	$(PY) -m bot create-agent $(NAME)
+	$(PY) -m bot create-agent $(NAME) $(if $(SUPERVISOR),--supervisor)
 
 # The audit's tools live in their own venv: pip-audit needs newer packaging and
 # CacheControl than Rasa 3.6 allows in .venv.
@@ -145,6 +145,7 @@ bench: train
 	$(PY) -m bench.parse_latency
 	$(PY) -m bench.handoff_latency
 	$(PY) -m bench.mail_timing
+	$(PY) -m bench.insights
 
 # Our Rasa server under load, side by side with a bare `rasa init` trained in the run.
 bench-load: train

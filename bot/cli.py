@@ -314,6 +314,25 @@ def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_insights_refresh(settings: Settings, _args: argparse.Namespace) -> int:
+    """Read the tracker events not read yet into the Insights tables (the desk does it on
+    every Insights call; run this once before opening it on a large existing store)."""
+    from bot.db.session import make_engine, session_scope
+    from bot.policy import get_policy
+    from bot.services.conversation_outcomes import Windows
+    from bot.services.insights import refresh
+    from bot.services.runtime import utcnow
+
+    tracker_engine = make_engine(settings.tracker_store_url)
+    try:
+        with session_scope() as session, tracker_engine.connect() as tracker:
+            read = refresh(session, tracker, Windows.from_policy(get_policy()), utcnow())
+    finally:
+        tracker_engine.dispose()
+    print(f"read {read} tracker event(s) into the Insights tables")
+    return 0
+
+
 def _read_password(from_stdin: bool) -> str:
     import getpass
 
@@ -336,12 +355,14 @@ def cmd_create_agent(settings: Settings, args: argparse.Namespace) -> int:
         password = _read_password(args.password_stdin)
         with session_scope() as session:
             agent = create_agent(
-                session, args.username, args.name or args.username, password, languages, utcnow()
-            )
+                session, args.username, args.name or args.username, password, languages,
+                utcnow(), supervisor=args.supervisor,
+            )  # fmt: skip
     except AgentError as error:
         print(f"cannot create the agent: {error}", file=sys.stderr)
         return 2
-    print(f"agent {agent.username} created for {', '.join(agent.languages)}")
+    role = " (supervisor: may see Insights)" if agent.supervisor else ""
+    print(f"agent {agent.username} created for {', '.join(agent.languages)}{role}")
     return 0
 
 
@@ -355,6 +376,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "outbox": cmd_outbox,
     "retention": cmd_retention,
     "erase": cmd_erase,
+    "insights-refresh": cmd_insights_refresh,
     "run-prod": cmd_run_prod,
 }
 
@@ -376,11 +398,15 @@ def build_parser() -> argparse.ArgumentParser:
     who = erase.add_mutually_exclusive_group(required=True)
     who.add_argument("--email", help="the account's registered email")
     who.add_argument("--account", help="the account ID, e.g. AC-100001")
+    sub.add_parser("insights-refresh", help="read new tracker events into the Insights tables")
     sub.add_parser("run-prod", help="Rasa and action servers behind HAProxy, desk, site")
     agent = sub.add_parser("create-agent", help="create an agent-desk sign-in")
     agent.add_argument("username")
     agent.add_argument("--name", help="shown to customers (default: the username)")
     agent.add_argument("--languages", default="it,fr,en", help="language teams, e.g. fr,en")
+    agent.add_argument(
+        "--supervisor", action="store_true", help="may open the Insights page of the desk"
+    )
     agent.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )

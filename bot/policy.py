@@ -59,6 +59,8 @@ class Policy:
     conversation_retention_days: int = 30
     outbox_retention_days: int = 7
     challenge_retention_days: int = 30
+    insights_quiet_minutes: int = 60
+    insights_resolution_hours: int = 24
     support_hours: Mapping[str, SupportHours] = field(default_factory=dict)
 
 

@@ -296,6 +296,7 @@ def assistant(
             "POLICY_FILE": str(always_open_policy(workdir)),
             "WEBHOOK_URL": helpdesk.url,
             "WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "NLU_REVIEW_FILE": str(workdir / "nlu_review.yml"),
         },
     )
 
@@ -337,6 +338,18 @@ def start_desk(
 @pytest.fixture(scope="session")
 def desk(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     yield from start_desk(assistant, tmp_path_factory.mktemp("desk"), "marie", "Marie", "it,fr,en")
+
+
+@pytest.fixture(scope="session")
+def supervisor(assistant: Assistant, desk: Desk) -> Desk:
+    """A supervisor's sign-in on the running `desk` (`create-agent --supervisor`)."""
+    password = secrets.token_urlsafe(12)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "create-agent", "sofia", "--name", "Sofia",
+         "--supervisor", "--password-stdin"],
+        input=password + "\n", text=True, env=assistant.env, cwd=ROOT, check=True,
+    )  # fmt: skip
+    return Desk(desk.url, "sofia", password)
 
 
 @pytest.fixture(scope="session")

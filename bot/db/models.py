@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -250,6 +251,8 @@ class Agent(Base):
     languages = Column(String(32), nullable=False, default="it,fr,en")  # language teams
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False)
+    # May open the Insights page (`create-agent --supervisor`); checked on every route.
+    supervisor = Column(Boolean, nullable=False, default=False)
 
 
 class AuditEntry(Base):
@@ -299,6 +302,65 @@ class OutboxMail(Base):
     last_error = Column(String(64))  # exception type only, never its text
 
 
+class InsightConversation(Base):
+    """One conversation (a Rasa session) as the Insights page counts it: facts only,
+    no text and no sender ID (a keyed hash), see bot/services/conversation_outcomes.py."""
+
+    __tablename__ = "insight_conversations"
+    __table_args__ = (
+        Index("ix_insight_conversations_key_started", "conversation_key", "started_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_key = Column(String(64), nullable=False)  # keyed hash of the sender ID
+    started_at = Column(DateTime, nullable=False, index=True)
+    last_event_at = Column(DateTime, nullable=False)
+    channel = Column(String(32), nullable=False)
+    language = Column(String(2))
+    user_messages = Column(Integer, nullable=False, default=0)
+    fallbacks = Column(Integer, nullable=False, default=0)
+    ended_on_fallback = Column(Boolean, nullable=False, default=False)
+    intents = Column(JSON, nullable=False, default=dict)  # intent name -> messages
+    flow_finished_at = Column(DateTime)  # the last flow's end, unless asked again since
+    confirmed = Column(Boolean, nullable=False, default=False)  # said it helped after it
+    came_back = Column(Boolean, nullable=False, default=False)  # asked again in a new session
+    handed_off_at = Column(DateTime)
+    handoff_topic = Column(String(64))
+    agent_claimed_at = Column(DateTime)
+    handed_back_at = Column(DateTime)
+    helped = Column(Boolean)  # the satisfaction question's yes/no
+    rating = Column(Integer)  # its optional 1-5
+    in_form = Column(Boolean, nullable=False, default=False)  # a form is asking for data
+
+
+class InsightReviewMessage(Base):
+    """A customer message the assistant did not understand (or barely), scrubbed, for a
+    supervisor to label "this was intent X" (bot/services/misunderstood.py)."""
+
+    __tablename__ = "insight_review_messages"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, index=True)
+    language = Column(String(2))
+    channel = Column(String(32), nullable=False)
+    text = Column(String(300), nullable=False)  # no email, number or account ID left
+    predicted_intent = Column(String(64), nullable=False)  # nlu_fallback, or a weak guess
+    best_guess = Column(String(64))  # the classifier's top intent behind a fallback
+    confidence = Column(Float, nullable=False)
+    labelled_intent = Column(String(64))
+    labelled_by = Column(String(64))  # the supervisor's username
+    labelled_at = Column(DateTime)
+
+
+class InsightCursor(Base):
+    """The last tracker event read into the insight tables (read incrementally)."""
+
+    __tablename__ = "insight_cursors"
+
+    name = Column(String(32), primary_key=True)
+    last_event_id = Column(Integer, nullable=False, default=0)
+
+
 __all__ = [
     "Account",
     "AccountStatus",
@@ -309,6 +371,9 @@ __all__ = [
     "BillingRole",
     "DeactivationReason",
     "HandoffTicket",
+    "InsightConversation",
+    "InsightCursor",
+    "InsightReviewMessage",
     "MemberRole",
     "OutboxMail",
     "PaymentMethod",

@@ -23,6 +23,7 @@ from aiohttp import web
 from bot.db.models import Account, HandoffTicket
 from bot.db.session import session_scope
 from bot.demo_data import DEMO_AGENT
+from bot.desk import insights
 from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, read_session
 from bot.desk.rasa_api import RasaClient, RasaError
 from bot.policy import get_policy
@@ -428,6 +429,7 @@ def build_app(settings: Settings, rasa_url: str | None = None) -> web.Applicatio
     app.router.add_post("/api/tickets/{ticket_id}/claim", claim)
     app.router.add_post("/api/tickets/{ticket_id}/messages", send_message)
     app.router.add_post("/api/tickets/{ticket_id}/handback", hand_back)
+    insights.add_routes(app, settings)
     return app
 
 

@@ -28,10 +28,16 @@ class AgentInfo:
     username: str
     display_name: str
     languages: tuple[str, ...]
+    supervisor: bool = False  # may see the Insights page
 
 
 def _info(agent: Agent) -> AgentInfo:
-    return AgentInfo(agent.username, agent.display_name, tuple(agent.languages.split(",")))
+    return AgentInfo(
+        agent.username,
+        agent.display_name,
+        tuple(agent.languages.split(",")),
+        supervisor=bool(agent.supervisor),
+    )
 
 
 def parse_languages(text: str) -> tuple[str, ...]:
@@ -48,6 +54,8 @@ def create_agent(
     password: str,
     languages: tuple[str, ...],
     now: datetime,
+    *,
+    supervisor: bool = False,
 ) -> AgentInfo:
     if not USERNAME.match(username):
         raise AgentError("username: 2-64 characters, lowercase letters, digits, . _ -")
@@ -63,6 +71,7 @@ def create_agent(
         languages=",".join(languages),
         active=True,
         created_at=now,
+        supervisor=supervisor,
     )
     session.add(agent)
     session.commit()

@@ -11,7 +11,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from bot.db.models import OutboxMail, ResetToken, VerificationChallenge
+from bot.db.models import InsightReviewMessage, OutboxMail, ResetToken, VerificationChallenge
 from bot.policy import Policy
 from bot.services import tracker_events
 
@@ -23,12 +23,14 @@ class RetentionReport:
     outbox_mails: int
     challenges: int
     reset_tokens: int
+    review_messages: int = 0
 
     def __str__(self) -> str:
         return (
             f"removed {self.conversations} conversation(s) and {self.events} tracker "
             f"event(s) in all, {self.outbox_mails} outbox mail(s), {self.challenges} "
-            f"verification challenge(s), {self.reset_tokens} reset token(s)"
+            f"verification challenge(s), {self.reset_tokens} reset token(s), "
+            f"{self.review_messages} misunderstood message(s) waiting for review"
         )
 
 
@@ -69,4 +71,9 @@ def apply_retention(
     with tracker.begin() as connection:
         conversations, events = prune_tracker(connection, now, policy)
     mails, challenges, tokens = prune_accounts_db(session, now, policy)
-    return RetentionReport(conversations, events, mails, challenges, tokens)
+    # customers' own words, scrubbed: kept no longer than the conversations they came from
+    messages_before = now - timedelta(days=policy.conversation_retention_days)
+    reviews = session.execute(
+        delete(InsightReviewMessage).where(InsightReviewMessage.at < messages_before)
+    ).rowcount
+    return RetentionReport(conversations, events, mails, challenges, tokens, reviews)

@@ -1,6 +1,7 @@
 """Acceptance: after the full suite, a scan of var/ logs, the SQLite tracker store and
-the PostgreSQL tracker tables finds no full card number, one-time code, reset token
-or full email of a demo account outside the account tables.
+the PostgreSQL tracker tables, and the Insights tables read from them, finds no full
+card number, one-time code, reset token or full email of a demo account outside the
+account tables.
 
 Runs after every other test (tests/conftest.py moves `final_scan` tests to the end),
 on the session's `assistant` (SQLite) and `production_assistant` (PostgreSQL) whose
@@ -13,6 +14,9 @@ and the card numbers the tests use.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -99,6 +103,26 @@ def tracker_rows(assistant: Assistant) -> str:
     return "\n".join(f"{sender} {data}" for sender, data in rows)
 
 
+def insight_rows(assistant: Assistant) -> str:
+    """The Insights tables (conversation facts, review list) once every event is read."""
+    time.sleep(2.5)  # the refresh leaves the last 2 s of events for later
+    subprocess.run(
+        [sys.executable, "-m", "bot", "insights-refresh"],
+        env=assistant.env, cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
+    # every column that holds words (times and keyed hashes hold digits by construction)
+    queries = (
+        "SELECT channel, language, intents, handoff_topic FROM insight_conversations",
+        "SELECT language, channel, text, predicted_intent, best_guess FROM insight_review_messages",
+    )
+    with engine.connect() as connection:
+        rows = [str(row) for query in queries for row in connection.execute(sa.text(query))]
+    engine.dispose()
+    assert rows, "the Insights tables are empty: the scan would prove nothing"
+    return "\n".join(rows)
+
+
 def sqlite_files(url: str) -> list[Path]:
     path = Path(url.removeprefix("sqlite:///"))
     return [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-journal")) if p.exists()]
@@ -124,6 +148,7 @@ def test_no_store_or_log_keeps_a_card_number_code_token_or_demo_email(
         secrets = patterns(mailed_secrets(profile))
         assert len(secrets) > len(DEMO_EMAILS) + len(CARD_NUMBERS)  # codes and tokens mailed
         found += leaks(profile.env["TRACKER_STORE_URL"], tracker_rows(profile), secrets)
+        found += leaks("insights of " + profile.env["DATABASE_URL"], insight_rows(profile), secrets)
         if profile.env["TRACKER_STORE_URL"].startswith("sqlite:///"):
             for file in sqlite_files(profile.env["TRACKER_STORE_URL"]):
                 found += leaks(str(file), file.read_bytes().decode("latin-1"), secrets)

@@ -69,3 +69,25 @@ def test_seed_demo_creates_the_demo_agent_only_in_demo_mode(tmp_path: Path) -> N
     assert _bot("seed-demo", DATABASE_URL=url, DEMO="true").returncode == 0
     with make_engine(url).connect() as connection:
         assert connection.scalar(agents) == 1
+
+
+def test_insights_refresh_reads_the_tracker_events_once(tmp_path: Path) -> None:
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    accounts, tracker = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 't.db'}"
+    upgrade(accounts)
+    engine = make_engine(tracker)
+    SQLTrackerStore.Base.metadata.create_all(engine)
+    with engine.begin() as connection:
+        for name in ("action_session_start", "action_listen"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, action_name, data) "
+                    "VALUES ('rest:a', 'action', 1764400000, :name, :data)"
+                ),
+                {"name": name, "data": f'{{"event": "action", "name": "{name}"}}'},
+            )
+    engine.dispose()
+    settings = {"DATABASE_URL": accounts, "TRACKER_STORE_URL": tracker}
+    assert "read 2 tracker event(s)" in _bot("insights-refresh", **settings).stdout
+    assert "read 0 tracker event(s)" in _bot("insights-refresh", **settings).stdout

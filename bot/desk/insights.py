@@ -1,0 +1,230 @@
+"""The desk's Insights page and API, for supervisors only.
+
+`add_routes(app, settings)` is all `bot/desk/app.py` calls. The desk's middleware has
+already checked the agent's session (401 without); every route here then checks the
+agent's supervisor flag in the database (`create-agent --supervisor`), so a plain
+agent gets 403, whatever headers or parameters the request carries. Each call first
+reads the tracker events not read yet into our tables (bot/services/insights.py).
+The review list (bot/services/misunderstood.py) is the misunderstood messages,
+grouped, each group labelled "this was intent X" into the review file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.engine import Engine
+
+from bot.db.session import make_engine, session_scope
+from bot.policy import get_policy
+from bot.services import misunderstood
+from bot.services.agents import AgentInfo
+from bot.services.conversation_outcomes import Windows
+from bot.services.insights import Filters, RefreshConflict, Report, refresh, report, report_csv
+from bot.services.runtime import utcnow
+from bot.settings import LANGUAGES, PROJECT_ROOT, Settings
+
+STATIC = Path(__file__).resolve().parent / "static"
+CHARTS = PROJECT_ROOT / "web" / "dist" / "insights.js"  # web/src/insights.js, by make web
+TRACKER = web.AppKey("insights_tracker", Engine)
+REFRESHING = web.AppKey("insights_refreshing", asyncio.Lock)
+REVIEW_FILE = web.AppKey("insights_review_file", Path)
+MAX_LABEL_IDS = 500
+MAX_CHANNEL_CHARS = 32
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class BadQuery(ValueError):
+    """A query parameter the API cannot use (answered 400 with the reason)."""
+
+
+def supervisor_only(handler: Handler) -> Handler:
+    async def checked(request: web.Request) -> web.StreamResponse:
+        agent: AgentInfo | None = request.get("agent")
+        if agent is None or not agent.supervisor:
+            if request.path.startswith("/api/"):
+                return web.json_response({"error": "supervisors only"}, status=403)
+            raise web.HTTPForbidden(text="Insights are for supervisors only.")
+        return await handler(request)
+
+    return checked
+
+
+def _day(name: str, raw: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(raw), datetime.min.time())
+    except ValueError:
+        raise BadQuery(f"query parameter '{name}': a date, e.g. 2026-11-22") from None
+
+
+def parse_filters(query: dict[str, str], now: datetime) -> tuple[Filters, datetime]:
+    """The period (`from` and `to`, days included, UTC), `language`, `channel`, and
+    `as_of`: the Unix time outcomes are judged at (now, or later to see how open
+    conversations settle if nothing more happens)."""
+    start, last = _day("from", query.get("from", "")), _day("to", query.get("to", ""))
+    if start and last and last < start:
+        raise BadQuery("query parameter 'to': on or after 'from'")
+    language = query.get("language", "")
+    if language and language not in LANGUAGES:
+        raise BadQuery(f"query parameter 'language': one of {', '.join(LANGUAGES)}")
+    channel = query.get("channel", "")
+    if len(channel) > MAX_CHANNEL_CHARS or not (channel.isalnum() or not channel):
+        raise BadQuery("query parameter 'channel': a channel name, e.g. socketio")
+    as_of = now
+    if query.get("as_of"):
+        try:
+            as_of = datetime.fromtimestamp(float(query["as_of"]), timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BadQuery("query parameter 'as_of': a Unix time in seconds") from None
+        as_of = as_of.replace(tzinfo=None)
+        if as_of < now:
+            raise BadQuery("query parameter 'as_of': now or later")
+    end = last + timedelta(days=1) if last else None
+    return Filters(start, end, language or None, channel or None), as_of
+
+
+def _read_new_events(session: Any, tracker: Engine, windows: Windows) -> None:
+    # RefreshConflict: another desk process read them first; its rows are committed
+    with tracker.connect() as connection, suppress(RefreshConflict):
+        refresh(session, connection, windows, utcnow())
+
+
+def compute(tracker: Engine, filters: Filters, as_of: datetime) -> Report:
+    """Read the new tracker events, then count (blocking: run it in a thread)."""
+    windows = Windows.from_policy(get_policy())
+    with session_scope() as session:
+        _read_new_events(session, tracker, windows)
+        return report(session, filters, as_of, windows)
+
+
+def review_groups(tracker: Engine, filters: Filters) -> list[dict[str, Any]]:
+    """Read the new tracker events, then group the messages waiting for review."""
+    with session_scope() as session:
+        _read_new_events(session, tracker, Windows.from_policy(get_policy()))
+        groups = misunderstood.open_groups(
+            session, start=filters.start, end=filters.end, language=filters.language
+        )
+        return [group.as_dict() for group in groups]
+
+
+def _filters(request: web.Request) -> tuple[Filters, datetime] | web.Response:
+    try:
+        return parse_filters(dict(request.query), utcnow())
+    except BadQuery as error:
+        return web.json_response({"error": str(error)}, status=400)
+
+
+async def _report(request: web.Request) -> Report | web.Response:
+    parsed = _filters(request)
+    if isinstance(parsed, web.Response):
+        return parsed
+    async with request.app[REFRESHING]:
+        return await asyncio.to_thread(compute, request.app[TRACKER], *parsed)
+
+
+@supervisor_only
+async def insights_page(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "insights.html")
+
+
+@supervisor_only
+async def charts_script(request: web.Request) -> web.StreamResponse:
+    if not CHARTS.is_file():
+        return web.Response(
+            status=503, text="run make web to build the charts", content_type="text/plain"
+        )
+    return web.FileResponse(CHARTS, headers={"Content-Type": "text/javascript"})
+
+
+@supervisor_only
+async def insights_json(request: web.Request) -> web.Response:
+    result = await _report(request)
+    if isinstance(result, web.Response):
+        return result
+    return web.json_response(result.as_dict())
+
+
+@supervisor_only
+async def insights_csv(request: web.Request) -> web.Response:
+    result = await _report(request)
+    if isinstance(result, web.Response):
+        return result
+    return web.Response(
+        text=report_csv(result),
+        content_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="insights.csv"'},
+    )
+
+
+@supervisor_only
+async def review_list(request: web.Request) -> web.Response:
+    parsed = _filters(request)
+    if isinstance(parsed, web.Response):
+        return parsed
+    async with request.app[REFRESHING]:
+        groups = await asyncio.to_thread(review_groups, request.app[TRACKER], parsed[0])
+    return web.json_response({"groups": groups, "intents": list(misunderstood.known_intents())})
+
+
+def _label_request(body: Any) -> tuple[list[int], str]:
+    if not isinstance(body, dict):
+        raise BadQuery('send {"ids": [...], "intent": "..."}')
+    ids, intent = body.get("ids"), body.get("intent")
+    if (
+        not isinstance(ids, list)
+        or not 0 < len(ids) <= MAX_LABEL_IDS
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+    ):
+        raise BadQuery(f"'ids': a list of 1-{MAX_LABEL_IDS} message ids")
+    if not isinstance(intent, str) or not intent:
+        raise BadQuery("'intent': one of the domain's intents")
+    return ids, intent
+
+
+@supervisor_only
+async def review_label(request: web.Request) -> web.Response:
+    """ "This was intent X": appended to the review file for the next training run."""
+    try:
+        ids, intent = _label_request(await request.json())
+    except ValueError as error:  # BadQuery, or a body that is not JSON
+        return web.json_response({"error": str(error) or "a JSON body"}, status=400)
+    agent: AgentInfo = request["agent"]
+
+    def apply() -> int:
+        with session_scope() as session:
+            return misunderstood.label(
+                session, ids, intent, by=agent.username, now=utcnow(),
+                review_file=request.app[REVIEW_FILE],
+            )  # fmt: skip
+
+    try:
+        labelled = await asyncio.to_thread(apply)
+    except misunderstood.LabelError as error:
+        return web.json_response({"error": str(error)}, status=409)
+    return web.json_response({"labelled": labelled})
+
+
+def add_routes(app: web.Application, settings: Settings) -> None:
+    app[TRACKER] = make_engine(settings.tracker_store_url)
+    app[REFRESHING] = asyncio.Lock()
+    app[REVIEW_FILE] = settings.nlu_review_file
+
+    async def dispose(app: web.Application) -> None:
+        app[TRACKER].dispose()
+
+    app.on_cleanup.append(dispose)
+    app.router.add_get("/insights", insights_page)
+    app.router.add_get("/insights.js", charts_script)
+    app.router.add_get("/api/insights", insights_json)
+    app.router.add_get("/api/insights.csv", insights_csv)
+    app.router.add_get("/api/insights/review", review_list)
+    app.router.add_post("/api/insights/review/label", review_label)

@@ -1,0 +1,105 @@
+// Opens the desk's Insights page in Debian's chromium (playwright-core from
+// web/node_modules): signs in as a supervisor, waits for the charts, checks the
+// figures' tiles and the CSV link, and keeps a screenshot; then signs in as a plain
+// agent and checks that the page is refused.
+//
+//   node tests/browser/insights.test.mjs --desk http://127.0.0.1:8001 \
+//        --supervisor sofia:<password> --agent marie:<password> [--out reports/browser]
+//
+// Exit status 0 when every check passed (CSP violations and page errors fail it).
+
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const PLAYWRIGHT = path.join(ROOT, "web", "node_modules", "playwright-core", "index.mjs");
+const CHARTS = ["by-language", "by-channel", "topics", "intents"];
+
+const { values: opts } = parseArgs({
+  options: {
+    desk: { type: "string" },
+    supervisor: { type: "string" },
+    agent: { type: "string" },
+    out: { type: "string", default: path.join(ROOT, "reports", "browser") },
+    chromium: { type: "string", default: "/usr/bin/chromium" },
+  },
+});
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+  console.log(`  ok ${message}`);
+}
+
+async function signIn(browser, who, problems) {
+  const [username, password] = who.split(/:(.*)/s);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) {
+      problems.push(message.text());
+    }
+  });
+  await page.goto(`${opts.desk}/login`);
+  await page.getByLabel(/name/i).fill(username);
+  await page.getByLabel(/password/i).fill(password);
+  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.waitForURL(`${opts.desk}/`);
+  return page;
+}
+
+const { chromium } = await import(pathToFileURL(PLAYWRIGHT).href);
+const browser = await chromium.launch({ executablePath: opts.chromium, headless: true });
+const problems = [];
+let failed = false;
+try {
+  mkdirSync(opts.out, { recursive: true });
+  console.log("supervisor");
+  const page = await signIn(browser, opts.supervisor, problems);
+  await page.goto(`${opts.desk}/insights`);
+  await page.waitForSelector("body[data-loaded='true']", { timeout: 60_000 });
+  for (const id of CHARTS) {
+    const box = await page.locator(`#${id}`).boundingBox();
+    check(box && box.width > 100 && box.height > 100, `chart ${id} is drawn`);
+  }
+  const conversations = Number(await page.locator("#conversations").textContent());
+  check(conversations > 0, `the conversations tile counts ${conversations}`);
+  // a percentage, or a dash while no conversation has settled yet
+  const resolution = await page.locator("#resolution").textContent();
+  check(/^(\d+(\.\d)?%|–)$/.test(resolution), `the resolution rate reads ${resolution}`);
+  await page.selectOption("#language", "it");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForFunction(() => document.getElementById("csv").href.includes("language=it"));
+  check(true, "the CSV link carries the filters");
+  await page.selectOption("#language", "");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForFunction(() => !document.getElementById("csv").href.includes("language="));
+  const groups = page.locator("#review li button");
+  check((await groups.count()) > 0, "the misunderstood messages are listed for review");
+  const file = path.join(opts.out, "insights-supervisor.png");
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`  screenshot ${path.relative(ROOT, file)}`);
+
+  await groups.first().click();
+  await page.waitForFunction(() => /added to the review file/.test(document.getElementById("review-status").textContent));
+  check(true, "a group is labelled into the review file");
+
+  console.log("plain agent");
+  const agentPage = await signIn(browser, opts.agent, problems);
+  const refused = await agentPage.goto(`${opts.desk}/insights`);
+  check(refused.status() === 403, "the Insights page is refused (403)");
+  const api = await agentPage.evaluate(async () => (await fetch("/api/insights")).status);
+  check(api === 403, "the Insights API is refused (403)");
+  const refusedFile = path.join(opts.out, "insights-plain-agent-refused.png");
+  await agentPage.screenshot({ path: refusedFile });
+  console.log(`  screenshot ${path.relative(ROOT, refusedFile)}`);
+  check(problems.length === 0, `no CSP violation or page error (${problems.join("; ")})`);
+} catch (error) {
+  failed = true;
+  console.log(`FAILED: ${error.message}`);
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);

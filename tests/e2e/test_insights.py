@@ -1,0 +1,194 @@
+"""Insights end to end: conversations of each outcome through the real Rasa server,
+action server and desk, then the figures a supervisor reads on the Insights API and
+CSV; and the routes as an attacker tries them (plain agent, no cookie, forged cookie
+and headers).
+
+The `assistant` is shared with the other end-to-end tests, so the figures are read
+before and after and the test checks what its own conversations added. `as_of` two
+days ahead judges every conversation settled (no one comes back meanwhile)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from bot.desk.auth import COOKIE
+from tests.conftest import Assistant, Desk
+from tests.desk_client import queued_rest_ticket, signed_in
+from tests.replies import identify
+
+pytestmark = pytest.mark.slow
+
+SETTLE_SECONDS = 2.5  # the refresh leaves the last 2 s of events for the next call
+DAYS = 86400
+
+
+def figures(session: requests.Session, desk: Desk) -> dict[str, Any]:
+    time.sleep(SETTLE_SECONDS)
+    as_of = time.time() + 2 * DAYS
+    response = session.get(f"{desk.url}/api/insights", params={"as_of": as_of}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def added(after: dict[str, Any], before: dict[str, Any], *path: str) -> Any:
+    """How much a figure grew (counts), or the new top-list entries' growth."""
+    for key in path:
+        after, before = after.get(key) or {}, before.get(key) or {}
+    if isinstance(after, list):
+        return dict(after) if not before else {
+            name: count - dict(before).get(name, 0)
+            for name, count in after
+            if count != dict(before).get(name, 0)
+        }  # fmt: skip
+    return (after or 0) - (before or 0)
+
+
+def say(assistant: Assistant, who: str, text: str, language: str) -> str:
+    replies = assistant.send(who, text, language=language)
+    return identify(replies[0]["text"])[0] if replies else ""
+
+
+def test_each_outcome_reaches_the_figures_of_a_supervisor(
+    assistant: Assistant, desk: Desk, supervisor: Desk
+) -> None:
+    boss = signed_in(supervisor)
+    before = figures(boss, desk)
+
+    resolved = f"insights-{uuid.uuid4().hex[:8]}"
+    question = "what happens to my data after i cancel my subscription?"
+    assert say(assistant, resolved, question, "en") == "utter_faq/after_cancellation"
+    assert say(assistant, resolved, "thanks, that helps", "en") == "utter_thank"
+
+    lost = f"insights-{uuid.uuid4().hex[:8]}"
+    assert say(assistant, lost, "buongiorno", "it") == "utter_greet"
+    assert say(assistant, lost, "blah blah blah", "it") == "utter_default"
+    assert say(assistant, lost, "kkkkkk", "it") == "utter_fallback_offer_human"
+
+    left = f"insights-{uuid.uuid4().hex[:8]}"
+    assert say(assistant, left, "bonjour", "fr") == "utter_greet"
+
+    # handed off (English, REST, topic general), claimed by an agent and handed back
+    _, ticket, agent = queued_rest_ticket(assistant, desk)
+    ticket_url = f"{desk.url}/api/tickets/{ticket['id']}"
+    time.sleep(1.0)  # a wait an agent can see
+    assert agent.post(f"{ticket_url}/claim", timeout=30).ok
+    assert agent.post(f"{ticket_url}/handback", json={"note": "done"}, timeout=30).ok
+
+    after = figures(boss, desk)
+    grew = {
+        key: added(after, before, "overall", key)
+        for key in ("conversations", "settled", "in_progress", "resolved", "handed_off",
+                    "misunderstood", "abandoned", "handoffs_claimed", "handed_back",
+                    "fallbacks", "user_messages")
+    }  # fmt: skip
+    assert grew == {
+        "conversations": 4, "settled": 4, "in_progress": 0, "resolved": 1, "handed_off": 1,
+        "misunderstood": 1, "abandoned": 1, "handoffs_claimed": 1, "handed_back": 1,
+        "fallbacks": 2, "user_messages": 8,
+    }  # fmt: skip
+    assert added(after, before, "by_language", "en", "resolved") == 1
+    assert added(after, before, "by_language", "en", "handed_off") == 1
+    assert added(after, before, "by_language", "it", "misunderstood") == 1
+    assert added(after, before, "by_language", "fr", "abandoned") == 1
+    assert added(after, before, "by_channel", "rest", "conversations") == 4
+    assert added(after, before, "overall", "handoff_topics") == {"general": 1}
+    intents = added(after, before, "overall", "top_intents")
+    assert intents.get("talk_to_human") == 2 and intents.get("greet") == 2
+    assert after["overall"]["median_wait_seconds"] >= 0
+
+    overall = after["overall"]
+    assert overall["resolution_rate"] == round(overall["resolved"] / overall["settled"], 4)
+    assert overall["handoff_rate"] == round(overall["handed_off"] / overall["settled"], 4)
+    assert overall["fallback_rate"] == round(overall["fallbacks"] / overall["user_messages"], 4)
+
+    italian = boss.get(
+        f"{desk.url}/api/insights.csv",
+        params={"language": "it", "as_of": time.time() + 2 * DAYS}, timeout=30,
+    )  # fmt: skip
+    assert italian.status_code == 200 and italian.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(italian.text)))
+    assert [(r["group"], r["value"]) for r in rows][:2] == [("overall", "all"), ("language", "it")]
+    assert int(rows[0]["misunderstood"]) == after["by_language"]["it"]["misunderstood"]
+
+
+def _forged(cookie: str, username: str) -> str:
+    """The cookie's payload rewritten for another agent, the signature kept."""
+    body, signature = cookie.rsplit(".", 1)
+    payload = json.loads(base64.urlsafe_b64decode(body.encode()))
+    payload["agent"] = username
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode() + "." + signature
+
+
+INSIGHTS_PATHS = [
+    "/api/insights", "/api/insights.csv", "/api/insights/review", "/insights", "/insights.js",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", INSIGHTS_PATHS)
+def test_only_supervisors_get_insights(desk: Desk, supervisor: Desk, path: str) -> None:
+    url = desk.url + path
+    assert signed_in(supervisor).get(url, timeout=30).status_code == 200
+
+    agent = signed_in(desk)  # marie: a plain agent
+    assert agent.get(url, timeout=30).status_code == 403
+    forged_headers = {"X-Desk-Supervisor": "1", "X-Forwarded-User": "sofia", "X-Agent": "sofia"}
+    assert agent.get(url, headers=forged_headers, timeout=30).status_code == 403
+    assert agent.get(url, params={"supervisor": "1"}, timeout=30).status_code == 403
+
+    nobody = requests.get(url, allow_redirects=False, timeout=30)
+    assert nobody.status_code == (401 if path.startswith("/api/") else 302)
+    forged = requests.get(
+        url, cookies={COOKIE: _forged(agent.cookies[COOKIE], "sofia")},
+        allow_redirects=False, timeout=30,
+    )  # fmt: skip
+    assert forged.status_code in (401, 302) and "conversations" not in forged.text
+
+
+def test_a_plain_agent_cannot_label_messages(desk: Desk) -> None:
+    url = f"{desk.url}/api/insights/review/label"
+    body = {"ids": [1], "intent": "greet"}
+    assert signed_in(desk).post(url, json=body, timeout=30).status_code == 403
+    assert requests.post(url, json=body, timeout=30).status_code == 401
+
+
+def test_a_misunderstood_message_is_labelled_into_the_review_file(
+    assistant: Assistant, desk: Desk, supervisor: Desk
+) -> None:
+    who = f"insights-{uuid.uuid4().hex[:8]}"
+    assert say(assistant, who, "buongiorno", "it") == "utter_greet"
+    assert say(assistant, who, "blah blah blah", "it") == "utter_default"
+    boss = signed_in(supervisor)
+    time.sleep(SETTLE_SECONDS)
+    listed = boss.get(f"{desk.url}/api/insights/review", params={"language": "it"}, timeout=30)
+    assert listed.status_code == 200
+    body = listed.json()
+    assert "cancel_subscription" in body["intents"] and "nlu_fallback" not in body["intents"]
+    [group] = [g for g in body["groups"] if "blah blah blah" in g["examples"]]
+    url = f"{desk.url}/api/insights/review/label"
+    unknown = boss.post(url, json={"ids": group["ids"], "intent": "nope"}, timeout=30)
+    assert unknown.status_code == 409
+    assert boss.post(url, json={"ids": "1", "intent": "greet"}, timeout=30).status_code == 400
+    done = boss.post(url, json={"ids": group["ids"], "intent": "out_of_scope"}, timeout=30)
+    assert done.status_code == 200 and done.json()["labelled"] == group["count"]
+    review = Path(assistant.env["NLU_REVIEW_FILE"]).read_text(encoding="utf-8")
+    assert "text: blah blah blah" in review and "intent: out_of_scope" in review
+    again = boss.get(f"{desk.url}/api/insights/review", params={"language": "it"}, timeout=30)
+    assert all(group["id"] != g["id"] for g in again.json()["groups"])
+
+
+def test_bad_filters_are_refused_with_a_reason(desk: Desk, supervisor: Desk) -> None:
+    boss = signed_in(supervisor)
+    for params in ({"from": "yesterday"}, {"language": "de"}, {"channel": "x;y"},
+                   {"as_of": "1"}, {"from": "2026-11-22", "to": "2026-11-01"}):  # fmt: skip
+        response = boss.get(f"{desk.url}/api/insights", params=params, timeout=30)
+        assert response.status_code == 400 and "query parameter" in response.json()["error"]
