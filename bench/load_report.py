@@ -224,8 +224,10 @@ def growth_table(growth: dict[str, dict]) -> list[str]:
     lines = [
         "## Tracker store against conversation length",
         "",
-        "Rasa's SQLTrackerStore, retrieve + save of one more turn (5 events) on a session "
-        "that already has N turns, median of 5, in one process (bench/tracker_growth.py):",
+        "Retrieve + save of one more turn (5 events) on a session that already has N turns, "
+        "Rasa's SQLTrackerStore against ours (bot/tracker_store.py: the session kept "
+        "between turns, checked with one indexed query), median of 5, in one process "
+        "(bench/tracker_growth.py):",
         "",
         "| store | " + " | ".join(f"N = {n}" for n in lengths) + " |",
         "|---" * (len(lengths) + 1) + "|",
