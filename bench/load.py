@@ -531,6 +531,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stores", nargs="+", default=["embedded", "production"])
     parser.add_argument("--no-floor", action="store_true", help="only our assistant")
     parser.add_argument(
+        "--failover-seconds",
+        type=float,
+        nargs=2,
+        default=[20.0, 60.0],
+        metavar=("MEASURE", "KILL_RUN"),
+        help="bench/failover.py's run: seconds per throughput measurement, kill run length",
+    )
+    parser.add_argument("--no-failover", action="store_true", help="skip the two-server run")
+    parser.add_argument(
         "--reuse-floor",
         action="store_true",
         help="use the floor trained by an earlier run of this Rasa version (var/bench/)",
@@ -582,6 +591,18 @@ def main(argv: list[str] | None = None) -> int:
                 except RuntimeError as error:  # a server that did not start: say so, go on
                     print(f"  {server.__name__} ({store}) failed: {error}", flush=True)
                     failures.append(f"{server.__name__} ({store}): {str(error)[:300]}")
+        failover = None
+        if not args.no_failover and not args.save_as:
+            print("two Rasa servers behind HAProxy, then one killed (bench/failover.py) ...")
+            import pytest
+
+            from bench.failover import measure as measure_failover
+
+            try:
+                failover = measure_failover(model, *args.failover_seconds)
+            # e.g. no haproxy (the cluster helper skips): say so, go on
+            except (RuntimeError, OSError, pytest.skip.Exception) as error:
+                failures.append(f"failover run: {str(error)[:300]}")
         growth = {}
         if not args.save_as:  # a "before" run is about our servers only
             print("tracker store cost against conversation length ...", flush=True)
@@ -603,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
         "runs": runs,
         "failures": failures,
         "tracker_growth": growth,
+        "failover": failover,
     }
     REPORTS.mkdir(exist_ok=True)
     name = f"bench_{args.save_as}.json" if args.save_as else "bench.json"

@@ -47,11 +47,11 @@ def turn_events(number: int) -> list:
 
 async def measure(url: str, ours: bool) -> dict[int, float]:
     from rasa.core.tracker_store import SQLTrackerStore
-
-    from bot.tracker_store import ScrubbingSQLTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, SessionStarted
     from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.tracker_store import ScrubbingSQLTrackerStore
 
     domain = Domain.load(str(ROOT / "domain.yml"))
     store = (ScrubbingSQLTrackerStore if ours else SQLTrackerStore)(domain, host=url)

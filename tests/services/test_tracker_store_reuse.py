@@ -119,7 +119,7 @@ def test_a_new_session_and_deleted_rows_read_as_rasa_reads_them(
     play(server_a, sender, [ActionExecuted("action_session_start"), SessionStarted()], domain)
     play(server_a, sender, turn(3), domain)
     assert state(server_a, sender) == state(rasa_store, sender)
-    assert [e["event"] for e in state(server_a, sender)["events"]][0] == "session_started"
+    assert state(server_a, sender)["events"][0]["event"] == "session_started"
 
     engine = make_engine(database_url)  # retention removes the session's first rows
     with engine.begin() as connection:
