@@ -197,7 +197,7 @@ def our_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
         settings.update(
             POLICY_FILE=str(bench_policy(workdir)), LOG_LEVEL="WARNING", MAIL_BACKEND="outbox"
         )
-        servers = start_assistant(model, workdir, settings, START_TIMEOUT_S)
+        servers = start_assistant(model, workdir, settings, start_timeout=START_TIMEOUT_S)
         assistant = next(servers)
         ready = time.time()
         rasa_pid = assistant.pids["rasa"]

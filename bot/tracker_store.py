@@ -20,11 +20,13 @@ rebuilds the tracker from the kept events instead of reading them; a `save` of a
 tracker this store handed out knows how many of its events are stored. Anything
 else (another server wrote, retention deleted, a tracker built elsewhere) falls back
 to Rasa's own reading and counting, so several servers can share the database.
+On SQLite (the embedded default) commits use a write-ahead log (`sqlite_turn_engine`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
@@ -41,12 +43,15 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import func
+from sqlalchemy import create_engine, event, func
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.services.tracker_scrubbing import scrub_new_events
 
 # Conversations whose session a store keeps in memory (least recently used dropped).
 KEPT_CONVERSATIONS = 2000
+PLAIN_SQLITE = "TRACKER_SQLITE_PLAIN"  # "1": SQLite as Rasa opens it (to measure against)
 
 Fingerprint = tuple[int, int | None]  # (rows of the conversation, newest row id)
 
@@ -73,19 +78,42 @@ def current_session(events: list[Event]) -> list[Event]:
 
 def question_events(events: Iterable[Event]) -> Iterator[Mapping[str, Any]]:
     """What `OpenQuestion` reads of already-stored events, without serialising them."""
-    for event in events:
-        if isinstance(event, SlotSet):
-            yield {"event": SlotSet.type_name, "name": event.key, "value": event.value}
-        elif isinstance(event, ActiveLoop):
-            yield {"event": ActiveLoop.type_name, "name": event.name}
+    for stored in events:
+        if isinstance(stored, SlotSet):
+            yield {"event": SlotSet.type_name, "name": stored.key, "value": stored.value}
+        elif isinstance(stored, ActiveLoop):
+            yield {"event": ActiveLoop.type_name, "name": stored.name}
         else:
-            yield {"event": event.type_name}
+            yield {"event": stored.type_name}
+
+
+def sqlite_turn_engine(url: Any) -> Any:
+    """A SQLite engine for one write per turn: connections kept open (SQLAlchemy 1.4
+    opens a file database anew for every session), write-ahead log and no fsync on
+    each commit. The event loop waits for every commit, so a full fsync per turn
+    stalled all conversations; with WAL and `synchronous=NORMAL` a crash of the
+    process loses nothing and a power cut at most the last turns (never the file)."""
+    engine = create_engine(
+        url, poolclass=QueuePool, pool_size=2, connect_args={"check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _write_ahead(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    return engine
 
 
 class ScrubbingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._sessions: OrderedDict[str, StoredSession] = OrderedDict()
+        if self.engine.dialect.name == "sqlite" and os.environ.get(PLAIN_SQLITE) != "1":
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sqlite_turn_engine(url)
+            self.sessionmaker = sessionmaker(bind=self.engine)
 
     def _fingerprint(self, session: Any, sender_id: str) -> Fingerprint:
         rows, newest = (
@@ -129,16 +157,14 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         """Rasa's `save` (publish, then write the events not stored yet), scrubbed."""
         sender_id = tracker.sender_id
         with self.session_scope() as session:
-            fingerprint = self._fingerprint(session, sender_id)
             kept = self._sessions.pop(sender_id, None)
-            if (
-                kept is not None
-                and kept.fingerprint == fingerprint
-                and kept.holder is not None
-                and kept.holder() is tracker
-            ):
+            # No check here: the lock store keeps other servers' turns out until this
+            # save; anything else written meanwhile (retention, erasure) changes the
+            # fingerprint the next retrieve checks, which then reads from the database.
+            if kept is not None and kept.holder is not None and kept.holder() is tracker:
                 stored = kept.held_stored
-            else:  # a tracker we did not hand out, or the rows changed: Rasa's count
+            else:  # a tracker we did not hand out: Rasa's count
+                fingerprint = self._fingerprint(session, sender_id)
                 stored = self._event_query(
                     session, sender_id, fetch_events_from_all_sessions=False
                 ).count()
@@ -158,7 +184,7 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             session.commit()
         if kept is None:
             return  # read again on the next retrieve
-        rows_now, newest = fingerprint
+        rows_now, newest = kept.fingerprint
         if written:
             rows_now, newest = rows_now + len(written), max(row_id for row_id, _ in written)
         kept.events = current_session(
