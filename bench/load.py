@@ -514,9 +514,10 @@ def measure_target(
     }
 
 
-def build_plan(args: argparse.Namespace) -> list[Level]:
+def build_plan(args: argparse.Namespace, floor: bool = False) -> list[Level]:
     plan = [Level("saturation", n, args.saturation_seconds) for n in args.clients]
-    plan += [Level("realistic", n, args.realistic_seconds) for n in args.conversations]
+    conversations = args.floor_conversations if floor else args.conversations
+    plan += [Level("realistic", n, args.realistic_seconds) for n in conversations]
     return plan
 
 
@@ -525,16 +526,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="our model (default: latest in models/)")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--conversations", type=int, nargs="+", default=[50, 200, 500])
-    parser.add_argument("--saturation-seconds", type=float, default=12.0)
-    parser.add_argument("--realistic-seconds", type=float, default=15.0)
-    parser.add_argument("--warmup-seconds", type=float, default=3.0)
+    parser.add_argument(
+        "--floor-conversations",
+        type=int,
+        nargs="*",
+        default=[200],
+        help="realistic levels for the floor (the goal is set at 200; fewer levels fit 15 min)",
+    )
+    parser.add_argument("--saturation-seconds", type=float, default=8.0)
+    parser.add_argument("--realistic-seconds", type=float, default=10.0)
+    parser.add_argument("--warmup-seconds", type=float, default=2.0)
     parser.add_argument("--stores", nargs="+", default=["embedded", "production"])
     parser.add_argument("--no-floor", action="store_true", help="only our assistant")
     parser.add_argument(
         "--failover-seconds",
         type=float,
         nargs=2,
-        default=[20.0, 60.0],
+        default=[15.0, 45.0],
         metavar=("MEASURE", "KILL_RUN"),
         help="bench/failover.py's run: seconds per throughput measurement, kill run length",
     )
@@ -583,11 +591,10 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_floor:
                 servers.append((floor_server, floor_model, None))
             for server, server_model, profile in servers:
+                plan = build_plan(args, floor=server is floor_server)
                 try:
                     with server(server_model, here, store) as target:
-                        runs.append(
-                            measure_target(target, build_plan(args), args.warmup_seconds, profile)
-                        )
+                        runs.append(measure_target(target, plan, args.warmup_seconds, profile))
                 except RuntimeError as error:  # a server that did not start: say so, go on
                     print(f"  {server.__name__} ({store}) failed: {error}", flush=True)
                     failures.append(f"{server.__name__} ({store}): {str(error)[:300]}")
