@@ -163,12 +163,15 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             # fingerprint the next retrieve checks, which then reads from the database.
             if kept is not None and kept.holder is not None and kept.holder() is tracker:
                 stored = kept.held_stored
-            else:  # a tracker we did not hand out: Rasa's count
+            else:  # a tracker we did not hand out: Rasa's count (none needed if no rows)
                 fingerprint = self._fingerprint(session, sender_id)
-                stored = self._event_query(
-                    session, sender_id, fetch_events_from_all_sessions=False
-                ).count()
-                kept = StoredSession(fingerprint, []) if fingerprint[0] == 0 else None
+                if fingerprint[0] == 0:  # a new conversation: kept from its first save
+                    stored, kept = 0, StoredSession(fingerprint, [])
+                else:
+                    query = self._event_query(
+                        session, sender_id, fetch_events_from_all_sessions=False
+                    )
+                    stored, kept = query.count(), None
             events = list(tracker.events)
             new = scrub_new_events(
                 [*question_events(events[:stored]), *(e.as_dict() for e in events[stored:])],
