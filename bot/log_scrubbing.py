@@ -4,12 +4,16 @@ At LOG_LEVEL=INFO Rasa logs no message text; at DEBUG it logs the user's text, p
 data, entities, slots and events (stdlib logging and structlog). Installed by
 bot/rasa_server.py after Rasa configures its logging: a filter on the root handlers
 and a first structlog processor, so card numbers, emails and codes never reach a log.
+Python warnings too: Rasa's `raise_warning` quotes user text at any log level (e.g.
+"Failed to parse arguments in line '/affirm{"email": ...}'") and writes to stderr
+without logging.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import MutableMapping
+import warnings
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from bot.services.redaction import scrub_text
@@ -40,7 +44,19 @@ def scrub_structlog_event(
     return {key: _loggable(value) for key, value in event_dict.items()}
 
 
+def scrubbing_showwarning(show: Callable[..., None]) -> Callable[..., None]:
+    """`warnings.showwarning` that prints the warning's text scrubbed."""
+
+    def scrubbed(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+        show(scrub_text(str(message)), *args, **kwargs)
+
+    scrubbed.scrubs = True  # type: ignore[attr-defined]
+    return scrubbed
+
+
 def install_log_scrubbing() -> None:
+    if not getattr(warnings.showwarning, "scrubs", False):
+        warnings.showwarning = scrubbing_showwarning(warnings.showwarning)
     for handler in logging.getLogger().handlers:
         handler.addFilter(ScrubbingFilter())
     import structlog

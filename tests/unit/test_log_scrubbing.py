@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 
 from rasa.shared.core.events import UserUttered
 
-from bot.log_scrubbing import ScrubbingFilter, scrub_structlog_event
+from bot.log_scrubbing import ScrubbingFilter, scrub_structlog_event, scrubbing_showwarning
 
 
 def test_a_debug_line_with_a_card_email_and_code_is_scrubbed() -> None:
@@ -36,3 +37,21 @@ def test_structlog_events_with_parse_data_and_rasa_events_are_scrubbed() -> None
     text = repr(event)
     assert "mario@libero.it" not in text and "482913" not in text and "4111" not in text
     assert event["len"] == 3
+
+
+def test_a_python_warning_that_quotes_user_text_is_printed_scrubbed() -> None:
+    shown: list[str] = []
+
+    def show(message: Warning | str, *_args: object, **_kwargs: object) -> None:
+        shown.append(str(message))  # stands for Python's own printing to stderr
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = scrubbing_showwarning(show)
+        # what rasa.shared.utils.io.raise_warning says of a hostile '/intent{...}'
+        warnings.warn(
+            """Failed to parse arguments in line '/affirm{"email": "mario@libero.it"}'""",
+            UserWarning,
+            stacklevel=1,
+        )
+    assert shown and "mario@libero.it" not in shown[0] and "m***@libero.it" in shown[0]
