@@ -27,6 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 from sqlalchemy import text
@@ -147,12 +148,10 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else float("nan")
 
 
-def main() -> int:
-    settings = get_settings()
-    model = Path(os.environ.get("TEST_MODEL") or latest_model(settings.model_dir) or "")
-    if not model.is_file():
-        print("no trained model: run make train (or set TEST_MODEL)", file=sys.stderr)
-        return 2
+def measure(
+    model: Path, measure_s: float = MEASURE_SECONDS, kill_run_s: float = KILL_RUN_SECONDS
+) -> dict[str, Any]:
+    """One server, two servers, then two with one killed after a third of the run."""
     schema = f"bench_{secrets.token_hex(4)}"
     engine = make_engine(PG_ADMIN_URL)
     with engine.begin() as connection:
@@ -172,11 +171,11 @@ def main() -> int:
             try:
                 run_load(cluster, 10)  # warm up both servers
                 set_second_server(cluster, enabled=False)
-                one = run_load(cluster, MEASURE_SECONDS)
+                one = run_load(cluster, measure_s)
                 set_second_server(cluster, enabled=True)
-                two = run_load(cluster, MEASURE_SECONDS)
-                kill_after = KILL_RUN_SECONDS / 3
-                killed = run_load(cluster, KILL_RUN_SECONDS, kill_after=kill_after)
+                two = run_load(cluster, measure_s)
+                kill_after = kill_run_s / 3
+                killed = run_load(cluster, kill_run_s, kill_after=kill_after)
                 lost, duplicated = lost_conversations(cluster, killed)
             finally:
                 cluster_run.close()
@@ -184,47 +183,86 @@ def main() -> int:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
-    write_report(one, two, killed, kill_after, lost, duplicated)
+    return {
+        "workers": WORKERS,
+        "messages": len(MESSAGES),
+        "measure_s": measure_s,
+        "kill_run_s": kill_run_s,
+        "kill_after_s": kill_after,
+        "one": summary(one, measure_s),
+        "two": summary(two, measure_s),
+        "ratio": (two.replies / measure_s) / max(one.replies / measure_s, 1e-9),
+        "kill": {
+            "conversations": len(killed.conversations),
+            "replies": killed.replies,
+            "failed_attempts": len(killed.errors),
+            "first_error_s": min(killed.errors) if killed.errors else None,
+            "last_error_s": max(killed.errors) if killed.errors else None,
+            "lost": lost,
+            "duplicated": duplicated,
+        },
+    }
+
+
+def summary(load: Load, seconds: float) -> dict[str, Any]:
+    return {
+        "replies_per_s": load.replies / seconds,
+        "p50_s": statistics.median(load.latencies) if load.latencies else float("nan"),
+        "p95_s": p95(load.latencies),
+        "errors": len(load.errors),
+    }
+
+
+def main() -> int:
+    settings = get_settings()
+    model = Path(os.environ.get("TEST_MODEL") or latest_model(settings.model_dir) or "")
+    if not model.is_file():
+        print("no trained model: run make train (or set TEST_MODEL)", file=sys.stderr)
+        return 2
+    lines = report_lines(measure(model))
+    path = REPORTS / "failover.md"
+    path.write_text(
+        "\n".join(["# Two Rasa servers behind HAProxy (make bench-failover)", "", *lines]),
+        encoding="utf-8",
+    )
+    print("\n".join(lines))
+    print(f"written {path}")
     return 0
 
 
-def write_report(
-    one: Load, two: Load, killed: Load, kill_after: float, lost: int, duplicated: int
-) -> None:
-    rate_one = one.replies / MEASURE_SECONDS
-    rate_two = two.replies / MEASURE_SECONDS
-    lines = [
-        "# Two Rasa servers behind HAProxy (make bench-failover)",
-        "",
-        f"{os.cpu_count()} cores, shared with whatever else runs; {WORKERS} clients in a closed "
-        f"loop through whole conversations ({len(MESSAGES)} messages), REST through HAProxy, "
-        "PostgreSQL trackers, Redis locks, one action server.",
+def report_lines(result: dict[str, Any]) -> list[str]:
+    """The failover figures as Markdown (reports/failover.md, reports/bench.md)."""
+    one, two, kill = result["one"], result["two"], result["kill"]
+    rows = [
+        f"| {name} | {r['replies_per_s']:.1f} | {r['p50_s']:.2f} | {r['p95_s']:.2f} "
+        f"| {r['errors']} |"
+        for name, r in (("1 Rasa server", one), ("2 Rasa servers", two))
+    ]
+    errors = kill["failed_attempts"]
+    return [
+        f"{os.cpu_count()} cores, shared with whatever else runs; {result['workers']} clients in "
+        f"a closed loop through whole conversations ({result['messages']} messages), REST "
+        f"through HAProxy, PostgreSQL trackers, Redis locks, one action server; "
+        f"{result['measure_s']:.0f} s per measurement.",
         "",
         "| | replies/s | p50 s | p95 s | errors |",
         "|---|---|---|---|---|",
-        f"| 1 Rasa server | {rate_one:.1f} | {statistics.median(one.latencies):.2f} | "
-        f"{p95(one.latencies):.2f} | {len(one.errors)} |",
-        f"| 2 Rasa servers | {rate_two:.1f} | {statistics.median(two.latencies):.2f} | "
-        f"{p95(two.latencies):.2f} | {len(two.errors)} |",
+        *rows,
         "",
-        f"Throughput ratio 2/1: **{rate_two / rate_one:.2f}x** (goal 1.4x).",
+        f"Throughput ratio 2/1: **{result['ratio']:.2f}x** (goal 1.4x).",
         "",
-        f"Kill run: {KILL_RUN_SECONDS} s, server 2 killed (SIGKILL) at {kill_after:.0f} s; "
-        f"{len(killed.conversations)} conversations, {killed.replies} replies; "
-        f"failed attempts (retried by the client): **{len(killed.errors)}**"
+        f"Kill run: {result['kill_run_s']:.0f} s, server 2 killed (SIGKILL) at "
+        f"{result['kill_after_s']:.0f} s; {kill['conversations']} conversations, "
+        f"{kill['replies']} replies; failed attempts (retried by the client): **{errors}**"
         + (
-            f" (between {min(killed.errors):.1f} s and {max(killed.errors):.1f} s)"
-            if killed.errors
+            f" (between {kill['first_error_s']:.1f} s and {kill['last_error_s']:.1f} s)"
+            if errors
             else ""
         )
-        + f"; lost conversations: **{lost}**; conversations with a message stored twice: "
-        f"{duplicated}.",
+        + f"; lost conversations: **{kill['lost']}**; conversations with a message stored "
+        f"twice: {kill['duplicated']}.",
         "",
     ]
-    path = REPORTS / "failover.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
-    print(f"written {path}")
 
 
 if __name__ == "__main__":

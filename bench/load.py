@@ -197,7 +197,7 @@ def our_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
         settings.update(
             POLICY_FILE=str(bench_policy(workdir)), LOG_LEVEL="WARNING", MAIL_BACKEND="outbox"
         )
-        servers = start_assistant(model, workdir, settings, START_TIMEOUT_S)
+        servers = start_assistant(model, workdir, settings, start_timeout=START_TIMEOUT_S)
         assistant = next(servers)
         ready = time.time()
         rasa_pid = assistant.pids["rasa"]
@@ -514,9 +514,10 @@ def measure_target(
     }
 
 
-def build_plan(args: argparse.Namespace) -> list[Level]:
+def build_plan(args: argparse.Namespace, floor: bool = False) -> list[Level]:
     plan = [Level("saturation", n, args.saturation_seconds) for n in args.clients]
-    plan += [Level("realistic", n, args.realistic_seconds) for n in args.conversations]
+    conversations = args.floor_conversations if floor else args.conversations
+    plan += [Level("realistic", n, args.realistic_seconds) for n in conversations]
     return plan
 
 
@@ -525,11 +526,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="our model (default: latest in models/)")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--conversations", type=int, nargs="+", default=[50, 200, 500])
-    parser.add_argument("--saturation-seconds", type=float, default=12.0)
-    parser.add_argument("--realistic-seconds", type=float, default=15.0)
-    parser.add_argument("--warmup-seconds", type=float, default=3.0)
+    parser.add_argument(
+        "--floor-conversations",
+        type=int,
+        nargs="*",
+        default=[200],
+        help="realistic levels for the floor (the goal is set at 200; fewer levels fit 15 min)",
+    )
+    parser.add_argument("--saturation-seconds", type=float, default=8.0)
+    parser.add_argument("--realistic-seconds", type=float, default=10.0)
+    parser.add_argument("--warmup-seconds", type=float, default=2.0)
     parser.add_argument("--stores", nargs="+", default=["embedded", "production"])
     parser.add_argument("--no-floor", action="store_true", help="only our assistant")
+    parser.add_argument(
+        "--failover-seconds",
+        type=float,
+        nargs=2,
+        default=[15.0, 45.0],
+        metavar=("MEASURE", "KILL_RUN"),
+        help="bench/failover.py's run: seconds per throughput measurement, kill run length",
+    )
+    parser.add_argument("--no-failover", action="store_true", help="skip the two-server run")
     parser.add_argument(
         "--reuse-floor",
         action="store_true",
@@ -574,14 +591,25 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_floor:
                 servers.append((floor_server, floor_model, None))
             for server, server_model, profile in servers:
+                plan = build_plan(args, floor=server is floor_server)
                 try:
                     with server(server_model, here, store) as target:
-                        runs.append(
-                            measure_target(target, build_plan(args), args.warmup_seconds, profile)
-                        )
+                        runs.append(measure_target(target, plan, args.warmup_seconds, profile))
                 except RuntimeError as error:  # a server that did not start: say so, go on
                     print(f"  {server.__name__} ({store}) failed: {error}", flush=True)
                     failures.append(f"{server.__name__} ({store}): {str(error)[:300]}")
+        failover = None
+        if not args.no_failover and not args.save_as:
+            print("two Rasa servers behind HAProxy, then one killed (bench/failover.py) ...")
+            import pytest
+
+            from bench.failover import measure as measure_failover
+
+            try:
+                failover = measure_failover(model, *args.failover_seconds)
+            # e.g. no haproxy (the cluster helper skips): say so, go on
+            except (RuntimeError, OSError, pytest.skip.Exception) as error:
+                failures.append(f"failover run: {str(error)[:300]}")
         growth = {}
         if not args.save_as:  # a "before" run is about our servers only
             print("tracker store cost against conversation length ...", flush=True)
@@ -603,6 +631,7 @@ def main(argv: list[str] | None = None) -> int:
         "runs": runs,
         "failures": failures,
         "tracker_growth": growth,
+        "failover": failover,
     }
     REPORTS.mkdir(exist_ok=True)
     name = f"bench_{args.save_as}.json" if args.save_as else "bench.json"

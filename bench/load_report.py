@@ -17,6 +17,7 @@ CHART = "bench_latency.png"
 RATIO_GOAL = 1.5
 REALISTIC_P95_GOAL_MS = 300
 RSS_GOAL_KB = 1.2 * 1024 * 1024
+CLUSTER_RATIO_GOAL = 1.4  # issue #12: two servers against one
 
 
 def fmt(value: float | None, digits: int = 0) -> str:
@@ -154,7 +155,27 @@ def acceptance(data: dict) -> list[str]:
             f"| Rasa RSS < 1.2 GB after the run ({run['store']}) | {rss / 1024:.0f} MB | "
             f"{'yes' if rss < RSS_GOAL_KB else 'no'} |"
         )
+    failover = data.get("failover")
+    if failover:
+        kill = failover["kill"]
+        lines += [
+            f"| #12: 2 Rasa servers >= {CLUSTER_RATIO_GOAL}x one (production stores) | "
+            f"{failover['ratio']:.2f}x | "
+            f"{'yes' if failover['ratio'] >= CLUSTER_RATIO_GOAL else 'no'} |",
+            f"| #12: a server killed mid-run loses no conversation | {kill['lost']} lost, "
+            f"{kill['failed_attempts']} retried attempts | "
+            f"{'yes' if kill['lost'] == 0 else 'no'} |",
+        ]
     return lines
+
+
+def failover_section(failover: dict | None) -> list[str]:
+    if not failover:
+        return []
+    from bench.failover import report_lines
+
+    return ["## Two Rasa servers, and one killed mid-run (bench/failover.py)", "",
+            *report_lines(failover)]  # fmt: skip
 
 
 def before_section(before: dict | None, runs: list[dict]) -> list[str]:
@@ -224,8 +245,10 @@ def growth_table(growth: dict[str, dict]) -> list[str]:
     lines = [
         "## Tracker store against conversation length",
         "",
-        "Rasa's SQLTrackerStore, retrieve + save of one more turn (5 events) on a session "
-        "that already has N turns, median of 5, in one process (bench/tracker_growth.py):",
+        "Retrieve + save of one more turn (5 events) on a session that already has N turns, "
+        "Rasa's SQLTrackerStore against ours (bot/tracker_store.py: the session kept "
+        "between turns, checked with one indexed query), median of 5, in one process "
+        "(bench/tracker_growth.py):",
         "",
         "| store | " + " | ".join(f"N = {n}" for n in lengths) + " |",
         "|---" * (len(lengths) + 1) + "|",
@@ -299,6 +322,7 @@ def write_report(data: dict) -> Path:
         ),
         *profile_section(f"After (`{data['git']}`)", ours["profile"] if ours else None),
         *before_section(before, runs),
+        *failover_section(data.get("failover")),
         *growth_table(data.get("tracker_growth") or {}),
     ]
     if NOTES.exists():

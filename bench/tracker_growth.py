@@ -2,9 +2,11 @@
 
 Rasa's SQLTrackerStore, per user turn, loads every event of the current session
 (`retrieve`), replays them into a tracker, and on `save` counts the stored events of
-the session again before inserting the new ones. This measures retrieve + save of
-one more turn on a conversation that already has N turns (SQLite file, and
-PostgreSQL when reachable), in this process: `python -m bench.tracker_growth`.
+the session again before inserting the new ones; ours (bot/tracker_store.py) keeps
+the session between turns and checks it with one indexed query. This measures
+retrieve + save of one more turn on a conversation that already has N turns, for
+both stores (SQLite file, and PostgreSQL when reachable), in this process:
+`python -m bench.tracker_growth`.
 bench/load.py runs it too and puts the table in reports/bench.md.
 """
 
@@ -43,14 +45,16 @@ def turn_events(number: int) -> list:
     ]
 
 
-async def measure(url: str) -> dict[int, float]:
+async def measure(url: str, ours: bool) -> dict[int, float]:
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, SessionStarted
     from rasa.shared.core.trackers import DialogueStateTracker
 
+    from bot.tracker_store import ScrubbingSQLTrackerStore
+
     domain = Domain.load(str(ROOT / "domain.yml"))
-    store = SQLTrackerStore(domain, host=url)
+    store = (ScrubbingSQLTrackerStore if ours else SQLTrackerStore)(domain, host=url)
     results = {}
     for length in LENGTHS:
         sender = f"growth-{length}-{time.time_ns()}"
@@ -79,12 +83,15 @@ def run() -> dict[str, dict[int, float]]:
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     results = {}
     with tempfile.TemporaryDirectory() as folder:
-        results["SQLite"] = asyncio.run(measure(f"sqlite:///{Path(folder) / 'tracker.db'}"))
+        for ours, name in ((False, "Rasa's"), (True, "ours")):
+            url = f"sqlite:///{Path(folder) / f'tracker-{ours}.db'}"
+            results[f"SQLite, {name}"] = asyncio.run(measure(url, ours))
     try:
         from bench.load import postgres_schema
 
         with postgres_schema() as url:
-            results["PostgreSQL"] = asyncio.run(measure(url))
+            for ours, name in ((False, "Rasa's"), (True, "ours")):
+                results[f"PostgreSQL, {name}"] = asyncio.run(measure(url, ours))
     except Exception as error:  # PostgreSQL not reachable: SQLite only
         print(f"  tracker growth: no PostgreSQL ({str(error).splitlines()[0]})", flush=True)
     return results
