@@ -17,6 +17,7 @@ from bot.db.models import Account, HandoffTicket
 from bot.db.session import session_factory, session_scope
 from bot.nlu.entity_rules import has_card_number
 from bot.policy import get_policy
+from bot.services.account_answers import TOPIC_BY_TASK, Task
 from bot.services.handoff import (
     HandoffRequest,
     Verification,
@@ -27,7 +28,6 @@ from bot.services.handoff import (
 from bot.services.handoff_details import (
     MAX_DETAIL_CHARS,
     SKIPPED,
-    TOPIC_BY_TASK,
     Detail,
     Topic,
     card_last4,
@@ -73,8 +73,8 @@ def _topic(tracker: Tracker) -> Topic:
     if explicit in Topic._value2member_map_:
         return Topic(explicit)
     task = tracker.get_slot("pending_task")
-    if task in TOPIC_BY_TASK:
-        return TOPIC_BY_TASK[task]
+    if task in Task._value2member_map_:
+        return TOPIC_BY_TASK[Task(task)]
     recent = [
         intent_name(event.get("parse_data") or {})
         for event in tracker.events[-30:]

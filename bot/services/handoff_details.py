@@ -34,6 +34,7 @@ class Topic(str, enum.Enum):
     CANCELLATION = "cancellation"  # cancel by agent (contract, or online cancel blocked)
     LOST_ACCOUNT = "lost_account"  # cannot log in, account not found
     REACTIVATION = "reactivation"  # deactivated within the retention window
+    TERMS_VIOLATION = "terms_violation"  # closed after a terms review: an agent re-examines
     EMAIL_CONFLICT = "email_conflict"  # owner and collaborator with the same email
     VERIFICATION_FAILED = "verification_failed"  # three wrong codes
     ACCOUNT = "account"  # another question about the customer's account
@@ -63,20 +64,13 @@ DETAILS_BY_TOPIC: dict[Topic, tuple[Detail, ...]] = {
     ),
     Topic.LOST_ACCOUNT: (Detail.IDENTIFIER, Detail.CARD_LAST4, Detail.BILLING_ADDRESS),
     Topic.REACTIVATION: (Detail.IDENTIFIER,),
+    Topic.TERMS_VIOLATION: (Detail.IDENTIFIER,),
     Topic.EMAIL_CONFLICT: (Detail.IDENTIFIER,),
     Topic.VERIFICATION_FAILED: (Detail.IDENTIFIER, Detail.CARD_LAST4),
     Topic.ACCOUNT: (Detail.REASON, Detail.IDENTIFIER),
     Topic.GENERAL: (Detail.REASON, Detail.IDENTIFIER),
 }
 IDENTITY_DETAILS = frozenset({Detail.IDENTIFIER, Detail.ACCOUNT_ID})
-
-TOPIC_BY_TASK = {
-    "cancellation": Topic.CANCELLATION,
-    "reactivation": Topic.REACTIVATION,
-    "status": Topic.ACCOUNT,
-    "addon": Topic.ACCOUNT,
-    "login": Topic.LOST_ACCOUNT,
-}
 
 
 def details_to_ask(topic: Topic, verified: bool) -> list[Detail]:
