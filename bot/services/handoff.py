@@ -20,8 +20,13 @@ from sqlalchemy.orm import Session
 from bot.db.models import HandoffTicket
 from bot.policy import Policy, get_policy
 from bot.services import audit
-from bot.services.handoff_details import SKIPPED, Detail, Topic, check_details
-from bot.services.redaction import CODE_PLACEHOLDER, mask_emails, mask_numbers
+from bot.services.handoff_details import LAST4, SKIPPED, Detail, Topic, check_details
+from bot.services.redaction import (
+    CODE_PLACEHOLDER,
+    mask_emails,
+    mask_numbers,
+    remove_card_numbers,
+)
 from bot.services.tracker_scrubbing import OpenQuestion
 
 EVENT_CREATED = "handoff_ticket_created"
@@ -66,7 +71,7 @@ class HandoffOutcome:
 
 
 def _safe(text: str) -> str:
-    """Text a ticket may keep: card numbers removed, emails masked, 4-8 digits masked."""
+    """Text a ticket may keep: card numbers removed, emails, codes and card endings masked."""
     return mask_numbers(mask_emails(text))
 
 
@@ -104,6 +109,7 @@ def messages_without_codes(
 
     A message typed while a form asked for a one-time code is replaced as a whole
     (codes may be typed "123 456"); elsewhere the otp_code entities the NLU found are.
+    An answer to the card question has its four-digit groups masked.
     """
     question = OpenQuestion()
     for event in events:
@@ -112,6 +118,9 @@ def messages_without_codes(
             text = str(event.get("text") or "")
             if kind == "user" and text and question.asks_code:
                 text = CODE_PLACEHOLDER
+            elif kind == "user" and question.asks_card_ending:
+                # "1881 grazie": the answer, whatever surrounds it
+                text = LAST4.sub("••••", remove_card_numbers(text))
             elif kind == "user":
                 text = _otp_spans_masked(event, text)
             if text:
@@ -121,8 +130,8 @@ def messages_without_codes(
 
 def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """User and bot lines from Rasa tracker events, safe to show to an agent: codes
-    replaced (`messages_without_codes`), card numbers removed, emails and 4-8 digit
-    groups masked."""
+    replaced (`messages_without_codes`), card numbers removed, emails, codes and card
+    endings masked."""
     lines: list[dict[str, str]] = []
     for event, text in messages_without_codes(events):
         at = event.get("timestamp")

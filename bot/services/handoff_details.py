@@ -25,8 +25,8 @@ from bot.db.models import (
 )
 from bot.nlu.entity_rules import extract_entities, fold, has_card_number
 from bot.services.accounts import find_account_id
+from bot.services.form_slots import SKIPPED
 
-SKIPPED = "skipped"  # the customer chose not to answer
 MAX_DETAIL_CHARS = 300
 
 

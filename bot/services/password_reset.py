@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 from bot.db.models import ResetToken
 from bot.policy import Policy, get_policy
 from bot.services import audit
+from bot.services.accounts import account_by_email
 from bot.services.mail import Mail, MailQueue
 from bot.services.mail_templates import PASSWORD_RESET, pick_language, render
-from bot.services.verification import account_by_email
 
 logger = logging.getLogger(__name__)
 
