@@ -32,6 +32,8 @@ from bot.services.handoff import (
 )
 from bot.services.handoff_details import (
     MAX_DETAIL_CHARS,
+    SKIP_ALL,
+    SKIP_ONE,
     SKIPPED,
     Detail,
     Topic,
@@ -40,6 +42,7 @@ from bot.services.handoff_details import (
     identified_account,
     needs_code,
     products_in,
+    typed_skip,
 )
 from bot.services.runtime import mail_queue, utcnow
 from bot.services.sealing import seal, unseal
@@ -61,8 +64,9 @@ SEALED_DETAILS = frozenset(
     for d in (Detail.REASON, Detail.IDENTIFIER, Detail.BILLING_EMAIL, Detail.BILLING_ADDRESS)
 )
 LOGIN_INTENTS = ("cannot_login", "forgot_login_email")
-# Answers that skip: "no"/"skip" skips one question, asking for a person again skips all.
-SKIP_ONE, SKIP_ALL = "deny", "talk_to_human"
+# Answers that skip: "no" skips one question, asking for a person again skips all;
+# skip words typed in any language do the same (typed_skip).
+SKIP_INTENTS = {"deny": SKIP_ONE, "talk_to_human": SKIP_ALL}
 
 
 def _topic(tracker: Tracker) -> Topic:
@@ -141,12 +145,13 @@ class ValidateHandoffForm(FormValidationAction):
 
     def _skip(self, tracker: Tracker, slot: str) -> dict[str, Any] | None:
         """Slots to fill with SKIPPED when the answer is a skip, else None."""
-        intent = intent_name(tracker.latest_message or {})
-        if intent == SKIP_ALL:
+        intent = intent_name(tracker.latest_message or {}) or ""
+        skip = typed_skip(_latest_text(tracker)) or SKIP_INTENTS.get(intent)
+        if skip == SKIP_ALL:
             # the question being answered holds the raw text of this message: skip it too
             unanswered = [n for n in [*DETAIL_SLOTS, CODE_SLOT] if not tracker.get_slot(n)]
             return {name: SKIPPED for name in [slot, *unanswered]}
-        if intent == SKIP_ONE:
+        if skip == SKIP_ONE:
             return {slot: SKIPPED}
         return None
 
