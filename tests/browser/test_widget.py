@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.desk.auth import CSRF_HEADER
-from bot.language import LanguageIdentifier
+from bot.nlu.language import LanguageIdentifier
 from bot.policy import load_policy
 from bot.services.handoff import HandoffRequest, Verification, open_ticket
 from bot.services.handoff_details import Topic
