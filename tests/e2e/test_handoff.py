@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import queue
-import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,14 +14,14 @@ import jwt
 import pytest
 import requests
 import socketio
-import sqlalchemy as sa
 
 from bot.desk.auth import CSRF_HEADER
 from bot.services.webhook import SIGNATURE_HEADER, signature_is_valid
-from tests.conftest import WEBHOOK_SECRET, Assistant, Desk
 from tests.desk_client import queued_rest_ticket, signed_in
 from tests.helpdesk import Helpdesk
+from tests.outbox import latest_code
 from tests.replies import identify
+from tests.servers import WEBHOOK_SECRET, Assistant, Desk
 
 pytestmark = pytest.mark.slow
 
@@ -68,17 +67,6 @@ def user(assistant: Assistant) -> Iterator[WidgetUser]:
     customer = WidgetUser(assistant.rasa_url)
     yield customer
     customer.close()
-
-
-def latest_code(assistant: Assistant, to: str) -> str:
-    engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
-    with engine.connect() as connection:
-        body = connection.execute(
-            sa.text("SELECT body FROM mail_outbox WHERE to_address = :to ORDER BY id DESC"),
-            {"to": to},
-        ).scalar()
-    engine.dispose()
-    return re.findall(r"\b\d{6}\b", body)[0]
 
 
 def test_french_customer_is_verified_talks_to_an_agent_and_gets_the_bot_back(
