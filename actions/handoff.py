@@ -3,6 +3,7 @@ open the ticket, pause the bot (support policies §3). Rules live in bot/service
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -18,7 +19,7 @@ from actions.verified_conversation import (
     verified_account,
 )
 from bot.db.models import HandoffTicket
-from bot.db.session import session_factory, session_scope
+from bot.db.session import session_scope
 from bot.nlu.entity_rules import has_card_number
 from bot.policy import get_policy
 from bot.services.account_answers import TOPIC_BY_TASK, Task
@@ -27,6 +28,7 @@ from bot.services.handoff import (
     HandoffRequest,
     Verification,
     open_ticket,
+    record_delivery,
     transcript_from_events,
     webhook_payload,
 )
@@ -309,14 +311,10 @@ def _verification(tracker: Tracker, topic: Topic, verified_account_id: int | Non
     return Verification.SKIPPED if code in (SKIPPED, None) else Verification.FAILED
 
 
-def _record_webhook(ticket_id: int) -> Any:
+def _record_webhook(ticket_id: int) -> Callable[[DeliveryResult], None]:
     def record(result: DeliveryResult) -> None:
-        with session_factory()() as session:
-            ticket = session.get(HandoffTicket, ticket_id)
-            if ticket is not None:
-                ticket.webhook_status = "delivered" if result.delivered else "failed"
-                ticket.webhook_attempts = result.attempts
-                session.commit()
+        with session_scope() as session:
+            record_delivery(session, ticket_id, result.delivered, result.attempts)
 
     return record
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.db.models import Account, HandoffTicket
+from bot.db.models import Account, HandoffTicket, TicketStatus
 from bot.db.session import session_scope
 from bot.demo_data import DEMO_AGENT
 from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, read_session
@@ -44,7 +44,11 @@ SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)
 PUBLIC_PATHS = {"/login", "/health", "/static/desk.js", "/static/desk.css"}
 TOPICS = frozenset(topic.value for topic in Topic)
-TICKET_STATUSES = {"": handoff.OPEN_STATUSES, "open": handoff.OPEN_STATUSES, "closed": ("closed",)}
+TICKET_STATUSES = {
+    "": handoff.OPEN_STATUSES,
+    "open": handoff.OPEN_STATUSES,
+    "closed": (TicketStatus.CLOSED.value,),
+}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -351,7 +355,7 @@ async def claim(request: web.Request) -> web.Response:
             )
     except RasaError as error:
         return _json_error(502, str(error))
-    return web.json_response({"status": "assigned"})
+    return web.json_response({"status": TicketStatus.ASSIGNED.value})
 
 
 async def send_message(request: web.Request) -> web.Response:
@@ -361,7 +365,7 @@ async def send_message(request: web.Request) -> web.Response:
         return _json_error(400, f"the message must have 1-{MAX_MESSAGE_CHARS} characters")
     with session_scope() as session:
         ticket = _load(session, request)
-        if ticket.status != "assigned" or ticket.assigned_to != agent.username:
+        if ticket.status != TicketStatus.ASSIGNED.value or ticket.assigned_to != agent.username:
             return _json_error(409, "claim the ticket before writing")
         conversation_id, channel = ticket.conversation_id, ticket.channel
     event = {
@@ -403,7 +407,7 @@ async def hand_back(request: web.Request) -> web.Response:
         await rasa.append(conversation_id, [{"event": "action", "name": "action_listen"}])
     except RasaError as error:
         return _json_error(502, str(error))
-    return web.json_response({"status": "closed"})
+    return web.json_response({"status": TicketStatus.CLOSED.value})
 
 
 def build_app(settings: Settings, rasa_url: str | None = None) -> web.Application:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import HandoffTicket
+from bot.db.models import HandoffTicket, TicketStatus, WebhookStatus
 from bot.policy import Policy, get_policy
 from bot.services import audit
 from bot.services.handoff_details import LAST4, SKIPPED, Detail, Topic, check_details
@@ -30,14 +30,10 @@ from bot.services.redaction import (
 from bot.services.tracker_scrubbing import OpenQuestion
 
 EVENT_CREATED = "handoff_ticket_created"
-OPEN_STATUSES = ("queued", "assigned")
 MAX_TRANSCRIPT_LINES = 200
 
 
-class TicketStatus(str, enum.Enum):
-    QUEUED = "queued"
-    ASSIGNED = "assigned"
-    CLOSED = "closed"
+OPEN_STATUSES = (TicketStatus.QUEUED.value, TicketStatus.ASSIGNED.value)
 
 
 class Verification(str, enum.Enum):
@@ -216,7 +212,7 @@ def open_ticket(
             created_at=now,
             updated_at=now,
             account_id=request.verified_account_id if verified else None,
-            webhook_status="pending" if webhook_enabled else None,
+            webhook_status=WebhookStatus.PENDING.value if webhook_enabled else None,
             webhook_attempts=0,
         )
         session.add(ticket)
@@ -269,6 +265,17 @@ def webhook_payload(ticket: HandoffTicket) -> dict[str, Any]:
             "created_at": ticket.created_at.isoformat(),
         },
     }
+
+
+def record_delivery(session: Session, ticket_id: int, delivered: bool, attempts: int) -> None:
+    """What became of the ticket's webhook: delivered, or failed after `attempts`."""
+    ticket = session.get(HandoffTicket, ticket_id)
+    if ticket is None:
+        return  # erased meanwhile: nothing to record
+    status = WebhookStatus.DELIVERED if delivered else WebhookStatus.FAILED
+    ticket.webhook_status = status.value
+    ticket.webhook_attempts = attempts
+    session.commit()
 
 
 # --- desk -----------------------------------------------------------------------

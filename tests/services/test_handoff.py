@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Account, HandoffTicket
+from bot.db.models import Account, HandoffTicket, WebhookStatus
 from bot.policy import SupportHours
 from bot.services import handoff
 from bot.services.handoff import HandoffRequest, Verification, open_ticket, transcript_from_events
@@ -279,3 +279,15 @@ def test_the_transcript_masks_personal_numbers_but_not_dates() -> None:
         "•••• grazie",
         "il mio account è AC-100011",
     ]
+
+
+def test_a_webhook_delivery_is_recorded_on_its_ticket(session: Session) -> None:
+    outcome = open_ticket(
+        session, request(), MONDAY_MORNING, webhook_enabled=True, policy=KNOWLEDGE_BASE_POLICY
+    )
+    ticket = session.get(HandoffTicket, outcome.ticket_id)
+    assert ticket is not None and ticket.webhook_status == WebhookStatus.PENDING.value
+    handoff.record_delivery(session, outcome.ticket_id, delivered=False, attempts=4)
+    session.refresh(ticket)
+    assert (ticket.webhook_status, ticket.webhook_attempts) == (WebhookStatus.FAILED.value, 4)
+    handoff.record_delivery(session, 999_999, delivered=True, attempts=1)  # erased: no error
