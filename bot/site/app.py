@@ -32,6 +32,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.db.models import Account, OutboxMail, ResetToken
 from bot.db.session import make_engine, session_scope
+from bot.services import password_reset
 from bot.services.mail import OUTBOX
 from bot.services.password_reset import hash_token, redeem_token
 from bot.services.passwords import (
@@ -194,15 +195,7 @@ def form_field(form: Any, name: str) -> str:
 def token_is_usable(factory: sessionmaker, token: str, now: datetime) -> bool:
     """Whether the link still works, without using it up (that happens on submit)."""
     with session_scope(factory) as session:
-        row = session.scalars(
-            select(ResetToken).where(ResetToken.token_hash == hash_token(token))
-        ).first()
-        return (
-            row is not None
-            and row.account_id is not None  # an unknown email's token was never mailed
-            and row.used_at is None
-            and now < row.expires_at
-        )
+        return password_reset.token_is_usable(session, token, now)
 
 
 def change_password(factory: sessionmaker, token: str, password: str) -> bool:
