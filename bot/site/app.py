@@ -32,6 +32,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.db.models import Account, OutboxMail, ResetToken
 from bot.db.session import make_engine, session_scope
+from bot.http_security import security_headers
 from bot.services import password_reset
 from bot.services.mail import OUTBOX
 from bot.services.password_reset import hash_token, redeem_token
@@ -162,16 +163,6 @@ def render(
     response = web.Response(text=html, content_type="text/html", status=status)
     response.headers["Vary"] = "Accept-Language"
     return response
-
-
-async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """On every response, errors included."""
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = content_security_policy(request)
-    # the reset page's URL holds its token: no page of this site sends a Referer
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
 
 
 class PathOnlyAccessLogger(AbstractAccessLogger):
@@ -391,7 +382,7 @@ def build_app(settings: Settings, *, widget_dir: Path = WIDGET_DIR) -> web.Appli
         app.router.add_get("/outbox", outbox)
     app.router.add_get("/{name:widget\\.js(?:\\.map)?}", widget_file)
     app.router.add_static("/static", HERE / "static")
-    app.on_response_prepare.append(add_security_headers)
+    app.on_response_prepare.append(security_headers(content_security_policy))
 
     async def dispose(_app: web.Application) -> None:
         engine.dispose()
