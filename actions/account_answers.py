@@ -7,17 +7,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import select
 
 from actions.parse_data import intent_name
-from actions.verified_conversation import verification_conversation
-from bot.db.models import Account
+from actions.verified_conversation import verified_account
 from bot.db.session import session_scope
 from bot.policy import get_policy
 from bot.services.account_answers import TASK_BY_INTENT, Task, answer, handoff_topic
 from bot.services.accounts import load_snapshot
 from bot.services.runtime import utcnow
-from bot.services.verification import is_verified
 
 UNVERIFIED = [SlotSet("verified", False), SlotSet("verified_account", None)]
 
@@ -43,17 +40,13 @@ class ActionAccountAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        public_id = tracker.get_slot("verified_account")
-        if not tracker.get_slot("verified") or not public_id:
+        if not tracker.get_slot("verified") or not tracker.get_slot("verified_account"):
             return []  # the code check has already said why it stopped
         now = utcnow()
         with session_scope() as session:
-            account_id = session.scalar(select(Account.id).where(Account.public_id == public_id))
-            # never trust the slot alone: the database must hold a fresh verification
-            if account_id is None or not is_verified(
-                session, verification_conversation(tracker), account_id, now
-            ):
-                return UNVERIFIED
+            account_id = verified_account(session, tracker, now)
+            if account_id is None:
+                return UNVERIFIED  # the slot outlived the verification
             snapshot = load_snapshot(session, account_id)
         if snapshot is None:
             return UNVERIFIED

@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.conversation import RESUMED
 from bot.conversation_state import (
     ACTION_NAME,
     CARD_WARNING_ACTION,
@@ -32,9 +33,9 @@ class ActionTrackConversation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intents = [
-            intent_name(event.get("parse_data") or {})
+            intent_name(event.get("parse_data") or {}) if event.get("event") == "user" else RESUMED
             for event in tracker.events
-            if event.get("event") == "user"
+            if event.get("event") in ("user", "resume")
         ]
         updates = conversation_state_updates(
             tracker.get_slot, tracker.latest_message or {}, intents

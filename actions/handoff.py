@@ -3,31 +3,40 @@ open the ticket, pause the bot (support policies §3). Rules live in bot/service
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import select
 
+from actions.forms import asks_for
 from actions.parse_data import entity_value, identifier_in, intent_name
-from actions.verified_conversation import verification_conversation
-from bot.db.models import Account, HandoffTicket
-from bot.db.session import session_factory, session_scope
+from actions.verified_conversation import (
+    check_typed_code,
+    verification_conversation,
+    verified_account,
+)
+from bot.db.models import HandoffTicket
+from bot.db.session import session_scope
 from bot.nlu.entity_rules import has_card_number
 from bot.policy import get_policy
+from bot.services.account_answers import TOPIC_BY_TASK, Task
+from bot.services.form_slots import CARD_SLOT, CODE_FAILED, CODE_VERIFIED, HANDOFF_CODE_SLOT
 from bot.services.handoff import (
     HandoffRequest,
     Verification,
     open_ticket,
+    record_delivery,
     transcript_from_events,
     webhook_payload,
 )
 from bot.services.handoff_details import (
     MAX_DETAIL_CHARS,
+    SKIP_ALL,
+    SKIP_ONE,
     SKIPPED,
-    TOPIC_BY_TASK,
     Detail,
     Topic,
     card_last4,
@@ -35,15 +44,11 @@ from bot.services.handoff_details import (
     identified_account,
     needs_code,
     products_in,
+    typed_skip,
 )
 from bot.services.runtime import mail_queue, utcnow
 from bot.services.sealing import seal, unseal
-from bot.services.verification import (
-    VerificationStatus,
-    check_code,
-    is_verified,
-    start_verification_for,
-)
+from bot.services.verification import VerificationStatus, start_verification_for
 from bot.services.webhook import DeliveryResult, deliver_in_background
 from bot.settings import get_settings
 
@@ -53,18 +58,17 @@ def slot_name(detail: Detail) -> str:
     return f"handoff_{detail.value}"
 
 
-CODE_SLOT = "handoff_code"
+CODE_SLOT = HANDOFF_CODE_SLOT
 DETAIL_SLOTS = [slot_name(detail) for detail in Detail]
-CARD_SLOT = slot_name(Detail.CARD_LAST4)
 # Free text and emails wait in the tracker store between turns: sealed (bot/services/sealing).
 SEALED_DETAILS = frozenset(
     slot_name(d)
     for d in (Detail.REASON, Detail.IDENTIFIER, Detail.BILLING_EMAIL, Detail.BILLING_ADDRESS)
 )
 LOGIN_INTENTS = ("cannot_login", "forgot_login_email")
-# Answers that skip: "no"/"skip" skips one question, asking for a person again skips all.
-SKIP_ONE, SKIP_ALL = "deny", "talk_to_human"
-VERIFIED, FAILED = "verified", "failed"
+# Answers that skip: "no" skips one question, asking for a person again skips all;
+# skip words typed in any language do the same (typed_skip).
+SKIP_INTENTS = {"deny": SKIP_ONE, "talk_to_human": SKIP_ALL}
 
 
 def _topic(tracker: Tracker) -> Topic:
@@ -73,8 +77,8 @@ def _topic(tracker: Tracker) -> Topic:
     if explicit in Topic._value2member_map_:
         return Topic(explicit)
     task = tracker.get_slot("pending_task")
-    if task in TOPIC_BY_TASK:
-        return TOPIC_BY_TASK[task]
+    if task in Task._value2member_map_:
+        return TOPIC_BY_TASK[Task(task)]
     recent = [
         intent_name(event.get("parse_data") or {})
         for event in tracker.events[-30:]
@@ -143,12 +147,13 @@ class ValidateHandoffForm(FormValidationAction):
 
     def _skip(self, tracker: Tracker, slot: str) -> dict[str, Any] | None:
         """Slots to fill with SKIPPED when the answer is a skip, else None."""
-        intent = intent_name(tracker.latest_message or {})
-        if intent == SKIP_ALL:
+        intent = intent_name(tracker.latest_message or {}) or ""
+        skip = typed_skip(_latest_text(tracker)) or SKIP_INTENTS.get(intent)
+        if skip == SKIP_ALL:
             # the question being answered holds the raw text of this message: skip it too
             unanswered = [n for n in [*DETAIL_SLOTS, CODE_SLOT] if not tracker.get_slot(n)]
             return {name: SKIPPED for name in [slot, *unanswered]}
-        if intent == SKIP_ONE:
+        if skip == SKIP_ONE:
             return {slot: SKIPPED}
         return None
 
@@ -161,7 +166,7 @@ class ValidateHandoffForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """Keep a valid answer (or skip), then send the code once the details are in."""
-        if tracker.get_slot("requested_slot") != slot:
+        if not asks_for(tracker, slot):
             return {slot: None}  # the message that opened the form answers nothing
         skipped = self._skip(tracker, slot)
         if skipped is None and value is None:
@@ -241,16 +246,14 @@ class ValidateHandoffForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The slot's custom mapping: four digits or None, never the raw text."""
-        if tracker.get_slot("requested_slot") != CARD_SLOT:
+        if not asks_for(tracker, CARD_SLOT):
             return {}
         return {CARD_SLOT: card_last4(_latest_text(tracker))}
 
     async def validate_handoff_card_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") == CARD_SLOT and has_card_number(
-            _latest_text(tracker)
-        ):
+        if asks_for(tracker, CARD_SLOT) and has_card_number(_latest_text(tracker)):
             return {CARD_SLOT: None}  # warned (action_track_conversation); asked again
         four = value if isinstance(value, str) and value.isdigit() and len(value) == 4 else None
         return await self._accept(CARD_SLOT, four, dispatcher, tracker, domain)
@@ -274,29 +277,27 @@ class ValidateHandoffForm(FormValidationAction):
     async def validate_handoff_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != CODE_SLOT:
+        if not asks_for(tracker, CODE_SLOT):
             return {CODE_SLOT: None}
         skipped = self._skip(tracker, CODE_SLOT)
         if skipped is not None:
             return skipped
         code = entity_value(tracker.latest_message or {}, "otp_code") or str(value or "")
-        with session_scope() as session:
-            result = check_code(session, verification_conversation(tracker), code, utcnow())
-            account = (
-                session.get(Account, result.account_id)
-                if result.status is VerificationStatus.VERIFIED and result.account_id
-                else None
-            )
-        if account is not None:
+        result = check_typed_code(tracker, code)
+        if result.public_id is not None:
             dispatcher.utter_message(response="utter_handoff_verified")
-            return {CODE_SLOT: VERIFIED, "verified": True, "verified_account": account.public_id}
+            return {
+                CODE_SLOT: CODE_VERIFIED,
+                "verified": True,
+                "verified_account": result.public_id,
+            }
         if result.status is VerificationStatus.WRONG:
             dispatcher.utter_message(
                 response="utter_code_wrong", attempts_left=result.attempts_left
             )
             return {CODE_SLOT: None}
         dispatcher.utter_message(response="utter_handoff_code_failed")
-        return {CODE_SLOT: FAILED}
+        return {CODE_SLOT: CODE_FAILED}
 
 
 def _verification(tracker: Tracker, topic: Topic, verified_account_id: int | None) -> Verification:
@@ -305,19 +306,15 @@ def _verification(tracker: Tracker, topic: Topic, verified_account_id: int | Non
     code = tracker.get_slot(CODE_SLOT)
     if topic is Topic.VERIFICATION_FAILED:
         return Verification.NOT_ATTEMPTED
-    if code == FAILED:
+    if code == CODE_FAILED:
         return Verification.FAILED
     return Verification.SKIPPED if code in (SKIPPED, None) else Verification.FAILED
 
 
-def _record_webhook(ticket_id: int) -> Any:
+def _record_webhook(ticket_id: int) -> Callable[[DeliveryResult], None]:
     def record(result: DeliveryResult) -> None:
-        with session_factory()() as session:
-            ticket = session.get(HandoffTicket, ticket_id)
-            if ticket is not None:
-                ticket.webhook_status = "delivered" if result.delivered else "failed"
-                ticket.webhook_attempts = result.attempts
-                session.commit()
+        with session_scope() as session:
+            record_delivery(session, ticket_id, result.delivered, result.attempts)
 
     return record
 
@@ -340,16 +337,7 @@ class ActionHandoff(Action):
             {slot: tracker.get_slot(slot) for slot in DETAIL_SLOTS if tracker.get_slot(slot)},
         )
         with session_scope() as session:
-            verified_id = None
-            public_id = tracker.get_slot("verified_account")
-            if tracker.get_slot("verified") and public_id:
-                account_id = session.scalar(
-                    select(Account.id).where(Account.public_id == public_id)
-                )
-                if account_id is not None and is_verified(
-                    session, verification_conversation(tracker), account_id, now
-                ):
-                    verified_id = account_id
+            verified_id = verified_account(session, tracker, now)
             request = HandoffRequest(
                 conversation_id=tracker.sender_id,
                 channel=tracker.get_latest_input_channel() or "unknown",

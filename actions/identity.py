@@ -14,18 +14,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms import asks_for
 from actions.parse_data import entity_value, identifier_in
-from actions.verified_conversation import verification_conversation
-from bot.db.models import Account
+from actions.verified_conversation import check_typed_code, verification_conversation
 from bot.db.session import session_scope
 from bot.policy import get_policy
+from bot.services.form_slots import CODE_ACCEPTED, CODE_STOPPED, OTP_SLOT
 from bot.services.handoff_details import Topic
 from bot.services.password_reset import request_reset
 from bot.services.runtime import mail_queue, utcnow
-from bot.services.verification import VerificationStatus, check_code, start_verification
+from bot.services.verification import VerificationStatus, start_verification
 from bot.settings import get_settings
 
-ACCEPTED, STOPPED = "accepted", "stopped"  # never the code itself in a slot
 MAX_IDENTIFIER_LENGTH = 254
 
 
@@ -37,15 +37,6 @@ def _language(tracker: Tracker) -> str | None:
     return tracker.get_slot("language")
 
 
-def _answers(tracker: Tracker, slot: str) -> bool:
-    """Whether the latest message answers the form's question for `slot`.
-
-    When a form starts, Rasa offers it the message that started it (e.g. the email
-    that ended the previous form): that is no answer, and must not cost an attempt.
-    """
-    return tracker.get_slot("requested_slot") == slot
-
-
 class ValidateResetForm(FormValidationAction):
     def name(self) -> str:
         return "validate_reset_form"
@@ -53,7 +44,7 @@ class ValidateResetForm(FormValidationAction):
     def validate_reset_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not _answers(tracker, "reset_email"):
+        if not asks_for(tracker, "reset_email"):
             return {"reset_email": None}
         email = _entity(tracker, "email")
         if email is None:
@@ -90,7 +81,7 @@ class ValidateVerifyForm(FormValidationAction):
     def validate_identifier(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not _answers(tracker, "identifier"):
+        if not asks_for(tracker, "identifier"):
             return {"identifier": None}
         identifier = identifier_in(tracker.latest_message or {})
         if not identifier or len(identifier) > MAX_IDENTIFIER_LENGTH:
@@ -123,7 +114,7 @@ class ActionSendCode(Action):
             otp_ttl_minutes=policy.otp_ttl_minutes,
         )
         # the identifier is not kept: the challenge in the database remembers the account
-        return [SlotSet("identifier", None), SlotSet("otp_code", None)]
+        return [SlotSet("identifier", None), SlotSet(OTP_SLOT, None)]
 
 
 class ValidateCodeForm(FormValidationAction):
@@ -133,25 +124,20 @@ class ValidateCodeForm(FormValidationAction):
     def validate_otp_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not _answers(tracker, "otp_code"):
-            return {"otp_code": None}
-        code = _entity(tracker, "otp_code") or str(value or "").strip()
-        with session_scope() as session:
-            result = check_code(session, verification_conversation(tracker), code, utcnow())
-            account = None
-            if result.status is VerificationStatus.VERIFIED and result.account_id is not None:
-                account = session.get(Account, result.account_id)
-        if result.status is VerificationStatus.VERIFIED and account is not None:
+        if not asks_for(tracker, OTP_SLOT):
+            return {OTP_SLOT: None}
+        result = check_typed_code(tracker, _entity(tracker, "otp_code") or str(value or ""))
+        if result.public_id is not None:
             dispatcher.utter_message(response="utter_verified")
-            return {"otp_code": ACCEPTED, "verified": True, "verified_account": account.public_id}
+            return {OTP_SLOT: CODE_ACCEPTED, "verified": True, "verified_account": result.public_id}
         if result.status is VerificationStatus.WRONG:
             dispatcher.utter_message(
                 response="utter_code_wrong", attempts_left=result.attempts_left
             )
-            return {"otp_code": None}
+            return {OTP_SLOT: None}
         dispatcher.utter_message(response="utter_code_locked")
         return {
-            "otp_code": STOPPED,
+            OTP_SLOT: CODE_STOPPED,
             "verified": False,
             "verified_account": None,
             "handoff_topic": Topic.VERIFICATION_FAILED.value,  # if they take the offered person

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms import asks_for
 from actions.parse_data import entity_value, intent_name
 from bot.db.session import session_scope
 from bot.services.dates import format_date
@@ -26,7 +27,7 @@ class ValidateLoginForm(FormValidationAction):
     def validate_login_problem(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "login_problem":
+        if not asks_for(tracker, "login_problem"):
             return {"login_problem": None}
         text = str(value or "").strip()[:MAX_PROBLEM_CHARS]
         if intent_name(tracker.latest_message or {}) == "deny" or not text:

@@ -36,7 +36,7 @@ from bench.nlu_eval import REPORTS
 from bot.cli import latest_model
 from bot.db.session import make_engine
 from bot.settings import get_settings
-from tests.conftest import PG_ADMIN_URL, REDIS_URL
+from tests.environment import PG_ADMIN_URL, REDIS_URL
 from tests.scaleout.conftest import Cluster, start_cluster
 
 WORKERS = 8

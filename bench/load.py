@@ -152,7 +152,7 @@ def settle(pid: int, limit_s: float = 30.0) -> None:
 def bench_policy(workdir: Path) -> Path:
     """The shipped policy, open round the clock and with rate limits out of the way:
     hundreds of conversations use the same few demo accounts within the hour."""
-    from tests.conftest import always_open_policy
+    from tests.servers import always_open_policy
 
     path = always_open_policy(workdir)
     policy = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -179,7 +179,7 @@ def postgres_schema() -> Iterator[str]:
 
 @contextmanager
 def our_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
-    from tests.conftest import start_assistant
+    from tests.servers import start_assistant
 
     with contextmanager_or_null(store == "production") as schema_url:
         if store == "production":
@@ -283,7 +283,7 @@ def floor_endpoints(store: str, workdir: Path, schema_url: str | None) -> Path:
 
 @contextmanager
 def floor_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
-    from tests.conftest import free_port, wait_for
+    from tests.servers import free_port, stop, wait_for
 
     with contextmanager_or_null(store == "production") as schema_url:
         port = free_port()
@@ -312,11 +312,7 @@ def floor_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
                 startup_s=ready - process_start_epoch(process.pid),
             )
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop([process])
 
 
 # --- load ---------------------------------------------------------------------

@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.settings import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
-LANGUAGES = ("it", "fr", "en")
+
 EVAL_ENTITIES = ("email", "account_id", "card_last4", "otp_code", "product", "username")
 SYSTEMS = ("ours", "rasa-default", "tfidf-lr")
 FALLBACK = "nlu_fallback"
@@ -204,7 +206,7 @@ def language_accuracy(
 
 
 def lingua_only_accuracy(examples: list[Example], min_words: int) -> float:
-    from bot.language import LanguageIdentifier
+    from bot.nlu.language import LanguageIdentifier
 
     identifier = LanguageIdentifier()
     chosen = [e for e in examples if len(e.text.split()) >= min_words]

@@ -19,6 +19,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.dependency_warnings import quiet_dependency_warnings
 from bot.keys import action_server_token
 from bot.settings import Settings, get_settings
 
@@ -56,6 +57,7 @@ def main() -> int:
     settings = get_settings()
     utils.configure_colored_logging(settings.log_level)
     utils.update_sanic_log_level()
+    quiet_dependency_warnings()
     logging.getLogger(__name__).info(
         "action server on http://%s:%s", settings.listen_host, settings.action_port
     )

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.conversation import is_repeated_fallback
-from bot.language import DetectedLanguage, choose_language, normalise_hint
+from bot.language import choose_language, normalise_hint
+from bot.nlu.language import DetectedLanguage
 from bot.parse_data import entity_value, intent_name
 from bot.policy import get_policy
 from bot.settings import get_settings

@@ -64,14 +64,19 @@ def compile_action_response_validation() -> None:
 
 def track_conversation(tracker: DialogueStateTracker, domain: Domain) -> list[Event]:
     """`action_track_conversation`, in process: the same slots from the same data."""
-    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.events import ConversationResumed, SlotSet, UserUttered
 
+    from bot.conversation import RESUMED
     from bot.conversation_state import conversation_state_updates
 
     latest = tracker.latest_message
     # what the action server receives as `latest_message` (Rasa's tracker state)
     parse_data = {**latest.parse_data, "entities": latest.entities} if latest else {}
-    intents = [event.intent_name for event in tracker.events if isinstance(event, UserUttered)]
+    intents = [
+        event.intent_name if isinstance(event, UserUttered) else RESUMED
+        for event in tracker.events
+        if isinstance(event, (UserUttered, ConversationResumed))
+    ]
     updates = conversation_state_updates(tracker.get_slot, parse_data, intents)
     return [SlotSet(slot, value) for slot, value in updates.items()]
 

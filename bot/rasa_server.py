@@ -17,6 +17,7 @@ import logging
 import sys
 from typing import Any
 
+from bot.dependency_warnings import quiet_dependency_warnings
 from bot.keys import rasa_jwt_secret
 from bot.log_scrubbing import install_log_scrubbing
 from bot.rasa_hot_path import install_hot_path
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     log_level = getattr(logging, settings.log_level)
     configure_logging_and_warnings(log_level)
+    quiet_dependency_warnings()  # after Rasa's own filters
     configure_structlog(log_level)
     install_log_scrubbing()  # DEBUG logs carry message text: scrub it like the tracker store
     install_hot_path()  # validation compiled once, conversation state in process

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.conftest import free_port
+from tests.servers import free_port
 
 
 class ActionEndpoint:

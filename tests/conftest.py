@@ -1,85 +1,46 @@
 """Shared fixtures: the trained model (trained once per run), real databases, and
-real Rasa + action server processes talking over HTTP."""
+real Rasa + action server processes talking over HTTP. Only hooks and fixtures live
+here; what tests and benchmarks import is in tests/environment.py and tests/servers.py."""
 
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import pytest
-import requests
-import yaml
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli import latest_model, rasa_environment
+from bot.cli import latest_model
 from bot.db.migrate import downgrade, upgrade
 from bot.db.session import make_engine
 from bot.demo_data import seed_demo
-from bot.settings import load_settings
+from tests.environment import (
+    FINAL_SCAN,
+    RABBITMQ_URL,
+    REDIS_URL,
+    ROOT,
+    TODAY,
+    require_service,
+    throwaway_schema,
+)
 from tests.helpdesk import Helpdesk
-
-ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
-RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
-TODAY = date(2026, 11, 22)  # the fixed "today" of tests that seed the demo data
-
-
-FINAL_SCAN = "final_scan"
+from tests.servers import (
+    WEBHOOK_SECRET,
+    Assistant,
+    Desk,
+    always_open_policy,
+    start_assistant,
+    start_desk,
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked final_scan run after every other test (they scan what the run left)."""
     items.sort(key=lambda item: item.get_closest_marker(FINAL_SCAN) is not None)
-
-
-def require_service(name: str, reason: str) -> None:
-    """Skip with a printed reason, or fail when CI says services must be there."""
-    message = f"{name} unavailable: {reason}"
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{message} (REQUIRE_SERVICES=1)")
-    print(f"SKIP: {message}")
-    pytest.skip(message)
-
-
-def postgres_reachable() -> str | None:
-    engine = make_engine(PG_ADMIN_URL)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return None
-    except Exception as error:
-        return str(error).splitlines()[0]
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def throwaway_schema() -> Iterator[str]:
-    """The URL of a fresh schema in the PostgreSQL test database, dropped afterwards."""
-    problem = postgres_reachable()
-    if problem:
-        require_service("PostgreSQL at " + PG_ADMIN_URL, problem)
-    schema = f"t_{secrets.token_hex(4)}"
-    engine = make_engine(PG_ADMIN_URL)
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -164,114 +125,6 @@ def model_path() -> Path:
     return model
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not start in {timeout}s:\n{log.read_text()[-3000:]}")
-
-
-@dataclass
-class Assistant:
-    """A running Rasa server + action server pair (and the mail worker)."""
-
-    rasa_url: str
-    env: dict[str, str]
-    workdir: Path | None = None  # where its processes' logs are
-    pids: dict[str, int] = field(default_factory=dict)  # process name -> pid (bench/load.py)
-
-    def send(self, sender: str, message: str, **metadata: str) -> list[dict]:
-        body: dict = {"sender": sender, "message": message}
-        if metadata:
-            body["metadata"] = metadata
-        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
-        response.raise_for_status()
-        return response.json()
-
-    def texts(self, sender: str, message: str, **metadata: str) -> str:
-        return "\n".join(m.get("text", "") for m in self.send(sender, message, **metadata))
-
-
-def start_assistant(
-    model: Path, workdir: Path, settings: dict[str, str], *, start_timeout: float | None = None
-) -> Iterator[Assistant]:
-    rasa_port, action_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "RASA_PORT": str(rasa_port),
-        "ACTION_PORT": str(action_port),
-        "LISTEN_HOST": "127.0.0.1",
-        # the site the browser tests start: Rasa lets only its origin in (ALLOWED_ORIGINS)
-        "SITE_PORT": str(free_port()),
-        "DEMO": "true",
-        "MODEL_DIR": str(model.parent),
-        **settings,
-    }
-    subprocess.run([sys.executable, "-m", "bot", "migrate"], env=env, cwd=ROOT, check=True)
-    subprocess.run([sys.executable, "-m", "bot", "seed-demo"], env=env, cwd=ROOT, check=True)
-    processes = []
-    try:
-        for name, url in (
-            ("actions", f"http://127.0.0.1:{action_port}/health"),
-            ("rasa", f"http://127.0.0.1:{rasa_port}/"),
-        ):
-            log = workdir / f"{name}.log"
-            process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve", name],
-                cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-            )  # fmt: skip
-            processes.append(process)
-            # TEST_START_TIMEOUT: seconds to wait for a server on a busy machine (default 180)
-            timeout = start_timeout or float(os.environ.get("TEST_START_TIMEOUT", "180"))
-            wait_for(url, process, log, timeout)
-        # the mail worker has no HTTP side: started, not waited for (it sends queued rows)
-        log = workdir / "mail.log"
-        mail_worker = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "mail"],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        processes.append(mail_worker)
-        rasa_env = rasa_environment(load_settings(environ=env), base=env)
-        pids = {"actions": processes[0].pid, "rasa": processes[1].pid}
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_env, workdir, pids)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def always_open_policy(workdir: Path) -> Path:
-    """The shipped policy with support open round the clock, so a handoff in a test
-    reaches a person whatever the hour CI runs at (hours are tested in services)."""
-    policy = yaml.safe_load((ROOT / "bot" / "policy.yml").read_text(encoding="utf-8"))
-    for team in policy["support_hours"].values():
-        team.update(days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open="00:00")
-        team["close"] = "24:00"
-    path = workdir / "policy.yml"
-    path.write_text(yaml.safe_dump(policy), encoding="utf-8")
-    return path
-
-
-WEBHOOK_SECRET = "webhook-secret-for-the-tests"
-
-
 @pytest.fixture(scope="session")
 def helpdesk() -> Iterator[Helpdesk]:
     """The helpdesk the `assistant` posts new tickets to; it fails each ticket's first try."""
@@ -299,40 +152,6 @@ def assistant(
             "NLU_REVIEW_FILE": str(workdir / "nlu_review.yml"),
         },
     )
-
-
-@dataclass
-class Desk:
-    """A running agent desk, talking to the `assistant` fixture's Rasa server."""
-
-    url: str
-    agent: str
-    password: str
-
-
-def start_desk(
-    assistant: Assistant, workdir: Path, agent: str, name: str, languages: str
-) -> Iterator[Desk]:
-    """Create an agent and run the desk against `assistant`'s Rasa server."""
-    port = free_port()
-    env = {**assistant.env, "DESK_PORT": str(port)}
-    password = secrets.token_urlsafe(12)
-    subprocess.run(
-        [sys.executable, "-m", "bot", "create-agent", agent, "--name", name,
-         "--languages", languages, "--password-stdin"],
-        input=password + "\n", text=True, env=env, cwd=ROOT, check=True,
-    )  # fmt: skip
-    log = workdir / "desk.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "desk"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health", process, log)
-        yield Desk(f"http://127.0.0.1:{port}", agent, password)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")

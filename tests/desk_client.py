@@ -8,8 +8,8 @@ from typing import Any
 import requests
 
 from bot.desk.auth import CSRF_HEADER
-from tests.conftest import Assistant, Desk
 from tests.replies import identify
+from tests.servers import Assistant, Desk
 
 
 def signed_in(desk: Desk) -> requests.Session:

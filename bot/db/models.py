@@ -213,6 +213,20 @@ class ResetToken(Base):
     used_at = Column(DateTime)
 
 
+class TicketStatus(str, enum.Enum):
+    QUEUED = "queued"
+    ASSIGNED = "assigned"
+    CLOSED = "closed"
+
+
+class WebhookStatus(str, enum.Enum):
+    """Where the helpdesk copy of a ticket stands (None on the ticket: no webhook)."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # every attempt failed
+
+
 class HandoffTicket(Base):
     __tablename__ = "handoff_tickets"
 
@@ -224,9 +238,7 @@ class HandoffTicket(Base):
     summary = Column(Text, nullable=False)
     verification = Column(JSON, nullable=False, default=dict)  # result, method, matches
     transcript = Column(JSON, nullable=False, default=list)
-    status = Column(
-        String(16), nullable=False, default="queued", index=True
-    )  # queued|assigned|closed
+    status = Column(String(16), nullable=False, default=TicketStatus.QUEUED.value, index=True)
     assigned_to = Column(String(64))
     resolution_note = Column(Text)
     created_at = Column(DateTime, nullable=False)
@@ -235,7 +247,7 @@ class HandoffTicket(Base):
     # verification panel; never copied into the ticket's text or the webhook.
     account_id = Column(ForeignKey("accounts.id", ondelete="SET NULL"))
     closed_at = Column(DateTime)
-    webhook_status = Column(String(16))  # None (no webhook), pending, delivered, failed
+    webhook_status = Column(String(16))  # None (no webhook), or a WebhookStatus
     webhook_attempts = Column(Integer, nullable=False, default=0)
 
 

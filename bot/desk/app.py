@@ -16,16 +16,18 @@ import math
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
+from sqlalchemy.orm import Session
 
-from bot.db.models import Account, HandoffTicket
+from bot.db.models import Account, HandoffTicket, TicketStatus
 from bot.db.session import session_scope
 from bot.demo_data import DEMO_AGENT
 from bot.desk import insights
 from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, read_session
 from bot.desk.rasa_api import RasaClient, RasaError
+from bot.http_security import security_headers
 from bot.policy import get_policy
 from bot.services import handoff, signin_limits
 from bot.services.agents import AgentInfo, authenticate, get_agent
@@ -45,9 +47,15 @@ SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)
 PUBLIC_PATHS = {"/login", "/health", "/static/desk.js", "/static/desk.css"}
 TOPICS = frozenset(topic.value for topic in Topic)
-TICKET_STATUSES = {"": handoff.OPEN_STATUSES, "open": handoff.OPEN_STATUSES, "closed": ("closed",)}
+CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'"
+TICKET_STATUSES = {
+    "": handoff.OPEN_STATUSES,
+    "open": handoff.OPEN_STATUSES,
+    "closed": (TicketStatus.CLOSED.value,),
+}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+T = TypeVar("T")
 
 
 def _json_error(status: int, message: str) -> web.Response:
@@ -69,18 +77,31 @@ def refused_agents(settings: Settings) -> frozenset[str]:
     return frozenset() if settings.demo else frozenset({DEMO_AGENT[0]})
 
 
-def _change_ticket(
+def _in_session(work: Callable[[Session], T]) -> Awaitable[T]:
+    """Run database work in a worker thread: the event loop keeps serving the others."""
+
+    def run() -> T:
+        with session_scope() as session:
+            return work(session)
+
+    return asyncio.to_thread(run)
+
+
+async def _change_ticket(
     request: web.Request, change: Callable[[Any, int, str], HandoffTicket]
 ) -> tuple[str, str] | web.Response:
     """Apply a claim/close for the signed-in agent: (conversation id, channel) or a 409."""
     agent: AgentInfo = request["agent"]
-    with session_scope() as session:
+
+    def work(session: Session) -> tuple[str, str] | web.Response:
         ticket = _load(session, request)
         try:
             ticket = change(session, ticket.id, agent.username)
         except handoff.TicketError as error:
             return _json_error(409, str(error))
         return ticket.conversation_id, ticket.channel
+
+    return await _in_session(work)
 
 
 @web.middleware
@@ -91,8 +112,8 @@ async def require_agent(request: web.Request, handler: Handler) -> web.StreamRes
     username = read_session(settings, request.cookies.get(COOKIE))
     agent = None
     if username:
-        with session_scope() as session:
-            agent = get_agent(session, username, refused=refused_agents(settings))
+        refused = refused_agents(settings)
+        agent = await _in_session(lambda session: get_agent(session, username, refused=refused))
     if agent is None:
         if request.path.startswith("/api/"):
             return _json_error(401, "sign in first")
@@ -107,16 +128,8 @@ async def require_agent(request: web.Request, handler: Handler) -> web.StreamRes
     return await handler(request)
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault(
-        "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
-    )
-    return response
+def content_security_policy(_request: web.Request) -> str:
+    return CONTENT_SECURITY_POLICY
 
 
 # --- pages ------------------------------------------------------------------------
@@ -234,12 +247,14 @@ async def list_tickets(request: web.Request) -> web.Response:
     if status not in TICKET_STATUSES:
         return _bad_query("status", "use open or closed")
     languages = [wanted] if wanted else list(agent.languages)
-    with session_scope() as session:
+
+    def rows(session: Session) -> list[dict[str, Any]]:
         tickets = handoff.list_tickets(
             session, languages=languages, topic=topic or None, statuses=TICKET_STATUSES[status]
         )
-        rows = [_ticket_row(t, handoff.queue_position(session, t)) for t in tickets]
-    return web.json_response({"tickets": rows})
+        return [_ticket_row(t, handoff.queue_position(session, t)) for t in tickets]
+
+    return web.json_response({"tickets": await _in_session(rows)})
 
 
 def _load(session: Any, request: web.Request) -> HandoffTicket:
@@ -265,16 +280,17 @@ def _account_panel(session: Any, ticket: HandoffTicket) -> dict[str, Any] | None
 
 
 async def show_ticket(request: web.Request) -> web.Response:
-    with session_scope() as session:
+    def body(session: Session) -> dict[str, Any]:
         ticket = _load(session, request)
-        body = {
+        return {
             **_ticket_row(ticket, handoff.queue_position(session, ticket)),
             "verification": ticket.verification,
             "account": _account_panel(session, ticket),
             "transcript": ticket.transcript,
             "resolution_note": ticket.resolution_note,
         }
-    return web.json_response(body)
+
+    return web.json_response(await _in_session(body))
 
 
 def live_messages(events: list[dict[str, Any]], since: float) -> list[dict[str, Any]]:
@@ -305,10 +321,13 @@ async def messages(request: web.Request) -> web.Response:
     since = parse_since(request.query.get("since", ""))
     if since is None:
         return _bad_query("since", "a Unix time in seconds, e.g. 1764400000.5")
-    with session_scope() as session:
+
+    def opened(session: Session) -> tuple[str, datetime]:
         ticket = _load(session, request)
-        conversation_id, opened = ticket.conversation_id, ticket.created_at
-    since = max(since, _unix(opened))
+        return ticket.conversation_id, ticket.created_at
+
+    conversation_id, created = await _in_session(opened)
+    since = max(since, _unix(created))
     try:
         tracker = await request.app[RASA].tracker(conversation_id)
     except RasaError as error:
@@ -329,7 +348,7 @@ def _banner(channel: str, state: str, agent: AgentInfo) -> dict[str, Any]:
 
 async def claim(request: web.Request) -> web.Response:
     agent: AgentInfo = request["agent"]
-    changed = _change_ticket(
+    changed = await _change_ticket(
         request, lambda session, ticket_id, who: handoff.claim(session, ticket_id, who, utcnow())
     )
     if isinstance(changed, web.Response):
@@ -338,21 +357,12 @@ async def claim(request: web.Request) -> web.Response:
     rasa: RasaClient = request.app[RASA]
     try:
         # a ticket written outside support hours left the bot running: the person takes over now
-        await rasa.append(
-            conversation_id,
-            [
-                {"event": "pause"},
-                {"event": "slot", "name": "agent_name", "value": agent.display_name},
-            ],
+        await rasa.hand_to_agent(
+            conversation_id, agent.display_name, _banner(channel, "agent", agent) or None
         )
-        await rasa.execute(conversation_id, "utter_agent_joined")
-        if channel == WIDGET_CHANNEL:
-            await rasa.append(
-                conversation_id, [{"event": "bot", **_banner(channel, "agent", agent)}]
-            )
     except RasaError as error:
         return _json_error(502, str(error))
-    return web.json_response({"status": "assigned"})
+    return web.json_response({"status": TicketStatus.ASSIGNED.value})
 
 
 async def send_message(request: web.Request) -> web.Response:
@@ -360,11 +370,17 @@ async def send_message(request: web.Request) -> web.Response:
     text = str((await _json_object(request)).get("text") or "").strip()
     if not text or len(text) > MAX_MESSAGE_CHARS:
         return _json_error(400, f"the message must have 1-{MAX_MESSAGE_CHARS} characters")
-    with session_scope() as session:
+
+    def claimed(session: Session) -> tuple[str, str] | None:
         ticket = _load(session, request)
-        if ticket.status != "assigned" or ticket.assigned_to != agent.username:
-            return _json_error(409, "claim the ticket before writing")
-        conversation_id, channel = ticket.conversation_id, ticket.channel
+        if ticket.status != TicketStatus.ASSIGNED.value or ticket.assigned_to != agent.username:
+            return None
+        return ticket.conversation_id, ticket.channel
+
+    found = await _in_session(claimed)
+    if found is None:
+        return _json_error(409, "claim the ticket before writing")
+    conversation_id, channel = found
     event = {
         "event": "bot",
         "text": text,
@@ -381,7 +397,7 @@ async def send_message(request: web.Request) -> web.Response:
 async def hand_back(request: web.Request) -> web.Response:
     agent: AgentInfo = request["agent"]
     note = str((await _json_object(request)).get("note") or "")
-    changed = _change_ticket(
+    changed = await _change_ticket(
         request,
         lambda session, ticket_id, who: handoff.close(session, ticket_id, who, note, utcnow()),
     )
@@ -390,25 +406,15 @@ async def hand_back(request: web.Request) -> web.Response:
     conversation_id, channel = changed
     rasa: RasaClient = request.app[RASA]
     try:
-        await rasa.append(
-            conversation_id,
-            [{"event": "resume"}, {"event": "slot", "name": "agent_name", "value": None}],
-        )
-        if channel == WIDGET_CHANNEL:
-            await rasa.append(
-                conversation_id, [{"event": "bot", **_banner(channel, "ended", agent)}]
-            )
-        await rasa.execute(conversation_id, "utter_handback")
-        # The customer's next message must start a normal turn: while paused, Rasa
-        # logged messages without listening, and rules only match after action_listen.
-        await rasa.append(conversation_id, [{"event": "action", "name": "action_listen"}])
+        await rasa.return_to_bot(conversation_id, _banner(channel, "ended", agent) or None)
     except RasaError as error:
         return _json_error(502, str(error))
-    return web.json_response({"status": "closed"})
+    return web.json_response({"status": TicketStatus.CLOSED.value})
 
 
 def build_app(settings: Settings, rasa_url: str | None = None) -> web.Application:
-    app = web.Application(middlewares=[security_headers, require_agent])
+    app = web.Application(middlewares=[require_agent])
+    app.on_response_prepare.append(security_headers(content_security_policy))
     app[SETTINGS] = settings
     app[RASA] = RasaClient(settings, rasa_url)
 

@@ -72,6 +72,34 @@ class RasaClient:
             json={"name": action},
         )
 
+    async def hand_to_agent(
+        self, conversation_id: str, agent_name: str, banner: dict[str, Any] | None = None
+    ) -> None:
+        """Pause the bot, name the agent, tell the customer (in their language) that a
+        person joined; `banner`: the widget's bot-event data, for the widget only."""
+        await self.append(
+            conversation_id,
+            [{"event": "pause"}, {"event": "slot", "name": "agent_name", "value": agent_name}],
+        )
+        await self.execute(conversation_id, "utter_agent_joined")
+        if banner:
+            await self.append(conversation_id, [{"event": "bot", **banner}])
+
+    async def return_to_bot(
+        self, conversation_id: str, banner: dict[str, Any] | None = None
+    ) -> None:
+        """Resume the bot, say so, and make the customer's next message a normal turn."""
+        await self.append(
+            conversation_id,
+            [{"event": "resume"}, {"event": "slot", "name": "agent_name", "value": None}],
+        )
+        if banner:
+            await self.append(conversation_id, [{"event": "bot", **banner}])
+        await self.execute(conversation_id, "utter_handback")
+        # while paused, Rasa logged messages without listening, and rules only match
+        # after action_listen
+        await self.append(conversation_id, [{"event": "action", "name": "action_listen"}])
+
     async def close(self) -> None:
         if self._http is not None:
             await self._http.close()

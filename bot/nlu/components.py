@@ -1,6 +1,6 @@
 """Custom Rasa 3 graph components of our NLU pipeline (see config.yml).
 
-Thin adapters: the logic is in `bot.language` and `bot.nlu.entity_rules`, which are
+Thin adapters: the logic is in `bot.nlu.language` and `bot.nlu.entity_rules`, which are
 plain Python and tested without Rasa.
 
 - `LanguageDetector` sets `detected_language` (code, confidence, word count) on each
@@ -40,9 +40,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import LANGUAGES, DetectedLanguage, LanguageIdentifier
 from bot.nlu.entity_rules import extract_entities, fold
 from bot.nlu.intent_model import IntentModel, Views, make_views
+from bot.nlu.language import DetectedLanguage, LanguageIdentifier
+from bot.settings import LANGUAGES
 
 DETECTED_LANGUAGE = "detected_language"
 
@@ -109,36 +110,6 @@ class StoredComponent(GraphComponent):
 # --- language -------------------------------------------------------------------
 
 
-def _dump_domain_model(model: Any) -> dict[str, Any]:
-    # JSON, not pickle: a model file must never be able to run code when loaded.
-    vectorizer, classifier = model.named_steps.values()
-    return {
-        "vocabulary": {k: int(v) for k, v in vectorizer.vocabulary_.items()},
-        "idf": vectorizer.idf_.tolist(),
-        "classes": classifier.classes_.tolist(),
-        "coef": classifier.coef_.tolist(),
-        "intercept": classifier.intercept_.tolist(),
-    }
-
-
-def _load_domain_model(data: dict[str, Any]) -> Any:
-    import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
-    vectorizer = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True,
-        vocabulary=data["vocabulary"],
-    )  # fmt: skip
-    vectorizer.idf_ = np.array(data["idf"])
-    classifier = LogisticRegression()
-    classifier.classes_ = np.array(data["classes"])
-    classifier.coef_ = np.array(data["coef"])
-    classifier.intercept_ = np.array(data["intercept"])
-    return make_pipeline(vectorizer, classifier)
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class LanguageDetector(StoredComponent):
     """Detects it/fr/en per message with lingua plus an in-domain n-gram model."""
@@ -153,7 +124,7 @@ class LanguageDetector(StoredComponent):
         state: Any | None = None,
     ) -> None:
         super().__init__(config, model_storage, resource, state)
-        self.identifier = LanguageIdentifier(state)  # no domain model: lingua alone
+        self.identifier = state or LanguageIdentifier()  # no domain model: lingua alone
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -166,7 +137,7 @@ class LanguageDetector(StoredComponent):
     @classmethod
     def read_state(cls, directory: Path) -> Any:
         data = json.loads((directory / cls.FILE).read_text(encoding="utf-8"))
-        return _load_domain_model(data)
+        return LanguageIdentifier.from_json(data)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [
@@ -178,7 +149,7 @@ class LanguageDetector(StoredComponent):
             texts, languages = zip(*examples, strict=True)
             self.identifier = LanguageIdentifier.fit(list(texts), list(languages))
             with self._model_storage.write_to(self._resource) as directory:
-                data = _dump_domain_model(self.identifier.domain_model)
+                data = self.identifier.to_json()
                 (directory / self.FILE).write_text(json.dumps(data), encoding="utf-8")
         return self._resource
 

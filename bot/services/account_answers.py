@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.db.models import PlanType
-from bot.demo_data import PRODUCTS
 from bot.policy import Policy
 from bot.services.accounts import AccountSnapshot
 from bot.services.cancellation import (
@@ -46,12 +45,12 @@ BLOCKER_RESPONSES = {
 }
 
 
-# Answers that end by offering a person: the topic the handoff form will collect for.
-HANDOFF_TOPICS = {
-    "utter_cancel_offer_human": Topic.CANCELLATION,
-    "utter_cancel_case_not_allowed": Topic.CANCELLATION,
-    "utter_status_email_conflict": Topic.EMAIL_CONFLICT,
-    "utter_status_deactivated_reactivatable": Topic.REACTIVATION,
+# What a person helps with when the customer asks for one while a task is pending.
+TOPIC_BY_TASK: dict[Task, Topic] = {
+    Task.CANCELLATION: Topic.CANCELLATION,
+    Task.REACTIVATION: Topic.REACTIVATION,
+    Task.STATUS: Topic.ACCOUNT,
+    Task.ADDON: Topic.ACCOUNT,
 }
 
 
@@ -59,6 +58,7 @@ HANDOFF_TOPICS = {
 class Reply:
     response: str
     variables: dict[str, str] = field(default_factory=dict)
+    handoff: Topic | None = None  # the reply offers a person, for this topic
 
 
 def answer(
@@ -71,7 +71,11 @@ def answer(
         return _addon(account)
     # status and reactivation: the diagnosis says whether and until when
     diagnosis = diagnose(account, today, policy)
-    return [Reply(diagnosis.response, diagnosis_variables(diagnosis, language))]
+    variables = diagnosis_variables(diagnosis, language)
+    return [Reply(diagnosis.response, variables, diagnosis.handoff)]
+
+
+OFFER_HUMAN = Reply("utter_cancel_offer_human", handoff=Topic.CANCELLATION)
 
 
 def _cancellation(
@@ -86,7 +90,7 @@ def _cancellation(
     if case.already_cancelled:
         return [Reply("utter_cancel_case_already_cancelled", variables)]
     if not case.may_cancel:
-        return [Reply("utter_cancel_case_not_allowed")]
+        return [Reply("utter_cancel_case_not_allowed", handoff=Topic.CANCELLATION)]
     if case.plan_type is PlanType.FIXED_TERM:
         # contracts are cancelled through support; say whether notice is still in time
         first = (
@@ -94,24 +98,21 @@ def _cancellation(
             if case.notice_passed
             else "utter_cancel_case_contract_in_time"
         )
-        return [Reply(first, variables), Reply("utter_cancel_offer_human")]
+        return [Reply(first, variables), OFFER_HUMAN]
     if case.can_cancel_online:
         return [Reply("utter_cancel_case_online", variables)]
     blockers = [Reply(BLOCKER_RESPONSES[b]) for b in case.online_blockers]
-    return [*blockers, Reply("utter_cancel_offer_human")]
+    return [*blockers, OFFER_HUMAN]
 
 
 def _addon(account: AccountSnapshot) -> list[Reply]:
     for subscription in account.subscriptions:
         if "toll_free" in subscription.addons:
-            name = PRODUCTS.get(subscription.product, subscription.product)
+            name = subscription.product_name or subscription.product
             return [Reply("utter_addon_has_toll_free", {"product_name": name})]
     return [Reply("utter_addon_no_toll_free")]
 
 
 def handoff_topic(replies: list[Reply]) -> Topic | None:
     """The handoff topic the replies offer, if they offer a person."""
-    for reply in replies:
-        if reply.response in HANDOFF_TOPICS:
-            return HANDOFF_TOPICS[reply.response]
-    return None
+    return next((reply.handoff for reply in replies if reply.handoff), None)

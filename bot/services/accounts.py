@@ -6,13 +6,13 @@ object, so they can be tested without a database and cannot lazy-load by acciden
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.models import (
     Account,
@@ -24,9 +24,7 @@ from bot.db.models import (
     Subscription,
     TeamMembership,
 )
-
-# "AC-104233", "ac104233", "AC 104233": people type the ID in many ways.
-PUBLIC_ID = re.compile(r"^ac[\s\-_]*(\d+)$", re.IGNORECASE)
+from bot.nlu.entity_rules import ACCOUNT_ID
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,7 @@ class SubscriptionSnapshot:
     cancelled_at: date | None
     cancellable_online: bool
     addons: frozenset[str] = frozenset()  # codes of add-ons not cancelled
+    product_name: str = ""  # as the customer knows it ("Meetings"); empty: use the code
 
 
 @dataclass(frozen=True)
@@ -63,9 +62,22 @@ class AccountSnapshot:
 
 
 def normalise_public_id(identifier: str) -> str | None:
-    """The stored form of an account ID ("ac 104233" -> "AC-104233"), or None."""
-    match = PUBLIC_ID.match(identifier.strip())
+    """The stored form of an account ID ("ac 104233" -> "AC-104233"), or None.
+
+    The NLU's pattern, so an ID the assistant recognises in a message is one it finds.
+    """
+    match = ACCOUNT_ID.fullmatch(identifier.strip())
     return f"AC-{match.group(1)}" if match else None
+
+
+def _registered_email_is(email: str) -> ColumnElement[bool]:
+    """The one rule for matching a registered email: case and surrounding spaces ignored."""
+    return func.lower(Account.email) == email.strip().lower()
+
+
+def account_by_email(session: Session, email: str) -> Account | None:
+    """The account whose registered email is `email`."""
+    return session.scalars(select(Account).where(_registered_email_is(email))).first()
 
 
 def find_account_id(session: Session, identifier: str) -> int | None:
@@ -77,9 +89,7 @@ def find_account_id(session: Session, identifier: str) -> int | None:
     # (and so how long this takes) depends on what was typed, never on what exists.
     by_email = None
     if "@" in text:
-        by_email = session.scalar(
-            select(Account.id).where(func.lower(Account.email) == text.lower())
-        )
+        by_email = session.scalar(select(Account.id).where(_registered_email_is(text)))
     public_id = normalise_public_id(text)
     by_public_id = None
     if public_id is not None:
@@ -148,6 +158,7 @@ def _subscription_snapshot(subscription: Subscription) -> SubscriptionSnapshot:
         cancelled_at=subscription.cancelled_at,
         cancellable_online=subscription.cancellable_online,
         addons=frozenset(a.code for a in subscription.addons if a.cancelled_at is None),
+        product_name=subscription.product.name,
     )
 
 

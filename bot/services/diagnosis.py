@@ -25,6 +25,7 @@ from bot.db.models import AccountStatus, DeactivationReason
 from bot.policy import Policy
 from bot.services.accounts import AccountSnapshot
 from bot.services.dates import format_date
+from bot.services.handoff_details import Topic
 
 
 class Cause(str, enum.Enum):
@@ -65,12 +66,13 @@ class Diagnosis:
     cause: Cause
     response: str  # name of the reply to show
     dates: dict[str, date] = field(default_factory=dict)
-    needs_human: bool = False  # only an agent can act (reactivate, unlink, review)
+    # the reply offers a person (only an agent can act): what the handoff form collects for
+    handoff: Topic | None = None
     username: str | None = None  # set for USERNAME_LOGIN only
 
 
-def _diagnosis(cause: Cause, needs_human: bool = False, **dates: date) -> Diagnosis:
-    return Diagnosis(cause, RESPONSES[cause], dict(dates), needs_human)
+def _diagnosis(cause: Cause, handoff: Topic | None = None, **dates: date) -> Diagnosis:
+    return Diagnosis(cause, RESPONSES[cause], dict(dates), handoff)
 
 
 def diagnose(account: AccountSnapshot, today: date, policy: Policy) -> Diagnosis:
@@ -90,7 +92,7 @@ def diagnose(account: AccountSnapshot, today: date, policy: Policy) -> Diagnosis
     if status is AccountStatus.SUBSCRIPTION_EXPIRED:
         return _diagnosis(Cause.SUBSCRIPTION_EXPIRED, expired_on=since)
     if account.collaborator_elsewhere:
-        return _diagnosis(Cause.EMAIL_CONFLICT, needs_human=True)
+        return _diagnosis(Cause.EMAIL_CONFLICT, handoff=Topic.EMAIL_CONFLICT)
     if status is AccountStatus.LIMITED:
         # Charges are retried from the first failure; missing data falls back to the
         # day the account became limited, which is when that failure happened.
@@ -112,11 +114,13 @@ def _deactivated(account: AccountSnapshot, today: date, policy: Policy) -> Diagn
     if account.deactivation_reason is DeactivationReason.TERMS_VIOLATION:
         # §1 lists owner cancellation, non-payment and expired trials as restorable;
         # a terms-violation closure is for an agent to review, never promised here.
-        return _diagnosis(Cause.DEACTIVATED_TERMS_VIOLATION, needs_human=True, deactivated_on=since)
+        return _diagnosis(
+            Cause.DEACTIVATED_TERMS_VIOLATION, handoff=Topic.TERMS_VIOLATION, deactivated_on=since
+        )
     if today <= deadline:  # the last day of the window still counts
         return _diagnosis(
             Cause.DEACTIVATED_REACTIVATABLE,
-            needs_human=True,
+            handoff=Topic.REACTIVATION,
             deactivated_on=since,
             reactivation_deadline=deadline,
         )

@@ -28,6 +28,7 @@ from bot.db.models import (
     VerificationChallenge,
 )
 from bot.services import tracker_events
+from bot.services.accounts import account_by_email, normalise_public_id
 from bot.services.redaction import conversation_key, subject_key
 
 
@@ -52,9 +53,8 @@ class ErasureReport:
 
 def find_account(session: Session, email: str | None, public_id: str | None) -> Account | None:
     if email:
-        wanted = email.strip().lower()
-        return session.scalars(select(Account).where(func.lower(Account.email) == wanted)).first()
-    wanted = (public_id or "").strip().upper()
+        return account_by_email(session, email)
+    wanted = normalise_public_id(public_id or "")
     return session.scalars(select(Account).where(Account.public_id == wanted)).first()
 
 

@@ -17,22 +17,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import HandoffTicket
+from bot.db.models import HandoffTicket, TicketStatus, WebhookStatus
 from bot.policy import Policy, get_policy
 from bot.services import audit
-from bot.services.handoff_details import SKIPPED, Detail, Topic, check_details
-from bot.services.redaction import CODE_PLACEHOLDER, mask_emails, mask_numbers
+from bot.services.handoff_details import LAST4, SKIPPED, Detail, Topic, check_details
+from bot.services.redaction import (
+    CODE_PLACEHOLDER,
+    mask_emails,
+    mask_numbers,
+    remove_card_numbers,
+)
 from bot.services.tracker_scrubbing import OpenQuestion
 
 EVENT_CREATED = "handoff_ticket_created"
-OPEN_STATUSES = ("queued", "assigned")
 MAX_TRANSCRIPT_LINES = 200
 
 
-class TicketStatus(str, enum.Enum):
-    QUEUED = "queued"
-    ASSIGNED = "assigned"
-    CLOSED = "closed"
+OPEN_STATUSES = (TicketStatus.QUEUED.value, TicketStatus.ASSIGNED.value)
 
 
 class Verification(str, enum.Enum):
@@ -66,7 +67,7 @@ class HandoffOutcome:
 
 
 def _safe(text: str) -> str:
-    """Text a ticket may keep: card numbers removed, emails masked, 4-8 digits masked."""
+    """Text a ticket may keep: card numbers removed, emails, codes and card endings masked."""
     return mask_numbers(mask_emails(text))
 
 
@@ -104,6 +105,7 @@ def messages_without_codes(
 
     A message typed while a form asked for a one-time code is replaced as a whole
     (codes may be typed "123 456"); elsewhere the otp_code entities the NLU found are.
+    An answer to the card question has its four-digit groups masked.
     """
     question = OpenQuestion()
     for event in events:
@@ -112,6 +114,9 @@ def messages_without_codes(
             text = str(event.get("text") or "")
             if kind == "user" and text and question.asks_code:
                 text = CODE_PLACEHOLDER
+            elif kind == "user" and question.asks_card_ending:
+                # "1881 grazie": the answer, whatever surrounds it
+                text = LAST4.sub("••••", remove_card_numbers(text))
             elif kind == "user":
                 text = _otp_spans_masked(event, text)
             if text:
@@ -121,8 +126,8 @@ def messages_without_codes(
 
 def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """User and bot lines from Rasa tracker events, safe to show to an agent: codes
-    replaced (`messages_without_codes`), card numbers removed, emails and 4-8 digit
-    groups masked."""
+    replaced (`messages_without_codes`), card numbers removed, emails, codes and card
+    endings masked."""
     lines: list[dict[str, str]] = []
     for event, text in messages_without_codes(events):
         at = event.get("timestamp")
@@ -207,7 +212,7 @@ def open_ticket(
             created_at=now,
             updated_at=now,
             account_id=request.verified_account_id if verified else None,
-            webhook_status="pending" if webhook_enabled else None,
+            webhook_status=WebhookStatus.PENDING.value if webhook_enabled else None,
             webhook_attempts=0,
         )
         session.add(ticket)
@@ -260,6 +265,17 @@ def webhook_payload(ticket: HandoffTicket) -> dict[str, Any]:
             "created_at": ticket.created_at.isoformat(),
         },
     }
+
+
+def record_delivery(session: Session, ticket_id: int, delivered: bool, attempts: int) -> None:
+    """What became of the ticket's webhook: delivered, or failed after `attempts`."""
+    ticket = session.get(HandoffTicket, ticket_id)
+    if ticket is None:
+        return  # erased meanwhile: nothing to record
+    status = WebhookStatus.DELIVERED if delivered else WebhookStatus.FAILED
+    ticket.webhook_status = status.value
+    ticket.webhook_attempts = attempts
+    session.commit()
 
 
 # --- desk -----------------------------------------------------------------------

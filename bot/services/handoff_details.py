@@ -25,8 +25,8 @@ from bot.db.models import (
 )
 from bot.nlu.entity_rules import extract_entities, fold, has_card_number
 from bot.services.accounts import find_account_id
+from bot.services.form_slots import SKIPPED
 
-SKIPPED = "skipped"  # the customer chose not to answer
 MAX_DETAIL_CHARS = 300
 
 
@@ -34,6 +34,7 @@ class Topic(str, enum.Enum):
     CANCELLATION = "cancellation"  # cancel by agent (contract, or online cancel blocked)
     LOST_ACCOUNT = "lost_account"  # cannot log in, account not found
     REACTIVATION = "reactivation"  # deactivated within the retention window
+    TERMS_VIOLATION = "terms_violation"  # closed after a terms review: an agent re-examines
     EMAIL_CONFLICT = "email_conflict"  # owner and collaborator with the same email
     VERIFICATION_FAILED = "verification_failed"  # three wrong codes
     ACCOUNT = "account"  # another question about the customer's account
@@ -63,20 +64,13 @@ DETAILS_BY_TOPIC: dict[Topic, tuple[Detail, ...]] = {
     ),
     Topic.LOST_ACCOUNT: (Detail.IDENTIFIER, Detail.CARD_LAST4, Detail.BILLING_ADDRESS),
     Topic.REACTIVATION: (Detail.IDENTIFIER,),
+    Topic.TERMS_VIOLATION: (Detail.IDENTIFIER,),
     Topic.EMAIL_CONFLICT: (Detail.IDENTIFIER,),
     Topic.VERIFICATION_FAILED: (Detail.IDENTIFIER, Detail.CARD_LAST4),
     Topic.ACCOUNT: (Detail.REASON, Detail.IDENTIFIER),
     Topic.GENERAL: (Detail.REASON, Detail.IDENTIFIER),
 }
 IDENTITY_DETAILS = frozenset({Detail.IDENTIFIER, Detail.ACCOUNT_ID})
-
-TOPIC_BY_TASK = {
-    "cancellation": Topic.CANCELLATION,
-    "reactivation": Topic.REACTIVATION,
-    "status": Topic.ACCOUNT,
-    "addon": Topic.ACCOUNT,
-    "login": Topic.LOST_ACCOUNT,
-}
 
 
 def details_to_ask(topic: Topic, verified: bool) -> list[Detail]:
@@ -91,6 +85,29 @@ def needs_code(topic: Topic, verified: bool) -> bool:
 
 
 # --- reading what the customer typed --------------------------------------------
+
+# A typed skip, whatever the conversation's language (the buttons send /deny and
+# /talk_to_human). Whole messages only, folded: "Salta!", "passer", "skip all".
+SKIP_ONE_WORDS = frozenset({
+    "skip", "skip it", "skip this", "next", "pass", "no idea", "i don't know",
+    "salta", "saltala", "saltare", "passa", "avanti", "prossima", "non lo so", "boh",
+    "passer", "passe", "je passe", "suivant", "suivante", "je ne sais pas", "aucune idee",
+})  # fmt: skip
+SKIP_ALL_WORDS = frozenset({
+    "skip all", "skip all questions", "skip them all", "skip everything",
+    "salta tutto", "salta tutte", "salta tutte le domande", "saltale tutte",
+    "passer tout", "tout passer", "passer toutes les questions", "je passe tout",
+})  # fmt: skip
+SKIP_ONE, SKIP_ALL = "one", "all"
+
+
+def typed_skip(text: str) -> str | None:
+    """SKIP_ONE or SKIP_ALL when the whole message is a skip word in any language."""
+    words = " ".join(re.sub(r"[^\w' ]+", " ", fold(text).replace("’", "'")).split())
+    if words in SKIP_ALL_WORDS:
+        return SKIP_ALL
+    return SKIP_ONE if words in SKIP_ONE_WORDS else None
+
 
 # Inside the card question any lone 4-digit group is the answer ("1881 grazie"),
 # unlike free chat, where the NLU wants a word such as "card" or "ending" next to it.

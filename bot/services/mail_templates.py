@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LANGUAGES = ("it", "fr", "en")
+from bot.settings import LANGUAGES
+
 FALLBACK_LANGUAGE = "en"
 
 

@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 from bot.db.models import ResetToken
 from bot.policy import Policy, get_policy
 from bot.services import audit
+from bot.services.accounts import account_by_email
 from bot.services.mail import Mail, MailQueue
 from bot.services.mail_templates import PASSWORD_RESET, pick_language, render
-from bot.services.verification import account_by_email
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,24 @@ def request_reset(
     logger.info("password reset requested")
 
 
+def _usable(row: ResetToken | None, token_hash: str, now: datetime) -> bool:
+    """The one rule for a reset link that still works: mailed, unused, not expired."""
+    return (
+        row is not None
+        and row.account_id is not None  # an unknown email's token was never mailed
+        and hmac.compare_digest(row.token_hash, token_hash)
+        and row.used_at is None
+        and now < row.expires_at
+    )
+
+
+def token_is_usable(session: Session, token: str, now: datetime) -> bool:
+    """Whether the link still works, without using it up (the reset page's first view)."""
+    token_hash = hash_token(token)
+    row = session.scalars(select(ResetToken).where(ResetToken.token_hash == token_hash)).first()
+    return _usable(row, token_hash, now)
+
+
 def redeem_token(session: Session, token: str, now: datetime) -> int | None:
     """The account id for a valid token, marking it used; None if unknown, used or expired.
 
@@ -129,15 +147,8 @@ def redeem_token(session: Session, token: str, now: datetime) -> int | None:
     row = session.scalars(
         select(ResetToken).where(ResetToken.token_hash == token_hash).with_for_update()
     ).first()
-    valid = (
-        row is not None
-        and row.account_id is not None  # an unknown email's token was never mailed
-        and hmac.compare_digest(row.token_hash, token_hash)
-        and row.used_at is None
-        and now < row.expires_at
-    )
     account_id: int | None = None
-    if valid and row is not None:
+    if row is not None and _usable(row, token_hash, now):
         claimed = session.execute(
             update(ResetToken)
             .where(ResetToken.id == row.id, ResetToken.used_at.is_(None))

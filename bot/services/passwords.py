@@ -1,7 +1,7 @@
 """Account passwords set on the demo reset-password page: scrypt with a random salt.
 
-Stored as `scrypt$N$r$p$salt$hash` (salt and hash in unpadded base64), so the cost
-parameters can be raised later without breaking older hashes. The rules follow NIST
+Stored in the one scrypt format (bot/services/scrypt_hash.py), so the cost can be
+raised later without breaking older hashes. The rules follow NIST
 SP 800-63B: a minimum length, no composition rules, and no password that is easy to
 guess. "Easy to guess" is zxcvbn's estimate (its offline lists of common passwords,
 names and words, plus repeats, sequences, keyboard rows and dates), with the user's
@@ -10,10 +10,7 @@ email and a few Italian and French favourites added to its dictionary.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import secrets
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -21,15 +18,11 @@ from zxcvbn import zxcvbn
 
 from bot.db.models import Account
 from bot.services import audit
+from bot.services.scrypt_hash import hash_secret, secret_matches
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # scrypt reads the whole input: a megabyte "password" is not one
 SCRYPT_N = 2**15  # ~50 ms and 32 MiB per hash on a small server
-SCRYPT_R = 8
-SCRYPT_P = 1
-SALT_BYTES = 16
-HASH_BYTES = 32
-SCHEME = "scrypt"
 EVENT_CHANGED = "password_changed"
 
 # Reasons a password is refused, as codes the page translates.
@@ -59,41 +52,14 @@ class PasswordRejected(ValueError):
         self.reason = reason
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text + "=" * (-len(text) % 4))
-
-
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
-    # maxmem: OpenSSL's 32 MiB default is just below what N=2**15, r=8 needs
-    return hashlib.scrypt(
-        password.encode(), salt=salt, n=n, r=r, p=p, maxmem=2 * 128 * r * n, dklen=length
-    )
-
-
 def hash_password(password: str) -> str:
     """A salted scrypt hash of `password` in the self-describing stored format."""
-    salt = secrets.token_bytes(SALT_BYTES)
-    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, HASH_BYTES)
-    return f"{SCHEME}${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+    return hash_secret(password, SCRYPT_N)
 
 
 def verify_password(password: str, stored: str | None) -> bool:
     """Whether `password` matches `stored`; False for a missing or malformed hash."""
-    if not stored:
-        return False
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != SCHEME:
-            return False
-        expected = _unb64(digest)
-        actual = _scrypt(password, _unb64(salt), int(n), int(r), int(p), len(expected))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(actual, expected)
+    return secret_matches(password, stored)
 
 
 def _contains_email(password: str, email: str) -> bool:

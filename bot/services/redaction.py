@@ -14,13 +14,12 @@ import re
 import unicodedata
 
 from bot.keys import AUDIT, derive_key
-from bot.nlu.entity_rules import CARD_NUMBER, EMAIL, SIX_DIGITS
+from bot.nlu.entity_rules import CARD_NUMBER, EMAIL, SIX_DIGITS, extract_entities
 
 CARD_PLACEHOLDER = "[card number removed]"
 CODE_PLACEHOLDER = "[one-time code]"
-
-# 4-8 digit groups: one-time codes and card endings; "AC-104233" account IDs are kept
-SHORT_NUMBER = re.compile(r"(?<![\w-])\d{4,8}(?!\d)")
+# Numbers that are personal data, as the NLU reads them; dates, prices, account IDs are not.
+PERSONAL_NUMBERS = frozenset({"otp_code", "card_last4"})
 
 
 def normalise(value: str) -> str:
@@ -68,6 +67,14 @@ def scrub_text(text: str) -> str:
 
 
 def mask_numbers(text: str) -> str:
-    """Text safe for a ticket: card numbers removed, codes and card endings masked."""
+    """Text safe for a ticket: card numbers removed, one-time codes and card endings
+    (the NLU's rules) masked digit by digit; a year or a price stays readable."""
     text = remove_card_numbers(text)
-    return SHORT_NUMBER.sub(lambda match: "•" * len(match.group()), text)
+    spans = [
+        (entity.start, entity.end)
+        for entity in extract_entities(text, with_language=False)
+        if entity.entity in PERSONAL_NUMBERS
+    ]
+    for start, end in reversed(spans):
+        text = text[:start] + re.sub(r"\d", "•", text[start:end]) + text[end:]
+    return text

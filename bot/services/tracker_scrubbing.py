@@ -18,11 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.services.form_slots import CARD_SLOT, CODE_SLOT_MARKERS, CODE_SLOTS
 from bot.services.redaction import CODE_PLACEHOLDER, scrub_text
 
-CODE_SLOTS = frozenset({"otp_code", "handoff_code"})
-# What the forms write into code slots instead of a code (actions/identity, actions/handoff).
-CODE_SLOT_MARKERS = frozenset({"accepted", "stopped", "verified", "failed", "skipped"})
 # Identifiers, never personal data; message ids are hex and may hold six digits.
 KEPT_KEYS = frozenset({"event", "name", "message_id", "policy", "input_channel", "timestamp"})
 
@@ -44,6 +42,10 @@ class OpenQuestion:
     @property
     def asks_code(self) -> bool:
         return self.slot in CODE_SLOTS
+
+    @property
+    def asks_card_ending(self) -> bool:
+        return self.slot == CARD_SLOT
 
 
 def scrub_value(value: Any) -> Any:

@@ -7,8 +7,9 @@ wrong codes exactly like a real one: nothing the caller sees tells whether an
 account exists.
 
 Hashing: codes have only 10**otp_length values, so each is stored as scrypt
-(n=2**14, r=8, p=1) with a random per-row salt. A guess against a stolen row costs
-~16 MB and tens of milliseconds, and the code is worthless after otp_ttl_minutes.
+(n=2**14, r=8, p=1; bot/services/scrypt_hash.py) with a random per-row salt. A guess
+against a stolen row costs ~16 MB and tens of milliseconds, and the code is worthless
+after otp_ttl_minutes.
 
 Rate limits: at most otp_limit_per_conversation_per_hour starts per conversation and
 otp_limit_per_account_per_hour codes per account, so nobody can flood a customer's
@@ -31,15 +32,13 @@ is never honoured for another channel, even one that names the same platform ID.
 from __future__ import annotations
 
 import enum
-import hashlib
-import hmac
 import logging
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, VerificationChallenge
@@ -50,6 +49,7 @@ from bot.services.conversations import belongs_to
 from bot.services.mail import Mail, MailQueue
 from bot.services.mail_templates import VERIFICATION_CODE, pick_language, render
 from bot.services.redaction import conversation_key, subject_key
+from bot.services.scrypt_hash import hash_secret, secret_matches
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +58,7 @@ EVENT_CHECKED = "verification_checked"
 EVENT_CODE_FAILED = "verification_code_failed"  # one per wrong code, keyed by subject
 RATE_WINDOW = timedelta(hours=1)
 
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _SCRYPT_LEN = 2**14, 8, 1, 32
-_SALT_BYTES = 16
+CODE_SCRYPT_N = 2**14  # cheaper than a password's: a code is worthless after minutes
 
 
 class VerificationStatus(str, enum.Enum):
@@ -75,6 +74,7 @@ class VerificationResult:
     status: VerificationStatus
     attempts_left: int = 0
     account_id: int | None = None  # set only when VERIFIED
+    public_id: str | None = None  # the verified account's ID, for the conversation's slot
 
 
 # --- binding ---------------------------------------------------------------------
@@ -100,22 +100,14 @@ def generate_code(length: int) -> str:
     return f"{secrets.randbelow(10**length):0{length}d}"
 
 
-def _scrypt(code: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(code.encode(), salt=salt, n=n, r=r, p=p, dklen=_SCRYPT_LEN)
-
-
 def hash_code(code: str) -> str:
-    """ "scrypt$n$r$p$salt$hash" (hex), parameters kept so they can change later."""
-    salt = secrets.token_bytes(_SALT_BYTES)
-    digest = _scrypt(code, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+    """The code's salted scrypt hash, in the one stored format."""
+    return hash_secret(code, CODE_SCRYPT_N)
 
 
 def code_matches(code: str, stored: str) -> bool:
     """Recompute with the row's salt and compare in constant time."""
-    _scheme, n, r, p, salt, digest = stored.split("$")
-    candidate = _scrypt(code, bytes.fromhex(salt), int(n), int(r), int(p))
-    return hmac.compare_digest(candidate, bytes.fromhex(digest))
+    return secret_matches(code, stored)
 
 
 def _clean_code(code: str) -> str:
@@ -124,12 +116,6 @@ def _clean_code(code: str) -> str:
 
 
 # --- accounts ------------------------------------------------------------------
-
-
-def account_by_email(session: Session, email: str) -> Account | None:
-    """The account whose registered email is `email`, ignoring case and spaces."""
-    wanted = email.strip().lower()
-    return session.scalars(select(Account).where(func.lower(Account.email) == wanted)).first()
 
 
 def find_account(session: Session, identifier: str) -> Account | None:
@@ -346,6 +332,9 @@ def check_code(
     """
     policy = policy or get_policy()
     result = _check(session, _latest_challenge(session, conversation_id), code, now, policy)
+    if result.account_id is not None:
+        account = session.get(Account, result.account_id)
+        result = replace(result, public_id=account.public_id if account else None)
     audit.record(
         session, EVENT_CHECKED, conversation_id, None, {"status": result.status.value}, now=now
     )
@@ -379,3 +368,26 @@ def is_verified(
         .limit(1)
     )
     return found is not None
+
+
+def verified_account_id(
+    session: Session,
+    conversation_id: str,
+    public_id: str | None,
+    now: datetime,
+    *,
+    policy: Policy | None = None,
+) -> int | None:
+    """The account this conversation is verified as now: the one its slot names
+    (`public_id`), if the database holds a fresh verification for it; else None.
+
+    Never the slot alone: a slot can outlive the verification window.
+    """
+    if not public_id:
+        return None
+    account_id = session.scalar(select(Account.id).where(Account.public_id == public_id))
+    if account_id is None or not is_verified(
+        session, conversation_id, account_id, now, policy=policy
+    ):
+        return None
+    return account_id

@@ -32,6 +32,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.db.models import Account, OutboxMail, ResetToken
 from bot.db.session import make_engine, session_scope
+from bot.http_security import security_headers
+from bot.services import password_reset
 from bot.services.mail import OUTBOX
 from bot.services.password_reset import hash_token, redeem_token
 from bot.services.passwords import (
@@ -163,16 +165,6 @@ def render(
     return response
 
 
-async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """On every response, errors included."""
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = content_security_policy(request)
-    # the reset page's URL holds its token: no page of this site sends a Referer
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-
-
 class PathOnlyAccessLogger(AbstractAccessLogger):
     """Access log without query strings: the reset link's token is in one."""
 
@@ -194,15 +186,7 @@ def form_field(form: Any, name: str) -> str:
 def token_is_usable(factory: sessionmaker, token: str, now: datetime) -> bool:
     """Whether the link still works, without using it up (that happens on submit)."""
     with session_scope(factory) as session:
-        row = session.scalars(
-            select(ResetToken).where(ResetToken.token_hash == hash_token(token))
-        ).first()
-        return (
-            row is not None
-            and row.account_id is not None  # an unknown email's token was never mailed
-            and row.used_at is None
-            and now < row.expires_at
-        )
+        return password_reset.token_is_usable(session, token, now)
 
 
 def change_password(factory: sessionmaker, token: str, password: str) -> bool:
@@ -398,7 +382,7 @@ def build_app(settings: Settings, *, widget_dir: Path = WIDGET_DIR) -> web.Appli
         app.router.add_get("/outbox", outbox)
     app.router.add_get("/{name:widget\\.js(?:\\.map)?}", widget_file)
     app.router.add_static("/static", HERE / "static")
-    app.on_response_prepare.append(add_security_headers)
+    app.on_response_prepare.append(security_headers(content_security_policy))
 
     async def dispose(_app: web.Application) -> None:
         engine.dispose()

@@ -22,14 +22,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.desk.auth import CSRF_HEADER
-from bot.language import LanguageIdentifier
+from bot.nlu.language import LanguageIdentifier
 from bot.policy import load_policy
 from bot.services.handoff import HandoffRequest, Verification, open_ticket
 from bot.services.handoff_details import Topic
 from bot.services.runtime import utcnow
 from tests.browser.support import ROOT, agent_wait_request, build_widget, missing_tools, run_driver
-from tests.conftest import Assistant, Desk, free_port, require_service, wait_for
+from tests.environment import require_service
 from tests.replies import identify
+from tests.servers import Assistant, Desk, free_port, stop, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -68,11 +69,7 @@ def site(
         wait_for(f"{url}/", process, log)
         yield Site(url, proxy_port)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop([process])
 
 
 @lru_cache(maxsize=1)

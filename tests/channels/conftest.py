@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
-from tests.conftest import start_assistant
+from tests.servers import start_assistant
 
 # The channel settings of the test server (bot/settings.py CHANNEL_VARIABLES).
 SECRETS = {

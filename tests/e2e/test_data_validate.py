@@ -16,7 +16,7 @@ import sys
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.environment import ROOT
 
 pytestmark = pytest.mark.slow
 

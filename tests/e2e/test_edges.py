@@ -14,8 +14,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.conftest import Assistant, Desk
 from tests.desk_client import queued_rest_ticket, signed_in
+from tests.servers import Assistant, Desk
 
 pytestmark = pytest.mark.slow
 

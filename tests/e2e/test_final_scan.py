@@ -24,8 +24,10 @@ import pytest
 import sqlalchemy as sa
 
 from bot.demo_data import DEMO_ACCOUNTS
-from tests.conftest import FINAL_SCAN, ROOT, Assistant
-from tests.e2e.test_stored_conversations import latest_code, names
+from tests.e2e.test_stored_conversations import names
+from tests.environment import FINAL_SCAN, ROOT
+from tests.outbox import CODE, latest_code, outbox_rows
+from tests.servers import Assistant
 
 pytestmark = [pytest.mark.slow, getattr(pytest.mark, FINAL_SCAN)]
 
@@ -67,13 +69,9 @@ def drive_every_secret(assistant: Assistant) -> None:
 
 def mailed_secrets(assistant: Assistant) -> set[str]:
     """Every code and reset token in the outbox of this assistant's account database."""
-    engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
-    with engine.connect() as connection:
-        bodies = connection.execute(sa.text("SELECT body FROM mail_outbox")).scalars().all()
-    engine.dispose()
     secrets: set[str] = set()
-    for body in bodies:
-        secrets.update(re.findall(r"(?<!\d)\d{6}(?!\d)", body))
+    for body in (row.body for row in outbox_rows(assistant)):
+        secrets.update(CODE.findall(body))
         secrets.update(re.findall(r"token=([\w-]+)", body))
     return secrets
 

@@ -11,8 +11,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import Assistant
+from tests.outbox import latest_code, sent_mails
 from tests.replies import identify
+from tests.servers import Assistant
 
 pytestmark = pytest.mark.slow
 
@@ -34,22 +35,6 @@ def names(replies: list[tuple[str, str]]) -> list[str]:
     return [name for name, _ in replies]
 
 
-def outbox(assistant: Assistant) -> list[tuple[str, str]]:
-    engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.text("SELECT to_address, body FROM mail_outbox WHERE status = 'outbox' ORDER BY id")
-        ).all()
-    engine.dispose()
-    return [(to, body) for to, body in rows]
-
-
-def latest_code_for(assistant: Assistant, email: str) -> str:
-    bodies = [body for to, body in outbox(assistant) if to == email]
-    assert bodies, f"no mail to {email}"
-    return re.findall(r"\b\d{6}\b", bodies[-1])[-1]
-
-
 RESET = {
     "it": "ho dimenticato la password, me la potete reimpostare?",
     "fr": "j'ai oublié mon mot de passe, je voudrais le réinitialiser",
@@ -65,11 +50,11 @@ def test_reset_reply_is_identical_for_known_and_unknown_emails(
     for email in ("monthly@example.com", "nobody-here@example.com"):
         who = sender()
         assert said(assistant, who, RESET[language]) == [("utter_ask_reset_email", language)]
-        before = len(outbox(assistant))
+        before = len(sent_mails(assistant))
         replies = assistant.send(who, email)
         texts[email] = [r["text"] for r in replies]
         assert [identify(t) for t in texts[email]] == [("utter_reset_requested", language)]
-        sent = outbox(assistant)[before:]
+        sent = sent_mails(assistant)[before:]
         if email == "monthly@example.com":
             assert [to for to, _ in sent] == [email]
             assert f"reset-password?lang={language}&token=" in sent[0][1]
@@ -93,9 +78,9 @@ def test_rate_limited_reset_looks_exactly_like_the_others(
     for _ in range(4):  # the policy allows 3 per email and hour
         who = sender()
         said(assistant, who, RESET[language])
-        before = len(outbox(assistant))
+        before = len(sent_mails(assistant))
         texts.append([r["text"] for r in assistant.send(who, email)])
-        sent.append(len(outbox(assistant)) - before)
+        sent.append(len(sent_mails(assistant)) - before)
     assert sent == [1, 1, 1, 0]
     assert texts[3] == texts[0]
 
@@ -122,7 +107,7 @@ def test_status_check_with_code_explains_a_limited_account_in_french(
         ("utter_code_sent", "fr"),
         ("utter_ask_otp_code", "fr"),
     ]
-    code = latest_code_for(assistant, "limited@example.com")
+    code = latest_code(assistant, "limited@example.com")
     wrong = "000000" if code != "000000" else "111111"
     assert names(said(assistant, who, wrong)) == ["utter_code_wrong", "utter_ask_otp_code"]
     replies = assistant.send(who, code)
@@ -139,7 +124,7 @@ def test_three_wrong_codes_lock_and_the_right_code_is_then_refused(assistant: As
     said(assistant, who, "hello")
     said(assistant, who, "can you check my account status please")
     said(assistant, who, "AC-100006")  # limited@example.com, by account ID
-    code = latest_code_for(assistant, "limited@example.com")
+    code = latest_code(assistant, "limited@example.com")
     wrong = "000000" if code != "000000" else "111111"
     assert names(said(assistant, who, wrong)) == ["utter_code_wrong", "utter_ask_otp_code"]
     assert names(said(assistant, who, wrong)) == ["utter_code_wrong", "utter_ask_otp_code"]
@@ -164,12 +149,12 @@ def test_unknown_identifier_gets_the_same_reply_and_no_mail(assistant: Assistant
     who = sender()
     said(assistant, who, "hello")
     said(assistant, who, "what is the status of my account?")
-    before = len(outbox(assistant))
+    before = len(sent_mails(assistant))
     assert said(assistant, who, "ghost.user@example.com") == [
         ("utter_code_sent", "en"),
         ("utter_ask_otp_code", "en"),
     ]
-    assert len(outbox(assistant)) == before
+    assert len(sent_mails(assistant)) == before
     assert names(said(assistant, who, "123456")) == ["utter_code_wrong", "utter_ask_otp_code"]
     # a known identifier gets word for word the same reply
     known = sender()
@@ -208,7 +193,7 @@ def verified_answer(assistant: Assistant, question: str, identifier: str, email:
     who = sender()
     assert names(said(assistant, who, question))[-1] == "utter_ask_identifier"
     assert names(said(assistant, who, identifier)) == ["utter_code_sent", "utter_ask_otp_code"]
-    replies = names(said(assistant, who, latest_code_for(assistant, email)))
+    replies = names(said(assistant, who, latest_code(assistant, email)))
     assert replies[0] == "utter_verified"
     return replies[1:]
 

@@ -7,8 +7,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import Assistant
 from tests.replies import identify
+from tests.servers import Assistant
 
 pytestmark = pytest.mark.slow
 

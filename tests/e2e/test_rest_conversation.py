@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from tests.conftest import Assistant
 from tests.replies import identify
+from tests.servers import Assistant
 
 pytestmark = pytest.mark.slow
 

@@ -20,8 +20,10 @@ import sqlalchemy as sa
 from bot.db.models import Base
 from bot.services.conversations import namespaced
 from bot.services.sealing import PREFIX
-from tests.conftest import ROOT, Assistant
+from tests.environment import ROOT
+from tests.outbox import latest_code, mails_to
 from tests.replies import identify
+from tests.servers import Assistant
 
 CARD = "4111 1111 1111 1111"
 # Tables the company owns (the account records); everything else the assistant wrote.
@@ -35,29 +37,6 @@ def names(assistant: Assistant, sender: str, message: str) -> list[str]:
     replies = assistant.send(sender, message)
     found = [identify(r["text"]) for r in replies if r.get("text")]
     return [f[0] if f else "?" for f in found]
-
-
-def mails_to(assistant: Assistant, to: str) -> list[str]:
-    """Bodies of the outbox mails to `to`, newest first."""
-    engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
-    with engine.connect() as connection:
-        bodies = connection.execute(
-            sa.text("SELECT body FROM mail_outbox WHERE to_address = :to ORDER BY id DESC"),
-            {"to": to},
-        ).scalars()
-        found = [str(body) for body in bodies]
-    engine.dispose()
-    return found
-
-
-def latest_mail(assistant: Assistant, to: str) -> str:
-    bodies = mails_to(assistant, to)
-    assert bodies, f"no mail to {to}"
-    return bodies[0]
-
-
-def latest_code(assistant: Assistant, to: str) -> str:
-    return re.findall(r"\b\d{6}\b", latest_mail(assistant, to))[-1]
 
 
 def stored_events(assistant: Assistant, rest_sender: str) -> list[dict]:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Assistant
+from tests.environment import ROOT
+from tests.servers import Assistant
 
 pytestmark = pytest.mark.slow
 

@@ -14,8 +14,8 @@ import pytest
 import yaml
 from hypothesis import given, settings
 
-from bot.language import LANGUAGES
 from bot.nlu.entity_rules import CARD_NUMBER
+from bot.settings import LANGUAGES
 from tests.hostile.strategies import PROPERTY, hostile_text
 
 pytestmark = pytest.mark.slow

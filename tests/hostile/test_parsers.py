@@ -14,14 +14,7 @@ from hypothesis import strategies as st
 from actions.parse_data import ONE_WORD_IDENTIFIER, entity_value, identifier_in
 from bot.channels.rest_body import body_problem
 from bot.channels.socketio import MAX_MESSAGE_CHARS, clean_text
-from bot.language import (
-    LANGUAGES,
-    DetectedLanguage,
-    LanguageIdentifier,
-    choose_language,
-    content_words,
-    normalise_hint,
-)
+from bot.language import choose_language, normalise_hint
 from bot.nlu.entity_rules import (
     CARD_NUMBER,
     LANGUAGE_WORDS,
@@ -30,7 +23,9 @@ from bot.nlu.entity_rules import (
     fold,
     has_card_number,
 )
+from bot.nlu.language import DetectedLanguage, LanguageIdentifier, content_words
 from bot.services import handoff_details, login_help
+from bot.settings import LANGUAGES
 from tests.hostile.strategies import PROPERTY, hostile_text
 
 DIGITS_4 = re.compile(r"\d{4}")

@@ -23,8 +23,8 @@ import pytest
 import requests
 import yaml
 
-from tests.conftest import Assistant
 from tests.replies import identify
+from tests.servers import Assistant
 
 pytestmark = pytest.mark.slow
 

@@ -23,7 +23,7 @@ from bot.db.models import (
 )
 from bot.db.session import make_engine
 from bot.demo_data import DEMO_ACCOUNTS, seed_demo
-from tests.conftest import TODAY
+from tests.environment import TODAY
 
 TABLES = {
     "accounts", "team_memberships", "products", "subscriptions", "addons",

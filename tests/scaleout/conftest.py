@@ -25,7 +25,8 @@ from bot.keys import rasa_jwt_secret
 from bot.rasa_server import JWT_METHOD
 from bot.services.conversations import namespaced
 from bot.settings import load_settings
-from tests.conftest import ROOT, free_port, require_service, wait_for
+from tests.environment import ROOT, require_service
+from tests.servers import free_port, stop, wait_for
 
 
 def free_port_block(count: int) -> int:
@@ -167,13 +168,7 @@ def start_cluster(
             rasa_processes,
         )  # fmt: skip
     finally:
-        for process, _, _ in processes:
-            process.terminate()
-        for process, _, _ in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(process for process, _, _ in processes)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import aio_pika
 
-from tests.conftest import RABBITMQ_URL
+from tests.environment import RABBITMQ_URL
 from tests.scaleout.conftest import Cluster
 
 CONVERSATIONS = 24

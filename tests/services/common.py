@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.policy import Policy, SupportHours
-from tests.conftest import TODAY
+from tests.environment import TODAY
 
 __all__ = ["KNOWLEDGE_BASE_POLICY", "TODAY", "dump"]
 

@@ -17,6 +17,7 @@ from bot.services.diagnosis import (
     diagnose,
     diagnosis_variables,
 )
+from bot.services.handoff_details import Topic
 from tests.services.common import KNOWLEDGE_BASE_POLICY, TODAY
 
 POLICY = KNOWLEDGE_BASE_POLICY
@@ -49,7 +50,7 @@ def deactivated(days_ago: int, reason: DeactivationReason) -> AccountSnapshot:
 
 def test_active_account_with_nothing_wrong() -> None:
     diagnosis = diagnose(make_account(), TODAY, POLICY)
-    assert diagnosis == Diagnosis(Cause.ACTIVE_OK, "utter_status_active", {}, False)
+    assert diagnosis == Diagnosis(Cause.ACTIVE_OK, "utter_status_active", {}, None)
 
 
 def test_trial_expired() -> None:
@@ -58,7 +59,7 @@ def test_trial_expired() -> None:
     assert diagnosis.cause is Cause.TRIAL_EXPIRED
     assert diagnosis.response == "utter_status_trial_expired"
     assert diagnosis.dates == {"expired_on": date(2026, 11, 10)}
-    assert not diagnosis.needs_human
+    assert diagnosis.handoff is None
 
 
 def test_subscription_expired() -> None:
@@ -110,7 +111,7 @@ def test_limited_is_deactivated_90_days_after_the_first_failed_charge() -> None:
         "first_failed_charge_on": date(2026, 10, 3),
         "deactivation_date": date(2027, 1, 1),
     }
-    assert not diagnosis.needs_human
+    assert diagnosis.handoff is None
 
 
 @pytest.mark.parametrize(
@@ -133,18 +134,18 @@ def test_limited_without_a_recorded_failure_counts_from_when_it_became_limited()
 
 
 @pytest.mark.parametrize(
-    ("days_ago", "cause", "needs_human"),
+    ("days_ago", "cause", "handoff"),
     [
-        (119, Cause.DEACTIVATED_REACTIVATABLE, True),
-        (120, Cause.DEACTIVATED_REACTIVATABLE, True),  # the last day of the window
-        (121, Cause.DEACTIVATED_EXPIRED, False),
+        (119, Cause.DEACTIVATED_REACTIVATABLE, Topic.REACTIVATION),
+        (120, Cause.DEACTIVATED_REACTIVATABLE, Topic.REACTIVATION),  # the last day of the window
+        (121, Cause.DEACTIVATED_EXPIRED, None),
     ],
 )
-def test_deactivated_retention_boundary(days_ago: int, cause: Cause, needs_human: bool) -> None:
+def test_deactivated_retention_boundary(days_ago: int, cause: Cause, handoff: Topic | None) -> None:
     diagnosis = diagnose(deactivated(days_ago, DeactivationReason.NON_PAYMENT), TODAY, POLICY)
     assert diagnosis.cause is cause
     assert diagnosis.response == RESPONSES[cause]
-    assert diagnosis.needs_human is needs_human
+    assert diagnosis.handoff is handoff
 
 
 def test_reactivatable_account_gets_exact_dates() -> None:
@@ -193,7 +194,7 @@ def test_terms_violation_is_never_promised_a_reactivation() -> None:
     diagnosis = diagnose(deactivated(10, DeactivationReason.TERMS_VIOLATION), TODAY, POLICY)
     assert diagnosis.cause is Cause.DEACTIVATED_TERMS_VIOLATION
     assert diagnosis.response == "utter_status_deactivated_terms_violation"
-    assert diagnosis.needs_human
+    assert diagnosis.handoff is Topic.TERMS_VIOLATION
     assert diagnosis.dates == {"deactivated_on": date(2026, 11, 12)}
 
 
@@ -201,7 +202,7 @@ def test_email_conflict_needs_a_human() -> None:
     diagnosis = diagnose(make_account(collaborator_elsewhere=True), TODAY, POLICY)
     assert diagnosis.cause is Cause.EMAIL_CONFLICT
     assert diagnosis.response == "utter_status_email_conflict"
-    assert diagnosis.needs_human
+    assert diagnosis.handoff is Topic.EMAIL_CONFLICT
     assert diagnosis.dates == {}
 
 
@@ -209,7 +210,7 @@ def test_username_login() -> None:
     diagnosis = diagnose(make_account(username="marco_demo"), TODAY, POLICY)
     assert diagnosis.cause is Cause.USERNAME_LOGIN
     assert diagnosis.response == "utter_status_username_login"
-    assert not diagnosis.needs_human
+    assert diagnosis.handoff is None
     for language in ("it", "fr", "en"):
         assert diagnosis_variables(diagnosis, language) == {"username": "marco_demo"}
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Account, HandoffTicket
+from bot.db.models import Account, HandoffTicket, WebhookStatus
 from bot.policy import SupportHours
 from bot.services import handoff
 from bot.services.handoff import HandoffRequest, Verification, open_ticket, transcript_from_events
@@ -255,3 +255,39 @@ def test_claim_and_close(session: Session) -> None:
     assert [t.id for t in handoff.list_tickets(session, languages=["fr"], statuses=["closed"])] == [
         outcome.ticket_id
     ]
+
+
+def test_the_transcript_masks_personal_numbers_but_not_dates() -> None:
+    events = [
+        {
+            "event": "bot",
+            "text": "Il tuo account è limitato dal 26 novembre 2025.",
+            "timestamp": 1.0,
+        },
+        {"event": "user", "text": "ho pagato 2025 euro nel 2024, la carta finisce con 4242"},
+        {"event": "user", "text": "il codice è 482913"},
+        {"event": "slot", "name": "requested_slot", "value": "handoff_card_last4"},
+        {"event": "user", "text": "1881 grazie"},
+        {"event": "active_loop", "name": None},
+        {"event": "user", "text": "il mio account è AC-100011"},
+    ]
+    texts = [line["text"] for line in transcript_from_events(events)]
+    assert texts == [
+        "Il tuo account è limitato dal 26 novembre 2025.",
+        "ho pagato •••• euro nel ••••, la carta finisce con ••••",
+        "il codice è ••••••",
+        "•••• grazie",
+        "il mio account è AC-100011",
+    ]
+
+
+def test_a_webhook_delivery_is_recorded_on_its_ticket(session: Session) -> None:
+    outcome = open_ticket(
+        session, request(), MONDAY_MORNING, webhook_enabled=True, policy=KNOWLEDGE_BASE_POLICY
+    )
+    ticket = session.get(HandoffTicket, outcome.ticket_id)
+    assert ticket is not None and ticket.webhook_status == WebhookStatus.PENDING.value
+    handoff.record_delivery(session, outcome.ticket_id, delivered=False, attempts=4)
+    session.refresh(ticket)
+    assert (ticket.webhook_status, ticket.webhook_attempts) == (WebhookStatus.FAILED.value, 4)
+    handoff.record_delivery(session, 999_999, delivered=True, attempts=1)  # erased: no error

@@ -42,7 +42,7 @@ from bot.services.mail_worker import MailWorker
 from bot.services.password_reset import redeem_token, request_reset
 from bot.services.verification import VerificationStatus, check_code, start_verification
 from bot.settings import load_settings
-from tests.conftest import free_port
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 22, 10, 0)

@@ -27,7 +27,7 @@ from bot.services.mail import EXPIRED, PENDING, SENT, MailQueue, SmtpMailer
 from bot.services.mail_worker import LEASE, MailWorker, retry_delay
 from bot.services.password_reset import redeem_token, request_reset
 from bot.services.verification import start_verification
-from tests.conftest import free_port
+from tests.servers import free_port
 from tests.services.test_mail import Collector
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,12 @@ from bot.demo_data import DEMO_ACCOUNTS
 from bot.policy import load_policy
 from bot.services.mail import OUTBOX, MailQueue
 from bot.services.mail_templates import PASSWORD_RESET
-from bot.services.password_reset import redeem_token, request_reset, reset_link
+from bot.services.password_reset import (
+    redeem_token,
+    request_reset,
+    reset_link,
+    token_is_usable,
+)
 from tests.services.common import dump
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,7 +157,9 @@ def test_a_token_works_once(session: Session, mailer: MailQueue) -> None:
     request(session, mailer, "conv-1", "active@example.com")
     token = token_in(outbox(session)[0])
 
+    assert token_is_usable(session, token, NOW)  # the page's first view uses nothing up
     assert redeem_token(session, token, NOW + SECOND) == account_id(session, "active@example.com")
+    assert not token_is_usable(session, token, NOW + 2 * SECOND)
     assert redeem_token(session, token, NOW + 2 * SECOND) is None
     assert tokens(session)[0].used_at == NOW + SECOND
 
@@ -172,6 +179,8 @@ def test_a_token_expires_after_reset_token_ttl_minutes(session: Session, mailer:
     request(session, mailer, "conv-2", "monthly@example.com")
     late, in_time = (token_in(mail) for mail in outbox(session))
 
+    assert not token_is_usable(session, late, NOW + ttl)
+    assert token_is_usable(session, in_time, NOW + ttl - SECOND)
     assert redeem_token(session, late, NOW + ttl) is None
     assert redeem_token(session, in_time, NOW + ttl - SECOND) == account_id(
         session, "monthly@example.com"

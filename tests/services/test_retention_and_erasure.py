@@ -32,7 +32,7 @@ from bot.services.erasure import erase_account, find_account
 from bot.services.redaction import conversation_key
 from bot.services.retention import apply_retention
 from bot.services.tracker_events import EVENTS
-from tests.conftest import ROOT, throwaway_schema
+from tests.environment import ROOT, throwaway_schema
 from tests.services.common import KNOWLEDGE_BASE_POLICY
 
 NOW = datetime(2026, 11, 29, 12, 0)

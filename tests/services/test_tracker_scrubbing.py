@@ -19,7 +19,7 @@ from bot.services.redaction import scrub_text
 from bot.services.sealing import seal, unseal
 from bot.services.tracker_scrubbing import OpenQuestion, scrub_event, scrub_new_events
 from bot.tracker_store import ScrubbingSQLTrackerStore
-from tests.conftest import ROOT
+from tests.environment import ROOT
 
 CARD = "4111 1111 1111 1111"
 EMAIL = "active@example.com"

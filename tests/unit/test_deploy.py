@@ -16,7 +16,7 @@ import yaml
 from bot.action_server import OPEN_PATHS
 from bot.cluster import haproxy_config
 from bot.settings import DEFAULTS, PROJECT_ROOT, load_settings
-from tests.conftest import require_service
+from tests.environment import require_service
 
 K8S = PROJECT_ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.28.0"

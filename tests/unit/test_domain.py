@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.replies import responses, variation_language
@@ -27,3 +29,11 @@ def test_policy_numbers_are_never_written_into_replies() -> None:
         for variation in variations:
             for number in ("90 ", "120 ", "30 "):
                 assert number not in variation["text"], f"{name} hard-codes {number.strip()}"
+
+
+def test_the_agent_joined_notice_fits_every_agent() -> None:
+    # "Marie ... è entrato": an Italian past participle agrees with the agent's gender
+    for variation in responses()["utter_agent_joined"]:
+        assert "{agent_name}" in variation["text"]
+        if variation_language(variation) == "it":
+            assert not re.search(r"\bè \w+(ato|ata|uto|uta|ito|ita)\b", variation["text"])

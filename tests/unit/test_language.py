@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import (
-    DetectedLanguage,
-    LanguageIdentifier,
-    choose_language,
-    content_words,
-    normalise_hint,
-)
+from bot.language import choose_language, normalise_hint
+from bot.nlu.language import DetectedLanguage, LanguageIdentifier, content_words
 
 identifier = LanguageIdentifier()  # lingua alone; the trained model adds in-domain data
 
