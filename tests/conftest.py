@@ -5,6 +5,7 @@ here; what tests and benchmarks import is in tests/environment.py and tests/serv
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys

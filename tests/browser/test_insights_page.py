@@ -11,7 +11,8 @@ import uuid
 import pytest
 
 from tests.browser.support import ROOT, build_widget, missing_tools
-from tests.conftest import Assistant, Desk, require_service
+from tests.environment import require_service
+from tests.servers import Assistant, Desk
 
 pytestmark = pytest.mark.slow
 

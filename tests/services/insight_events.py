@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from bot.db.session import make_engine
 from bot.services.tracker_events import EVENTS
-from tests.conftest import throwaway_schema
+from tests.environment import throwaway_schema
 
 
 @pytest.fixture

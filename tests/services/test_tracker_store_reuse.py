@@ -27,7 +27,7 @@ from sqlalchemy import text
 
 from bot.db.session import make_engine
 from bot.tracker_store import ScrubbingSQLTrackerStore
-from tests.conftest import ROOT
+from tests.environment import ROOT
 
 EMAIL = "active@example.com"
 
