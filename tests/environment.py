@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from bot.db.session import make_engine
 
@@ -59,4 +60,20 @@ def throwaway_schema() -> Iterator[str]:
     finally:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@contextmanager
+def rasa_events_table(database_url: str) -> Iterator[Engine]:
+    """Rasa's own `events` table (its SQL tracker store's schema) in `database_url`,
+    beside the account tables (each test's database is its own), dropped afterwards."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    engine = make_engine(database_url)
+    SQLTrackerStore.Base.metadata.create_all(engine)
+    try:
+        yield engine
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE events"))
         engine.dispose()

@@ -5,35 +5,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
-from bot.db.session import make_engine
 from bot.services.tracker_events import EVENTS
-from tests.environment import throwaway_schema
+from tests.environment import rasa_events_table
 
 
 @pytest.fixture
 def tracker(database_url: str) -> Iterator[Engine]:
-    """Rasa's events table (Rasa's own schema): next to the account tables in SQLite,
-    in a schema of its own in PostgreSQL."""
-    from rasa.core.tracker_store import SQLTrackerStore
-
-    with ExitStack() as stack:
-        url = database_url
-        if not database_url.startswith("sqlite"):
-            url = stack.enter_context(throwaway_schema())
-        engine = make_engine(url)
-        SQLTrackerStore.Base.metadata.create_all(engine)
+    """Rasa's events table, beside the account tables of the test's own database."""
+    with rasa_events_table(database_url) as engine:
         yield engine
-        with engine.begin() as connection:
-            connection.execute(text("DROP TABLE events"))
-        engine.dispose()
 
 
 class Conversation:

@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import datetime, timedelta
 
 import pytest
@@ -26,13 +25,12 @@ from bot.db.models import (
     ResetToken,
     VerificationChallenge,
 )
-from bot.db.session import make_engine
 from bot.services import audit
 from bot.services.erasure import erase_account, find_account
 from bot.services.redaction import conversation_key
 from bot.services.retention import apply_retention
 from bot.services.tracker_events import EVENTS
-from tests.environment import ROOT, throwaway_schema
+from tests.environment import ROOT, rasa_events_table
 from tests.services.common import KNOWLEDGE_BASE_POLICY
 
 NOW = datetime(2026, 11, 29, 12, 0)
@@ -41,21 +39,9 @@ DAY = 86400.0
 
 @pytest.fixture
 def tracker(database_url: str) -> Iterator[Engine]:
-    """Rasa's events table: next to the account tables in SQLite (one file may hold
-    both), in a schema of its own in PostgreSQL (the run's shared schema already holds
-    the production assistant's tracker store, which these tests must not touch)."""
-    from rasa.core.tracker_store import SQLTrackerStore
-
-    with ExitStack() as stack:
-        url = database_url
-        if not database_url.startswith("sqlite"):
-            url = stack.enter_context(throwaway_schema())
-        engine = make_engine(url)
-        SQLTrackerStore.Base.metadata.create_all(engine)
+    """Rasa's events table, beside the account tables of the test's own database."""
+    with rasa_events_table(database_url) as engine:
         yield engine
-        with engine.begin() as connection:
-            connection.execute(text("DROP TABLE events"))
-        engine.dispose()
 
 
 def add_events(engine: Engine, sender: str, *events: tuple[str, float, dict]) -> None:
