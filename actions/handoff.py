@@ -27,6 +27,7 @@ from bot.services.handoff import (
 from bot.services.handoff_details import (
     MAX_DETAIL_CHARS,
     SKIPPED,
+    TOPIC_BY_INTENT,
     TOPIC_BY_TASK,
     Detail,
     Topic,
@@ -80,6 +81,8 @@ def _topic(tracker: Tracker) -> Topic:
         for event in tracker.events[-30:]
         if event.get("event") == "user"
     ]
+    if recent and recent[-1] in TOPIC_BY_INTENT:
+        return TOPIC_BY_INTENT[recent[-1]]
     if any(intent in LOGIN_INTENTS for intent in recent):
         return Topic.LOST_ACCOUNT
     return Topic.GENERAL

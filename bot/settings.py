@@ -60,6 +60,7 @@ class Settings:
     smtp_password: str
     reset_page_url: str
     policy_file: Path
+    catalogue_file: Path
     log_level: str
     secret_key: str
     site_port: int
@@ -108,6 +109,7 @@ DEFAULTS: dict[str, str] = {
     "SMTP_PASSWORD": "",
     "RESET_PAGE_URL": "http://localhost:8000/reset-password",
     "POLICY_FILE": str(PROJECT_ROOT / "bot" / "policy.yml"),
+    "CATALOGUE_FILE": str(PROJECT_ROOT / "bot" / "catalogue.yml"),
     "LOG_LEVEL": "INFO",
     # One server secret; every key (Rasa API JWT, audit HMAC, desk sessions) derives from it.
     # Empty: a random one is created once in var/secret_key.
@@ -374,6 +376,7 @@ def load_settings(
         smtp_password=raw["SMTP_PASSWORD"],
         reset_page_url=_http_url("RESET_PAGE_URL", raw["RESET_PAGE_URL"]),
         policy_file=_project_path(raw["POLICY_FILE"]),
+        catalogue_file=_project_path(raw["CATALOGUE_FILE"]),
         log_level=_choice(
             "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
         ),

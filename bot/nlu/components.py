@@ -45,6 +45,7 @@ from bot.nlu.entity_rules import extract_entities, fold
 from bot.nlu.intent_model import IntentModel, Views, make_views
 
 DETECTED_LANGUAGE = "detected_language"
+INTENT_LABEL = "intent_label"  # the classifier's best full label, FAQ key included
 
 
 def example_language(message: Message) -> str | None:
@@ -354,9 +355,13 @@ class LinearIntentClassifier(StoredComponent):
             # An intent scores as its best label: faq/refund -> faq. Summing the
             # fourteen FAQ keys instead would let many small doubts look like "faq".
             by_intent: dict[str, float] = {}
-            for label, probability in self.state.probabilities(message_views(message)).items():
+            probabilities = self.state.probabilities(message_views(message))
+            for label, probability in probabilities.items():
                 intent = label.split("/")[0]
                 by_intent[intent] = max(by_intent.get(intent, 0.0), probability)
+            # the full label too (`faq/refund`): the FAQ key as this classifier sees it
+            best = max(probabilities, key=probabilities.__getitem__)
+            message.set(INTENT_LABEL, best, add_to_output=True)
             ranking = sorted(
                 ({"name": k, "confidence": v} for k, v in by_intent.items()),
                 key=lambda r: -r["confidence"],

@@ -6,7 +6,10 @@
 
 In both views, identity data is replaced by a placeholder (`zzemailzz`,
 `zzaccountidzz`, ...): "my account is AC-287461" is about giving an account ID,
-whatever its digits. Chosen by measurement (`make eval`, reports/nlu.md).
+whatever its digits. Product names become their kind in the catalogue (`zzplanzz`,
+`zzaddonzz`, `zztoolzz`): "disdire OpenVoice" is "disdire an add-on", so a product
+the training data never names is understood once the catalogue lists it.
+Chosen by measurement (`make eval`, reports/nlu.md).
 Saved as JSON + NumPy arrays (never pickle: a model file must not run code).
 """
 
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.nlu.catalogue import get_catalogue
 from bot.nlu.entity_rules import extract_entities, fold
 
 PLACEHOLDER_ENTITIES = ("email", "account_id", "otp_code", "card_last4", "username")
@@ -28,13 +32,24 @@ def placeholder(entity: str) -> str:
     return f"zz{entity.replace('_', '')}zz"
 
 
-def with_placeholders(text: str) -> str:
-    """The text with identity entities replaced by their placeholder word."""
+def placeholder_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, placeholder) of the entities the views replace."""
+    catalogue = get_catalogue()
+    spans = []
+    for e in extract_entities(text, with_language=False):
+        if e.entity in PLACEHOLDER_ENTITIES:
+            spans.append((e.start, e.end, placeholder(e.entity)))
+        elif e.entity == "product" and e.value in catalogue:
+            spans.append((e.start, e.end, placeholder(catalogue.products[e.value].kind)))
+    return spans
+
+
+def with_placeholders(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
+    """The text with the entity spans replaced by their placeholder word."""
     pieces, last = [], 0
-    for entity in extract_entities(text, with_language=False):
-        if entity.entity in PLACEHOLDER_ENTITIES:
-            pieces += [text[last : entity.start], f" {placeholder(entity.entity)} "]
-            last = entity.end
+    for start, end, word in spans:
+        pieces += [text[last:start], f" {word} "]
+        last = end
     pieces.append(text[last:])
     return "".join(pieces)
 
@@ -47,18 +62,14 @@ class Views:
 
 def make_views(text: str, lemmas: Sequence[tuple[int, int, str]]) -> Views:
     """`lemmas` are (start, end, lemma) of the tokens; entity tokens get placeholders."""
-    spans = [
-        (e.start, e.end, placeholder(e.entity))
-        for e in extract_entities(text, with_language=False)
-        if e.entity in PLACEHOLDER_ENTITIES
-    ]
+    spans = placeholder_spans(text)
     words: list[str] = []
     for start, end, lemma in lemmas:
         covering = next((p for s, e, p in spans if start < e and s < end), None)
         word = covering or fold(lemma)
         if not words or word != words[-1] or covering is None:
             words.append(word)
-    return Views(" ".join(words), fold(with_placeholders(text)))
+    return Views(" ".join(words), fold(with_placeholders(text, spans)))
 
 
 class IntentModel:
