@@ -1,5 +1,6 @@
 """The product catalogue (`bot/catalogue.yml`, path in CATALOGUE_FILE): which products
-exist, how customers write their names, and how the replies name them.
+exist, how customers write their names (and the common words that mean them), and
+how the replies name them.
 
 Names are matched on folded text (lowercase, no accents); spaces and hyphens inside
 a name are optional ("GoToMeeting", "go-to meeting"), and one typo is forgiven in a
@@ -33,7 +34,16 @@ class Product:
     name: str
     kind: str
     plan: str | None
-    aliases: tuple[str, ...]  # folded, every language
+    aliases: tuple[str, ...]  # its name and other names, every language
+    words: tuple[str, ...] = ()  # common words that mean it without naming it
+
+
+@dataclass(frozen=True)
+class Mention:
+    code: str
+    start: int
+    end: int
+    named: bool  # by a name or alias (the `product` entity), not a common word
 
 
 def squeeze(folded: str) -> str:
@@ -59,21 +69,32 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+def _names_pattern(names: list[str]) -> re.Pattern[str]:
+    """One regex for folded names, longest first; inner spaces and hyphens optional."""
+    ordered = sorted(set(names), key=len, reverse=True)
+    flexible = [r"[\s-]*".join(map(re.escape, re.split(r"[\s-]+", n))) for n in ordered]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(flexible) + r")(?![\w-])")
+
+
 class Catalogue:
-    def __init__(self, products: list[Product]) -> None:
+    def __init__(self, products: list[Product], elsewhere: list[str] | None = None) -> None:
         from bot.nlu.entity_rules import fold
 
         self.products = {p.code: p for p in products}
+        # other companies' products: a placeholder for the intent model, no entity
+        self._elsewhere = _names_pattern([fold(n) for n in elsewhere]) if elsewhere else None
         self._by_key: dict[str, str] = {}
+        self._named: set[str] = set()  # keys of names and aliases, not of common words
         self._words: dict[str, int] = {}  # a key's most words, as the catalogue writes it
         for product in products:
-            for alias in product.aliases:
-                key = squeeze(fold(alias))
+            for phrase in (*product.aliases, *product.words):
+                key = squeeze(fold(phrase))
                 self._by_key.setdefault(key, product.code)
-                self._words[key] = max(self._words.get(key, 0), len(WORD.findall(fold(alias))))
-        names = sorted({fold(a) for p in products for a in p.aliases}, key=len, reverse=True)
-        flexible = [r"[\s-]*".join(map(re.escape, re.split(r"[\s-]+", n))) for n in names]
-        self._exact = re.compile(r"(?<![\w-])(?:" + "|".join(flexible) + r")(?![\w-])")
+                self._words[key] = max(self._words.get(key, 0), len(WORD.findall(fold(phrase))))
+            self._named |= {squeeze(fold(alias)) for alias in product.aliases}
+        self._exact = _names_pattern(
+            [fold(phrase) for p in products for phrase in (*p.aliases, *p.words)]
+        )
         # typo candidates by (first letter, length): a window compares with a handful
         self._fuzzy: dict[tuple[str, int], list[str]] = {}
         for key in self._by_key:
@@ -93,24 +114,32 @@ class Catalogue:
         return [p.code for p in self.products.values() if p.kind == kind]
 
     def code_of(self, folded_name: str) -> str | None:
-        """The product a name (exact, or with one typo) stands for. It may be split
-        into one word more than the catalogue writes it ("goto meeting" for
-        "gotomeeting"), not more: "log me in" is no "logmein"."""
-        key, words = squeeze(folded_name), len(WORD.findall(folded_name))
+        """The product a name or word (exact, or with one typo) stands for."""
+        key = self._key_of(folded_name)
+        return self._by_key[key] if key else None
+
+    def _key_of(self, folded: str) -> str | None:
+        # A name may be split into one word more than the catalogue writes it
+        # ("goto meeting" for "gotomeeting"), not more: "log me in" is no "logmein".
+        key, words = squeeze(folded), len(WORD.findall(folded))
         candidates = [key] if key in self._by_key else []
         candidates += [
             c for c in self._fuzzy.get((key[:1], len(key)), ()) if within_one_edit(key, c)
         ]
-        for candidate in candidates:
-            if words <= self._words[candidate] + 1:
-                return self._by_key[candidate]
-        return None
+        return next((c for c in candidates if words <= self._words[c] + 1), None)
 
-    def find(self, folded: str) -> Iterator[tuple[str, int, int]]:
-        """(code, start, end) of the names in a folded text, left to right; spans may
-        overlap between the exact and the typo pass (the caller keeps the first)."""
+    def elsewhere(self, folded: str) -> list[tuple[int, int]]:
+        """Spans of other companies' products in a folded text."""
+        if self._elsewhere is None:
+            return []
+        return [match.span() for match in self._elsewhere.finditer(folded)]
+
+    def find(self, folded: str) -> Iterator[Mention]:
+        """The products a folded text names or means, left to right; spans may overlap
+        between the exact and the typo pass (the caller keeps the first)."""
         for match in self._exact.finditer(folded):
-            yield self._by_key[squeeze(match.group(0))], match.start(), match.end()
+            key = squeeze(match.group(0))
+            yield Mention(self._by_key[key], match.start(), match.end(), key in self._named)
         if len(folded) > FUZZY_MAX_TEXT:
             return
         words = list(WORD.finditer(folded))
@@ -120,21 +149,20 @@ class Catalogue:
                 window = folded[words[i].start() : words[j - 1].end()]
                 if not re.fullmatch(r"[a-z0-9\s'-]+", window):
                     continue  # a name never spans punctuation
-                key = squeeze(window)
-                if len(key) < FUZZY_MIN_LENGTH:
+                if len(squeeze(window)) < FUZZY_MIN_LENGTH:
                     break
-                code = self.code_of(window)
-                if code is not None:
-                    yield code, words[i].start(), words[j - 1].end()
+                key = self._key_of(window)
+                if key is not None:
+                    start, end = words[i].start(), words[j - 1].end()
+                    yield Mention(self._by_key[key], start, end, key in self._named)
                     break
 
 
-def _aliases(code: str, entry: dict) -> tuple[str, ...]:
-    aliases = entry.get("aliases") or {}
-    if not isinstance(aliases, dict):
-        raise CatalogueError(f"{code}: 'aliases' must map languages to lists")
-    names = [str(a) for values in aliases.values() for a in (values or [])]
-    return tuple(dict.fromkeys([str(entry["name"]), *names]))
+def _per_language(code: str, entry: dict, field: str) -> list[str]:
+    phrases = entry.get(field) or {}
+    if not isinstance(phrases, dict):
+        raise CatalogueError(f"{code}: '{field}' must map languages to lists")
+    return [str(p) for values in phrases.values() for p in (values or [])]
 
 
 def parse_catalogue(data: dict) -> Catalogue:
@@ -146,8 +174,13 @@ def parse_catalogue(data: dict) -> Catalogue:
         if kind not in KINDS:
             raise CatalogueError(f"{code}: 'kind' must be one of {', '.join(KINDS)}")
         plan = entry.get("plan")
-        products.append(Product(str(code), str(entry["name"]), kind, plan, _aliases(code, entry)))
-    catalogue = Catalogue(products)
+        aliases = tuple(dict.fromkeys([str(entry["name"]), *_per_language(code, entry, "aliases")]))
+        words = tuple(_per_language(code, entry, "words"))
+        products.append(Product(str(code), str(entry["name"]), kind, plan, aliases, words))
+    elsewhere = data.get("elsewhere") or []
+    if not isinstance(elsewhere, list):
+        raise CatalogueError("'elsewhere' must list names")
+    catalogue = Catalogue(products, [str(name) for name in elsewhere])
     for product in products:
         if product.plan is not None and product.plan not in catalogue:
             raise CatalogueError(f"{product.code}: plan '{product.plan}' is not in the catalogue")

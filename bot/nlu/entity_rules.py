@@ -14,7 +14,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from bot.nlu.catalogue import get_catalogue
+from bot.nlu.catalogue import Mention, get_catalogue
 
 EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
@@ -133,12 +133,30 @@ def _lexicon(
 
 
 def _products(folded: str, taken: TakenSpans) -> list[Entity]:
+    """Products named by their name or an alias; a common word that means a product
+    ("webinar") is no entity (the catalogue's `words`: see `product_mentions`)."""
     found = []
-    for code, start, end in get_catalogue().find(folded):
-        if not taken.overlaps(start, end):
-            taken.add(start, end)
-            found.append(Entity("product", code, start, end))
+    for mention in product_mentions(folded):
+        if not taken.overlaps(mention.start, mention.end):
+            taken.add(mention.start, mention.end)
+            if mention.named:
+                found.append(Entity("product", mention.code, mention.start, mention.end))
     return found
+
+
+def product_mentions(folded: str) -> list[Mention]:
+    """Every product a folded text names or means, spans disjoint, left to right;
+    other companies' products are skipped ("zoom meeting" is no meeting of ours)."""
+    catalogue = get_catalogue()
+    taken = TakenSpans()
+    for span in catalogue.elsewhere(folded):
+        taken.add(*span)
+    found = []
+    for mention in catalogue.find(folded):
+        if not taken.overlaps(mention.start, mention.end):
+            taken.add(mention.start, mention.end)
+            found.append(mention)
+    return sorted(found, key=lambda m: m.start)
 
 
 def has_card_number(text: str) -> bool:
@@ -180,6 +198,8 @@ def extract_entities(text: str, *, with_language: bool = True) -> list[Entity]:
                 taken.add(*match.span())
                 entities.append(Entity("card_last4", match.group(0), *match.span()))
 
+    for span in get_catalogue().elsewhere(folded):
+        taken.add(*span)  # another company's product: none of ours, no username either
     entities += _products(folded, taken)
     if with_language:
         entities += _lexicon(folded, LANGUAGE_WORDS, "target_language", text, taken)

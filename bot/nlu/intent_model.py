@@ -8,7 +8,8 @@ In both views, identity data is replaced by a placeholder (`zzemailzz`,
 `zzaccountidzz`, ...): "my account is AC-287461" is about giving an account ID,
 whatever its digits. Product names become their kind in the catalogue (`zzplanzz`,
 `zzaddonzz`, `zztoolzz`): "disdire OpenVoice" is "disdire an add-on", so a product
-the training data never names is understood once the catalogue lists it.
+the training data never names is understood once the catalogue lists it; other
+companies' products become `zzelsewherezz` ("reset my Netflix password": not ours).
 Chosen by measurement (`make eval`, reports/nlu.md).
 Saved as JSON + NumPy arrays (never pickle: a model file must not run code).
 """
@@ -23,9 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from bot.nlu.catalogue import get_catalogue
-from bot.nlu.entity_rules import extract_entities, fold
+from bot.nlu.entity_rules import extract_entities, fold, product_mentions
 
 PLACEHOLDER_ENTITIES = ("email", "account_id", "otp_code", "card_last4", "username")
+ELSEWHERE = "zzelsewherezz"  # another company's product (catalogue, `elsewhere`)
 
 
 def placeholder(entity: str) -> str:
@@ -34,14 +36,18 @@ def placeholder(entity: str) -> str:
 
 def placeholder_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, placeholder) of the entities the views replace."""
-    catalogue = get_catalogue()
-    spans = []
-    for e in extract_entities(text, with_language=False):
-        if e.entity in PLACEHOLDER_ENTITIES:
-            spans.append((e.start, e.end, placeholder(e.entity)))
-        elif e.entity == "product" and e.value in catalogue:
-            spans.append((e.start, e.end, placeholder(catalogue.products[e.value].kind)))
-    return spans
+    catalogue, folded = get_catalogue(), fold(text)
+    spans = [(start, end, ELSEWHERE) for start, end in catalogue.elsewhere(folded)]
+    spans += [
+        (e.start, e.end, placeholder(e.entity))
+        for e in extract_entities(text, with_language=False)
+        if e.entity in PLACEHOLDER_ENTITIES
+    ]
+    # products named or only meant ("webinar"), unless an identity entity holds them
+    for m in product_mentions(folded):
+        if not any(m.start < end and start < m.end for start, end, _ in spans):
+            spans.append((m.start, m.end, placeholder(catalogue.products[m.code].kind)))
+    return sorted(spans)
 
 
 def with_placeholders(text: str, spans: Sequence[tuple[int, int, str]]) -> str:

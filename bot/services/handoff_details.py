@@ -24,7 +24,7 @@ from bot.db.models import (
     Subscription,
 )
 from bot.nlu.catalogue import get_catalogue
-from bot.nlu.entity_rules import extract_entities, fold, has_card_number
+from bot.nlu.entity_rules import fold, has_card_number, product_mentions
 from bot.services.accounts import find_account_id
 
 SKIPPED = "skipped"  # the customer chose not to answer
@@ -116,11 +116,7 @@ def products_in(text: str) -> list[str]:
     """Plan codes named in the text, any language ("webinar", "formazione", ...),
     read with the product catalogue; add-ons and tools are not subscriptions."""
     plans = get_catalogue().codes("plan")
-    named = {
-        entity.value
-        for entity in extract_entities(text, with_language=False)
-        if entity.entity == "product" and entity.value in plans
-    }
+    named = {m.code for m in product_mentions(fold(text)) if m.code in plans}
     return sorted(named)
 
 
