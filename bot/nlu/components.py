@@ -315,7 +315,9 @@ class LinearIntentClassifier(StoredComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"C": 20.0, "ranking_length": 10}
+        # sentence_encoder: weight of the sentence embeddings next to the TF-IDF views
+        # (0 turns the encoder off; see bot/nlu/sentence_encoder.py)
+        return {"C": 20.0, "ranking_length": 10, "sentence_encoder": 0.0}
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -337,6 +339,7 @@ class LinearIntentClassifier(StoredComponent):
             [message_views(m) for m in examples],
             [str(training_label(m)) for m in examples],
             c=float(self._config["C"]),
+            encoder_weight=float(self._config["sentence_encoder"]),
         )
         with self._model_storage.write_to(self._resource) as directory:
             self.state.save(directory)

@@ -1,4 +1,5 @@
-"""The intent model: logistic regression over two TF-IDF views of a message.
+"""The intent model: logistic regression over two TF-IDF views of a message and,
+when configured, its multilingual sentence embedding (`bot.nlu.sentence_encoder`).
 
 - lemma view: word uni- and bigrams of the spaCy lookup lemmas (accent-free), so
   "ho dimenticato" and "dimenticata" meet on "dimenticare";
@@ -64,6 +65,7 @@ def with_placeholders(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
 class Views:
     lemmas: str
     characters: str
+    text: str = ""  # as written: the sentence encoder reads it whole
 
 
 def make_views(text: str, lemmas: Sequence[tuple[int, int, str]]) -> Views:
@@ -75,15 +77,17 @@ def make_views(text: str, lemmas: Sequence[tuple[int, int, str]]) -> Views:
         word = covering or fold(lemma)
         if not words or word != words[-1] or covering is None:
             words.append(word)
-    return Views(" ".join(words), fold(with_placeholders(text, spans)))
+    return Views(" ".join(words), fold(with_placeholders(text, spans)), text)
 
 
 class IntentModel:
-    """TF-IDF (lemma words + characters) and multinomial logistic regression."""
+    """TF-IDF (lemma words + characters), optionally sentence embeddings scaled by
+    `encoder_weight`, and multinomial logistic regression."""
 
-    def __init__(self, vectorizers: tuple, classifier) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, vectorizers: tuple, classifier, encoder_weight: float = 0.0) -> None:  # type: ignore[no-untyped-def]
         self.word_vectorizer, self.char_vectorizer = vectorizers
         self.classifier = classifier
+        self.encoder_weight = encoder_weight  # 0: no sentence encoder
 
     @staticmethod
     def _vectorizers(word_vocabulary=None, char_vocabulary=None) -> tuple:  # type: ignore[no-untyped-def]
@@ -99,25 +103,34 @@ class IntentModel:
         return words, chars
 
     @classmethod
-    def fit(cls, views: Sequence[Views], labels: Sequence[str], c: float = 20.0) -> IntentModel:
+    def fit(
+        cls,
+        views: Sequence[Views],
+        labels: Sequence[str],
+        c: float = 20.0,
+        encoder_weight: float = 0.0,
+    ) -> IntentModel:
         from sklearn.linear_model import LogisticRegression
 
         words, chars = cls._vectorizers()
         words.fit([v.lemmas for v in views])
         chars.fit([v.characters for v in views])
-        model = cls((words, chars), LogisticRegression(C=c, max_iter=3000))
+        model = cls((words, chars), LogisticRegression(C=c, max_iter=3000), encoder_weight)
         model.classifier.fit(model._matrix(views), list(labels))
         return model
 
     def _matrix(self, views: Sequence[Views]):  # type: ignore[no-untyped-def]
-        from scipy.sparse import hstack
+        from scipy.sparse import csr_matrix, hstack
 
-        return hstack(
-            [
-                self.word_vectorizer.transform([v.lemmas for v in views]),
-                self.char_vectorizer.transform([v.characters for v in views]),
-            ]
-        ).tocsr()
+        blocks = [
+            self.word_vectorizer.transform([v.lemmas for v in views]),
+            self.char_vectorizer.transform([v.characters for v in views]),
+        ]
+        if self.encoder_weight:
+            from bot.nlu.sentence_encoder import embed
+
+            blocks.append(csr_matrix(embed([v.text for v in views]) * self.encoder_weight))
+        return hstack(blocks).tocsr()
 
     @property
     def labels(self) -> list[str]:
@@ -134,6 +147,7 @@ class IntentModel:
             "words": {k: int(v) for k, v in self.word_vectorizer.vocabulary_.items()},
             "chars": {k: int(v) for k, v in self.char_vectorizer.vocabulary_.items()},
             "labels": self.labels,
+            "encoder_weight": self.encoder_weight,
         }
         (directory / "intent_vocabularies.json").write_text(json.dumps(vocabularies))
         np.savez_compressed(
@@ -157,4 +171,4 @@ class IntentModel:
         classifier.classes_ = np.array(vocabularies["labels"])
         classifier.coef_ = weights["coef"].astype(np.float64)
         classifier.intercept_ = weights["intercept"]
-        return cls((words, chars), classifier)
+        return cls((words, chars), classifier, float(vocabularies.get("encoder_weight", 0.0)))
