@@ -59,3 +59,17 @@ def test_round_trip_keeps_predictions_and_stores_no_pickle(tmp_path: Path) -> No
     # every array loads with pickle forbidden (np.load raises on pickled objects)
     with np.load(tmp_path / "intent_weights.npz", allow_pickle=False) as arrays:
         assert all(arrays[name].dtype != object for name in arrays.files)
+
+
+def test_the_sentence_encoder_view_is_kept_with_the_model(tmp_path: Path) -> None:
+    model = IntentModel.fit(
+        [views(t) for t, _ in TRAIN], [label for _, label in TRAIN], encoder_weight=0.5
+    )
+    model.save(tmp_path)
+    loaded = IntentModel.load(tmp_path)
+    assert loaded.encoder_weight == 0.5
+    before, after = model.probabilities(views("refund?")), loaded.probabilities(views("refund?"))
+    assert all(abs(before[k] - after[k]) < 1e-5 for k in before)
+    # the embedding carries meaning across languages: "rimborso" is nowhere in TRAIN
+    best = loaded.probabilities(views("voglio un rimborso"))
+    assert max(best, key=best.__getitem__) == "faq/refund"
