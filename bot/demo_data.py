@@ -28,8 +28,11 @@ from bot.db.models import (
     Subscription,
     TeamMembership,
 )
+from bot.nlu.catalogue import get_catalogue
 
-PRODUCTS = {"meetings": "Meetings", "webinar": "Webinar", "training": "Training"}
+# The demo accounts' plans; their names come from the product catalogue.
+DEMO_PLANS = ("meetings", "webinar", "training")
+PRODUCTS = {code: get_catalogue().name(code) for code in DEMO_PLANS}
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class Settings:
     reset_page_url: str
     policy_file: Path
     nlu_review_file: Path  # messages a supervisor labelled, for the next training run
+    catalogue_file: Path
     log_level: str
     secret_key: str
     site_port: int
@@ -112,6 +113,7 @@ DEFAULTS: dict[str, str] = {
     # Misunderstood messages a supervisor labelled on the Insights page ("this was intent
     # X"), appended for whoever prepares the next training run; never trained on by itself.
     "NLU_REVIEW_FILE": str(VAR_DIR / "nlu_review.yml"),
+    "CATALOGUE_FILE": str(PROJECT_ROOT / "bot" / "catalogue.yml"),
     "LOG_LEVEL": "INFO",
     # One server secret; every key (Rasa API JWT, audit HMAC, desk sessions) derives from it.
     # Empty: a random one is created once in var/secret_key.
@@ -379,6 +381,7 @@ def load_settings(
         reset_page_url=_http_url("RESET_PAGE_URL", raw["RESET_PAGE_URL"]),
         policy_file=_project_path(raw["POLICY_FILE"]),
         nlu_review_file=_project_path(raw["NLU_REVIEW_FILE"]),
+        catalogue_file=_project_path(raw["CATALOGUE_FILE"]),
         log_level=_choice(
             "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
         ),

@@ -46,6 +46,7 @@ from bot.nlu.language import DetectedLanguage, LanguageIdentifier
 from bot.settings import LANGUAGES
 
 DETECTED_LANGUAGE = "detected_language"
+INTENT_LABEL = "intent_label"  # the classifier's best full label, FAQ key included
 
 
 def example_language(message: Message) -> str | None:
@@ -285,7 +286,9 @@ class LinearIntentClassifier(StoredComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"C": 20.0, "ranking_length": 10}
+        # sentence_encoder: weight of the sentence embeddings next to the TF-IDF views
+        # (0 turns the encoder off; see bot/nlu/sentence_encoder.py)
+        return {"C": 20.0, "ranking_length": 10, "sentence_encoder": 0.0}
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -307,6 +310,7 @@ class LinearIntentClassifier(StoredComponent):
             [message_views(m) for m in examples],
             [str(training_label(m)) for m in examples],
             c=float(self._config["C"]),
+            encoder_weight=float(self._config["sentence_encoder"]),
         )
         with self._model_storage.write_to(self._resource) as directory:
             self.state.save(directory)
@@ -325,9 +329,13 @@ class LinearIntentClassifier(StoredComponent):
             # An intent scores as its best label: faq/refund -> faq. Summing the
             # fourteen FAQ keys instead would let many small doubts look like "faq".
             by_intent: dict[str, float] = {}
-            for label, probability in self.state.probabilities(message_views(message)).items():
+            probabilities = self.state.probabilities(message_views(message))
+            for label, probability in probabilities.items():
                 intent = label.split("/")[0]
                 by_intent[intent] = max(by_intent.get(intent, 0.0), probability)
+            # the full label too (`faq/refund`): the FAQ key as this classifier sees it
+            best = max(probabilities, key=probabilities.__getitem__)
+            message.set(INTENT_LABEL, best, add_to_output=True)
             ranking = sorted(
                 ({"name": k, "confidence": v} for k, v in by_intent.items()),
                 key=lambda r: -r["confidence"],

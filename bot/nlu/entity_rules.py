@@ -14,6 +14,8 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from bot.nlu.catalogue import Mention, get_catalogue
+
 EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
@@ -30,26 +32,8 @@ CARD_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 
-# Lexicons are matched on lowercase, accent-free text; longest first.
-PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
-    "toll_free": (
-        "toll-free numbers", "toll-free number", "toll free numbers", "toll free number",
-        "tollfree numbers", "freephone numbers", "toll-free dial-in", "toll free dial-in",
-        "tollfree dial-in", "toll-free audio add-on", "toll-free audio",
-        "toll-free", "toll free", "tollfree", "freephone", "free phone", "0800 numbers",
-        "numero verde", "numeri verdi", "numeri gratuiti", "numero gratuito",
-        "numeri toll free", "numero vert", "numeros verts", "numeros gratuits",
-        "numero gratuit", "numeros sans frais", "numero sans frais", "numerotation gratuite",
-        "numeros d'appel gratuits", "800 numbers", "dial-in numbers", "dial in numbers",
-    ),
-    "webinar": ("webinars", "webinar", "webinaires", "webinaire", "webinari"),
-    "training": ("trainings", "training", "formazione", "formations", "formation"),
-    "meetings": (
-        "meetings", "meeting", "riunioni", "riunione", "reunions", "reunion",
-        "videoconferenza", "videoconferenze", "visioconference", "visio",
-    ),
-}  # fmt: skip
-
+# Lexicons are matched on lowercase, accent-free text; longest first. Product names
+# come from the product catalogue (bot/catalogue.yml, bot/nlu/catalogue.py).
 LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
     "it": ("italiano", "italiana", "italian", "italien", "italienne"),
     "fr": ("francese", "francais", "francaise", "french", "franch"),
@@ -148,6 +132,33 @@ def _lexicon(
     return found
 
 
+def _products(folded: str, taken: TakenSpans) -> list[Entity]:
+    """Products named by their name or an alias; a common word that means a product
+    ("webinar") is no entity (the catalogue's `words`: see `product_mentions`)."""
+    found = []
+    for mention in product_mentions(folded):
+        if not taken.overlaps(mention.start, mention.end):
+            taken.add(mention.start, mention.end)
+            if mention.named:
+                found.append(Entity("product", mention.code, mention.start, mention.end))
+    return found
+
+
+def product_mentions(folded: str) -> list[Mention]:
+    """Every product a folded text names or means, spans disjoint, left to right;
+    other companies' products are skipped ("zoom meeting" is no meeting of ours)."""
+    catalogue = get_catalogue()
+    taken = TakenSpans()
+    for span in catalogue.elsewhere(folded):
+        taken.add(*span)
+    found = []
+    for mention in catalogue.find(folded):
+        if not taken.overlaps(mention.start, mention.end):
+            taken.add(mention.start, mention.end)
+            found.append(mention)
+    return sorted(found, key=lambda m: m.start)
+
+
 def has_card_number(text: str) -> bool:
     return CARD_NUMBER.search(text) is not None
 
@@ -187,7 +198,9 @@ def extract_entities(text: str, *, with_language: bool = True) -> list[Entity]:
                 taken.add(*match.span())
                 entities.append(Entity("card_last4", match.group(0), *match.span()))
 
-    entities += _lexicon(folded, PRODUCT_WORDS, "product", text, taken)
+    for span in get_catalogue().elsewhere(folded):
+        taken.add(*span)  # another company's product: none of ours, no username either
+    entities += _products(folded, taken)
     if with_language:
         entities += _lexicon(folded, LANGUAGE_WORDS, "target_language", text, taken)
 

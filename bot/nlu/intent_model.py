@@ -1,4 +1,5 @@
-"""The intent model: logistic regression over two TF-IDF views of a message.
+"""The intent model: logistic regression over two TF-IDF views of a message and,
+when configured, its multilingual sentence embedding (`bot.nlu.sentence_encoder`).
 
 - lemma view: word uni- and bigrams of the spaCy lookup lemmas (accent-free), so
   "ho dimenticato" and "dimenticata" meet on "dimenticare";
@@ -6,7 +7,11 @@
 
 In both views, identity data is replaced by a placeholder (`zzemailzz`,
 `zzaccountidzz`, ...): "my account is AC-287461" is about giving an account ID,
-whatever its digits. Chosen by measurement (`make eval`, reports/nlu.md).
+whatever its digits. Product names become their kind in the catalogue (`zzplanzz`,
+`zzaddonzz`, `zztoolzz`): "disdire OpenVoice" is "disdire an add-on", so a product
+the training data never names is understood once the catalogue lists it; other
+companies' products become `zzelsewherezz` ("reset my Netflix password": not ours).
+Chosen by measurement (`make eval`, reports/nlu.md).
 Saved as JSON + NumPy arrays (never pickle: a model file must not run code).
 """
 
@@ -19,22 +24,39 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.nlu.entity_rules import extract_entities, fold
+from bot.nlu.catalogue import get_catalogue
+from bot.nlu.entity_rules import extract_entities, fold, product_mentions
 
 PLACEHOLDER_ENTITIES = ("email", "account_id", "otp_code", "card_last4", "username")
+ELSEWHERE = "zzelsewherezz"  # another company's product (catalogue, `elsewhere`)
 
 
 def placeholder(entity: str) -> str:
     return f"zz{entity.replace('_', '')}zz"
 
 
-def with_placeholders(text: str) -> str:
-    """The text with identity entities replaced by their placeholder word."""
+def placeholder_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, placeholder) of the entities the views replace."""
+    catalogue, folded = get_catalogue(), fold(text)
+    spans = [(start, end, ELSEWHERE) for start, end in catalogue.elsewhere(folded)]
+    spans += [
+        (e.start, e.end, placeholder(e.entity))
+        for e in extract_entities(text, with_language=False)
+        if e.entity in PLACEHOLDER_ENTITIES
+    ]
+    # products named or only meant ("webinar"), unless an identity entity holds them
+    for m in product_mentions(folded):
+        if not any(m.start < end and start < m.end for start, end, _ in spans):
+            spans.append((m.start, m.end, placeholder(catalogue.products[m.code].kind)))
+    return sorted(spans)
+
+
+def with_placeholders(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
+    """The text with the entity spans replaced by their placeholder word."""
     pieces, last = [], 0
-    for entity in extract_entities(text, with_language=False):
-        if entity.entity in PLACEHOLDER_ENTITIES:
-            pieces += [text[last : entity.start], f" {placeholder(entity.entity)} "]
-            last = entity.end
+    for start, end, word in spans:
+        pieces += [text[last:start], f" {word} "]
+        last = end
     pieces.append(text[last:])
     return "".join(pieces)
 
@@ -43,30 +65,29 @@ def with_placeholders(text: str) -> str:
 class Views:
     lemmas: str
     characters: str
+    text: str = ""  # as written: the sentence encoder reads it whole
 
 
 def make_views(text: str, lemmas: Sequence[tuple[int, int, str]]) -> Views:
     """`lemmas` are (start, end, lemma) of the tokens; entity tokens get placeholders."""
-    spans = [
-        (e.start, e.end, placeholder(e.entity))
-        for e in extract_entities(text, with_language=False)
-        if e.entity in PLACEHOLDER_ENTITIES
-    ]
+    spans = placeholder_spans(text)
     words: list[str] = []
     for start, end, lemma in lemmas:
         covering = next((p for s, e, p in spans if start < e and s < end), None)
         word = covering or fold(lemma)
         if not words or word != words[-1] or covering is None:
             words.append(word)
-    return Views(" ".join(words), fold(with_placeholders(text)))
+    return Views(" ".join(words), fold(with_placeholders(text, spans)), text)
 
 
 class IntentModel:
-    """TF-IDF (lemma words + characters) and multinomial logistic regression."""
+    """TF-IDF (lemma words + characters), optionally sentence embeddings scaled by
+    `encoder_weight`, and multinomial logistic regression."""
 
-    def __init__(self, vectorizers: tuple, classifier) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, vectorizers: tuple, classifier, encoder_weight: float = 0.0) -> None:  # type: ignore[no-untyped-def]
         self.word_vectorizer, self.char_vectorizer = vectorizers
         self.classifier = classifier
+        self.encoder_weight = encoder_weight  # 0: no sentence encoder
 
     @staticmethod
     def _vectorizers(word_vocabulary=None, char_vocabulary=None) -> tuple:  # type: ignore[no-untyped-def]
@@ -82,25 +103,34 @@ class IntentModel:
         return words, chars
 
     @classmethod
-    def fit(cls, views: Sequence[Views], labels: Sequence[str], c: float = 20.0) -> IntentModel:
+    def fit(
+        cls,
+        views: Sequence[Views],
+        labels: Sequence[str],
+        c: float = 20.0,
+        encoder_weight: float = 0.0,
+    ) -> IntentModel:
         from sklearn.linear_model import LogisticRegression
 
         words, chars = cls._vectorizers()
         words.fit([v.lemmas for v in views])
         chars.fit([v.characters for v in views])
-        model = cls((words, chars), LogisticRegression(C=c, max_iter=3000))
+        model = cls((words, chars), LogisticRegression(C=c, max_iter=3000), encoder_weight)
         model.classifier.fit(model._matrix(views), list(labels))
         return model
 
     def _matrix(self, views: Sequence[Views]):  # type: ignore[no-untyped-def]
-        from scipy.sparse import hstack
+        from scipy.sparse import csr_matrix, hstack
 
-        return hstack(
-            [
-                self.word_vectorizer.transform([v.lemmas for v in views]),
-                self.char_vectorizer.transform([v.characters for v in views]),
-            ]
-        ).tocsr()
+        blocks = [
+            self.word_vectorizer.transform([v.lemmas for v in views]),
+            self.char_vectorizer.transform([v.characters for v in views]),
+        ]
+        if self.encoder_weight:
+            from bot.nlu.sentence_encoder import embed
+
+            blocks.append(csr_matrix(embed([v.text for v in views]) * self.encoder_weight))
+        return hstack(blocks).tocsr()
 
     @property
     def labels(self) -> list[str]:
@@ -117,6 +147,7 @@ class IntentModel:
             "words": {k: int(v) for k, v in self.word_vectorizer.vocabulary_.items()},
             "chars": {k: int(v) for k, v in self.char_vectorizer.vocabulary_.items()},
             "labels": self.labels,
+            "encoder_weight": self.encoder_weight,
         }
         (directory / "intent_vocabularies.json").write_text(json.dumps(vocabularies))
         np.savez_compressed(
@@ -140,4 +171,4 @@ class IntentModel:
         classifier.classes_ = np.array(vocabularies["labels"])
         classifier.coef_ = weights["coef"].astype(np.float64)
         classifier.intercept_ = weights["intercept"]
-        return cls((words, chars), classifier)
+        return cls((words, chars), classifier, float(vocabularies.get("encoder_weight", 0.0)))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.db.models import PlanType
+from bot.nlu.catalogue import get_catalogue
 from bot.policy import Policy
 from bot.services.accounts import AccountSnapshot
 from bot.services.cancellation import (
@@ -108,7 +109,7 @@ def _cancellation(
 def _addon(account: AccountSnapshot) -> list[Reply]:
     for subscription in account.subscriptions:
         if "toll_free" in subscription.addons:
-            name = subscription.product_name or subscription.product
+            name = get_catalogue().name(subscription.product)
             return [Reply("utter_addon_has_toll_free", {"product_name": name})]
     return [Reply("utter_addon_no_toll_free")]
 

@@ -23,7 +23,8 @@ from bot.db.models import (
     Product,
     Subscription,
 )
-from bot.nlu.entity_rules import extract_entities, fold, has_card_number
+from bot.nlu.catalogue import get_catalogue
+from bot.nlu.entity_rules import fold, has_card_number, product_mentions
 from bot.services.accounts import find_account_id
 from bot.services.form_slots import SKIPPED
 
@@ -38,6 +39,7 @@ class Topic(str, enum.Enum):
     EMAIL_CONFLICT = "email_conflict"  # owner and collaborator with the same email
     VERIFICATION_FAILED = "verification_failed"  # three wrong codes
     ACCOUNT = "account"  # another question about the customer's account
+    BILLING = "billing"  # a charge the customer disputes: double, unknown, wrong invoice
     GENERAL = "general"  # asked for a person, nothing else known
 
 
@@ -68,9 +70,14 @@ DETAILS_BY_TOPIC: dict[Topic, tuple[Detail, ...]] = {
     Topic.EMAIL_CONFLICT: (Detail.IDENTIFIER,),
     Topic.VERIFICATION_FAILED: (Detail.IDENTIFIER, Detail.CARD_LAST4),
     Topic.ACCOUNT: (Detail.REASON, Detail.IDENTIFIER),
+    # which charge (date, amount, what looks wrong), whose account, which card it hit
+    Topic.BILLING: (Detail.REASON, Detail.IDENTIFIER, Detail.CARD_LAST4),
     Topic.GENERAL: (Detail.REASON, Detail.IDENTIFIER),
 }
 IDENTITY_DETAILS = frozenset({Detail.IDENTIFIER, Detail.ACCOUNT_ID})
+
+# Intents that go straight to a person, and the topic the person gets.
+TOPIC_BY_INTENT = {"billing_issue": Topic.BILLING}
 
 
 def details_to_ask(topic: Topic, verified: bool) -> list[Detail]:
@@ -123,13 +130,10 @@ def card_last4(text: str) -> str | None:
 
 
 def products_in(text: str) -> list[str]:
-    """Product codes named in the text, any language ("webinar", "formazione", ...),
-    read with the NLU's product lexicon; the toll-free add-on is not a product."""
-    named = {
-        entity.value
-        for entity in extract_entities(text, with_language=False)
-        if entity.entity == "product" and entity.value != "toll_free"
-    }
+    """Plan codes named in the text, any language ("webinar", "formazione", ...),
+    read with the product catalogue; add-ons and tools are not subscriptions."""
+    plans = get_catalogue().codes("plan")
+    named = {m.code for m in product_mentions(fold(text)) if m.code in plans}
     return sorted(named)
 
 

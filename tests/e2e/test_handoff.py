@@ -219,3 +219,30 @@ def test_asking_for_a_person_again_skips_every_question(assistant: Assistant, de
     assert ticket["summary"] == (
         "general; verification: skipped; no account found from the details"
     )
+
+
+def test_a_double_charge_goes_to_a_person_with_the_billing_topic(
+    assistant: Assistant, desk: Desk
+) -> None:
+    """REST: "charged twice" is no refund question: the customer is put through to a
+    person, asked which charge it is, whose account and which card, and the ticket's
+    topic is billing (with the charge in its summary, never the card's digits)."""
+    who = f"rest-{uuid.uuid4().hex[:10]}"
+
+    def names(message: str) -> list[str]:
+        return [identify(r["text"])[0] for r in assistant.send(who, message) if r.get("text")]
+
+    assert names("Hello, you charged my card twice this month for the same plan") == [
+        "utter_billing_issue", "utter_handoff_intro", "utter_ask_handoff_reason",
+    ]  # fmt: skip
+    assert names("two payments of 29 euros on 3 November") == ["utter_ask_handoff_identifier"]
+    assert names("/deny") == ["utter_ask_handoff_card_last4"]  # skipped
+    assert names("the card ends in 4242") == ["utter_handoff_queued"]
+
+    agent = signed_in(desk)
+    tickets = agent.get(f"{desk.url}/api/tickets", params={"topic": "billing"}, timeout=10)
+    mine = [t for t in tickets.json()["tickets"] if t["channel"] == "rest"]
+    ticket = agent.get(f"{desk.url}/api/tickets/{mine[-1]['id']}", timeout=10).json()
+    assert ticket["topic"] == "billing"
+    assert "29 euros on 3 November" in ticket["summary"]
+    assert "4242" not in ticket["summary"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.nlu.intent_model import IntentModel, make_views, with_placeholders
+from bot.nlu.intent_model import IntentModel, make_views, placeholder_spans, with_placeholders
 
 
 def views(text: str):  # type: ignore[no-untyped-def]
@@ -33,10 +33,17 @@ TRAIN = [
 
 
 def test_identity_data_becomes_a_placeholder() -> None:
-    assert with_placeholders("mail: anna@orange.fr, id AC-104233") == (
+    text = "mail: anna@orange.fr, id AC-104233"
+    assert with_placeholders(text, placeholder_spans(text)) == (
         "mail:  zzemailzz , id  zzaccountidzz "
     )
     assert views("the code is 583920").lemmas == "the code is zzotpcodezz"
+
+
+def test_products_become_their_kind_from_the_catalogue() -> None:
+    assert views("cancel my GoTo Meeting now").lemmas == "cancel my zzplanzz now"
+    assert views("disdire OpenVoice Integrated").lemmas == "disdire zzaddonzz"
+    assert views("résilier les numéros verts").characters == "resilier les  zzaddonzz "
 
 
 def test_round_trip_keeps_predictions_and_stores_no_pickle(tmp_path: Path) -> None:
@@ -52,3 +59,17 @@ def test_round_trip_keeps_predictions_and_stores_no_pickle(tmp_path: Path) -> No
     # every array loads with pickle forbidden (np.load raises on pickled objects)
     with np.load(tmp_path / "intent_weights.npz", allow_pickle=False) as arrays:
         assert all(arrays[name].dtype != object for name in arrays.files)
+
+
+def test_the_sentence_encoder_view_is_kept_with_the_model(tmp_path: Path) -> None:
+    model = IntentModel.fit(
+        [views(t) for t, _ in TRAIN], [label for _, label in TRAIN], encoder_weight=0.5
+    )
+    model.save(tmp_path)
+    loaded = IntentModel.load(tmp_path)
+    assert loaded.encoder_weight == 0.5
+    before, after = model.probabilities(views("refund?")), loaded.probabilities(views("refund?"))
+    assert all(abs(before[k] - after[k]) < 1e-5 for k in before)
+    # the embedding carries meaning across languages: "rimborso" is nowhere in TRAIN
+    best = loaded.probabilities(views("voglio un rimborso"))
+    assert max(best, key=best.__getitem__) == "faq/refund"
