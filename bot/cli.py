@@ -24,7 +24,7 @@ from bot.settings import PROJECT_ROOT, Settings, SettingsError, get_settings
 
 REDIS_LOCK_STORE = "bot.lock_store.RedisTicketLockStore"
 # Files whose change makes the trained model stale.
-MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu")
+MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/catalogue.yml")
 
 
 def _check_lock_store(url: str, variable: str = "LOCK_STORE_URL") -> None:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.nlu.folding import fold
+
 KINDS = ("plan", "add_on", "tool")
 FUZZY_MIN_LENGTH = 6  # shorter names have too many one-letter neighbours
 FUZZY_MAX_TEXT = 2000  # typo search is for chat-length messages, not pasted logs
@@ -78,7 +80,6 @@ def _names_pattern(names: list[str]) -> re.Pattern[str]:
 
 class Catalogue:
     def __init__(self, products: list[Product], elsewhere: list[str] | None = None) -> None:
-        from bot.nlu.entity_rules import fold
 
         self.products = {p.code: p for p in products}
         # other companies' products: a placeholder for the intent model, no entity

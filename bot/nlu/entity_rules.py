@@ -10,11 +10,11 @@ for `card_last4` or `otp_code`, and `has_card_number` lets the assistant warn.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from bot.nlu.catalogue import Mention, get_catalogue
+from bot.nlu.folding import fold
 
 EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
@@ -73,13 +73,6 @@ class Entity:
     value: str
     start: int
     end: int
-
-
-def fold(text: str) -> str:
-    """Lowercase without accents, same length as the input (offsets stay valid)."""
-    # Character by character: "İ".lower() is two characters, and the offsets of the
-    # lexicon entities found in the folded text must point into the original.
-    return "".join(unicodedata.normalize("NFD", char.lower())[0] for char in text)
 
 
 class TakenSpans:

@@ -38,7 +38,6 @@ class SubscriptionSnapshot:
     cancelled_at: date | None
     cancellable_online: bool
     addons: frozenset[str] = frozenset()  # codes of add-ons not cancelled
-    product_name: str = ""  # as the customer knows it ("Meetings"); empty: use the code
 
 
 @dataclass(frozen=True)
@@ -158,7 +157,6 @@ def _subscription_snapshot(subscription: Subscription) -> SubscriptionSnapshot:
         cancelled_at=subscription.cancelled_at,
         cancellable_online=subscription.cancellable_online,
         addons=frozenset(a.code for a in subscription.addons if a.cancelled_at is None),
-        product_name=subscription.product.name,
     )
 
 

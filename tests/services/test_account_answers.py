@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.db.models import AccountStatus, DeactivationReason
+from bot.nlu.catalogue import get_catalogue
 from bot.services.account_answers import TOPIC_BY_TASK, Task, answer, handoff_topic
 from bot.services.handoff_details import Topic
 from tests.services.common import KNOWLEDGE_BASE_POLICY, TODAY
@@ -72,11 +73,11 @@ def test_an_online_cancellation_offers_nobody() -> None:
     assert handoff_topic(found) is None
 
 
-def test_the_toll_free_answer_names_the_product_as_stored() -> None:
-    named = replace(ANNUAL, product_name="Meetings Pro")
-    (reply,) = answer(Task.ADDON, make_account(named), TODAY, POLICY, "en")
+def test_the_toll_free_answer_names_the_product_as_the_catalogue_does() -> None:
+    (reply,) = answer(Task.ADDON, make_account(ANNUAL), TODAY, POLICY, "en")
     assert reply.response == "utter_addon_has_toll_free"
-    assert reply.variables == {"product_name": "Meetings Pro"}
+    assert reply.variables == {"product_name": get_catalogue().name(ANNUAL.product)}
+    assert reply.variables["product_name"] != ANNUAL.product  # a name, not the code
     assert answer(Task.ADDON, make_account(MONTHLY), TODAY, POLICY, "en")[0].response == (
         "utter_addon_no_toll_free"
     )
