@@ -10,8 +10,8 @@ plain Python and tested without Rasa.
 - `RuleEntityExtractor` extracts email, account ID, card's last four, one-time code,
   product, username and requested language.
 - `LinearIntentClassifier` classifies intents with `bot.nlu.intent_model` (trained on
-  full labels, FAQ keys included; FAQ keys themselves are then chosen by Rasa's
-  ResponseSelector).
+  full labels, FAQ keys included; the FAQ key the reply uses is chosen by
+  `bot.nlu.faq_selector.FaqSelector`, trained on the FAQ examples alone).
 """
 
 from __future__ import annotations
