@@ -29,4 +29,6 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     """One L2-normalised 512-dimension row per text."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return np.asarray(_encoder().encode(list(texts)), dtype=np.float32).reshape(-1, DIMENSIONS)
+    # the encoder's tokenizer encodes to UTF-8: a lone surrogate (hostile input) would raise
+    encodable = [text.encode("utf-8", "replace").decode("utf-8") for text in texts]
+    return np.asarray(_encoder().encode(encodable), dtype=np.float32).reshape(-1, DIMENSIONS)

@@ -57,7 +57,7 @@ def drive_every_secret(assistant: Assistant) -> None:
     # per-account hourly limits count every test's requests on the shared assistant
     email = "suspended@example.com"
     other = f"scan-{uuid.uuid4().hex[:10]}"
-    names(assistant, other, "hello, my card 378282246310005 was charged twice")
+    names(assistant, other, "hello, my card is 378282246310005")
     names(assistant, other, "i forgot my password")
     names(assistant, other, email)
     names(assistant, other, "is my account still active?")

@@ -71,7 +71,7 @@ def test_each_outcome_reaches_the_figures_of_a_supervisor(
 
     lost = f"insights-{uuid.uuid4().hex[:8]}"
     assert say(assistant, lost, "buongiorno", "it") == "utter_greet"
-    assert say(assistant, lost, "blah blah blah", "it") == "utter_default"
+    assert say(assistant, lost, "xxxxx yyyy", "it") == "utter_default"
     assert say(assistant, lost, "kkkkkk", "it") == "utter_fallback_offer_human"
 
     left = f"insights-{uuid.uuid4().hex[:8]}"
@@ -166,14 +166,14 @@ def test_a_misunderstood_message_is_labelled_into_the_review_file(
 ) -> None:
     who = f"insights-{uuid.uuid4().hex[:8]}"
     assert say(assistant, who, "buongiorno", "it") == "utter_greet"
-    assert say(assistant, who, "blah blah blah", "it") == "utter_default"
+    assert say(assistant, who, "xxxxx yyyy", "it") == "utter_default"
     boss = signed_in(supervisor)
     time.sleep(SETTLE_SECONDS)
     listed = boss.get(f"{desk.url}/api/insights/review", params={"language": "it"}, timeout=30)
     assert listed.status_code == 200
     body = listed.json()
     assert "cancel_subscription" in body["intents"] and "nlu_fallback" not in body["intents"]
-    [group] = [g for g in body["groups"] if "blah blah blah" in g["examples"]]
+    [group] = [g for g in body["groups"] if "xxxxx yyyy" in g["examples"]]
     url = f"{desk.url}/api/insights/review/label"
     unknown = boss.post(url, json={"ids": group["ids"], "intent": "nope"}, timeout=30)
     assert unknown.status_code == 409
@@ -181,7 +181,7 @@ def test_a_misunderstood_message_is_labelled_into_the_review_file(
     done = boss.post(url, json={"ids": group["ids"], "intent": "out_of_scope"}, timeout=30)
     assert done.status_code == 200 and done.json()["labelled"] == group["count"]
     review = Path(assistant.env["NLU_REVIEW_FILE"]).read_text(encoding="utf-8")
-    assert "text: blah blah blah" in review and "intent: out_of_scope" in review
+    assert "text: xxxxx yyyy" in review and "intent: out_of_scope" in review
     again = boss.get(f"{desk.url}/api/insights/review", params={"language": "it"}, timeout=30)
     assert all(group["id"] != g["id"] for g in again.json()["groups"])
 
