@@ -27,6 +27,7 @@ from bot.services import misunderstood
 from bot.services.agents import AgentInfo
 from bot.services.conversation_outcomes import Windows
 from bot.services.insights import Filters, RefreshConflict, Report, refresh, report, report_csv
+from bot.services.misunderstood import MAX_LABEL_IDS
 from bot.services.runtime import utcnow
 from bot.settings import LANGUAGES, PROJECT_ROOT, Settings
 
@@ -35,7 +36,6 @@ CHARTS = PROJECT_ROOT / "web" / "dist" / "insights.js"  # web/src/insights.js, b
 TRACKER = web.AppKey("insights_tracker", Engine)
 REFRESHING = web.AppKey("insights_refreshing", asyncio.Lock)
 REVIEW_FILE = web.AppKey("insights_review_file", Path)
-MAX_LABEL_IDS = 500
 MAX_CHANNEL_CHARS = 32
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -189,6 +189,10 @@ def known_intents(domain: Path = PROJECT_ROOT / "domain.yml") -> tuple[str, ...]
     return tuple(sorted(name for name in names if name != FALLBACK_INTENT))
 
 
+# The most messages one label may take (the desk refuses more with a 400).
+MAX_LABEL_IDS = 500
+
+
 def label(
     session: Session,
     ids: Sequence[int],
@@ -205,7 +209,7 @@ def label(
     rows = list(
         session.scalars(
             select(InsightReviewMessage).where(
-                InsightReviewMessage.id.in_(list(ids)[:500]),
+                InsightReviewMessage.id.in_(list(ids)[:MAX_LABEL_IDS]),
                 InsightReviewMessage.labelled_intent.is_(None),
             )
         )
