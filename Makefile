@@ -78,7 +78,7 @@ run-prod: haproxy db train web
 # (see README, Security); it says so when it starts.
 run: export DEMO ?= 1
 run: db train web
-	@$(PY) -m bot check
+	@$(PY) -m bot check --ports
 	@echo ""
 	@if $(PY) -c 'from bot.settings import get_settings as s; raise SystemExit(not s().demo)'; then \
 	  echo "  DEMO MODE IS ON (DEMO=$$DEMO): mails with one-time codes and reset links are not sent;"; \

@@ -148,8 +148,30 @@ def model_is_stale(model_dir: Path) -> bool:
 # --- commands -----------------------------------------------------------------
 
 
-def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
+def check_ports_free(settings: Settings) -> None:
+    """Before the servers start: a port another process holds is named in one line
+    (each server would otherwise stop on its own with a stack trace)."""
+    ports = {
+        "SITE_PORT": settings.site_port, "DESK_PORT": settings.desk_port,
+        "RASA_PORT": settings.rasa_port, "ACTION_PORT": settings.action_port,
+    }  # fmt: skip
+    for variable, port in ports.items():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+            try:
+                probe.bind((settings.listen_host, port))
+            except OSError:
+                raise SettingsError(
+                    variable,
+                    f"port {port} on {settings.listen_host} is in use (is the assistant "
+                    f"already running?); stop that process or set {variable} to a free port",
+                ) from None
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     check_services(settings)
+    if args.ports:
+        check_ports_free(settings)
     if settings.demo:
         print("settings ok; databases reachable; DEMO mode: mails go to the outbox")
     else:
@@ -185,7 +207,7 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
         print(f"model up to date: {latest_model(model_dir)}")
         return 0
     command = [
-        sys.executable, "-m", "rasa", "train",
+        sys.executable, "-m", "bot.rasa_train",
         "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
         "--out", str(model_dir), "--fixed-model-name", "assistant",
     ]  # fmt: skip
@@ -384,7 +406,10 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="validate settings and reach the databases")
+    check = sub.add_parser("check", help="validate settings and reach the databases")
+    check.add_argument(
+        "--ports", action="store_true", help="and that the servers' ports are free (make run)"
+    )
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("seed-demo", help="create the demo accounts (idempotent)")
     train = sub.add_parser("train", help="train the Rasa model")

@@ -56,9 +56,9 @@ def test_bad_values_name_the_variable(tmp_path: Path, content: str, variable: st
     assert str(raised.value).startswith(f"{variable}:")
 
 
-def _run_check(**env: str) -> subprocess.CompletedProcess[str]:
+def _run_check(*options: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", "check"],
+        [sys.executable, "-m", "bot", "check", *options],
         cwd=PROJECT_ROOT,
         env={**os.environ, **env},
         capture_output=True,
@@ -92,6 +92,28 @@ def test_startup_stops_with_one_line_not_a_traceback(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"configuration error: {variable}:")
     assert "Traceback" not in result.stderr
+
+
+def test_make_run_names_a_port_already_taken(tmp_path: Path) -> None:
+    """A second `make run` (or another program on 5005) gets one line, not four
+    servers' stack traces."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        result = _run_check(
+            "--ports",
+            DATABASE_URL=f"sqlite:///{tmp_path / 'a.db'}",
+            TRACKER_STORE_URL=f"sqlite:///{tmp_path / 't.db'}",
+            DEMO="1",
+            LISTEN_HOST="127.0.0.1",
+            RASA_PORT=str(taken),
+        )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"configuration error: RASA_PORT: port {taken} on 127.0.0.1 is in use (is the "
+        f"assistant already running?); stop that process or set RASA_PORT to a free port"
+    ]
 
 
 def test_password_is_not_printed_when_database_is_unreachable() -> None:
