@@ -14,10 +14,14 @@ fraction of the cost:
   action server, with the whole tracker serialised, on every user message. So is
   the card-number warning (`action_validate_slot_mappings`, which Rasa also calls on
   every message).
+- HTTP calls to the action server reuse kept-alive connections. Rasa opens a new
+  aiohttp session for each call (`EndpointConfig.session`), so every custom action
+  paid a name lookup of `localhost` in a thread and a new TCP connection.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -142,6 +146,61 @@ def run_slot_mappings_in_process(actions: dict[str, InProcessAction]) -> None:
     ActionExtractSlots._run_custom_action = run_custom_action  # type: ignore[method-assign]
 
 
+# Idle connections are dropped before the action server's Sanic closes them (its
+# KEEP_ALIVE_TIMEOUT is 5 s): reusing one the server is closing would fail the call.
+KEEPALIVE_S = 3.0
+
+
+class _KeptSession:
+    """What `EndpointConfig.session()` returns: Rasa enters it with `async with`, which
+    would close a session; this one hands out the kept session and leaves it open."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *_exc: object) -> None:
+        return None
+
+
+_kept_sessions: dict[tuple[int, str], tuple[asyncio.AbstractEventLoop, Any]] = {}
+
+
+def keep_endpoint_sessions() -> None:
+    """One aiohttp session per endpoint configuration and event loop, kept open."""
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+    def session(self: EndpointConfig) -> _KeptSession:
+        loop = asyncio.get_running_loop()
+        key = (id(loop), repr((sorted(self.headers.items()), sorted(self.basic_auth.items()))))
+        kept_loop, kept = _kept_sessions.get(key, (None, None))
+        if kept is None or kept_loop is not loop or kept.closed:
+            auth = None
+            if self.basic_auth:
+                auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+            kept = aiohttp.ClientSession(
+                headers=self.headers,
+                auth=auth,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+            )
+            _kept_sessions[key] = (loop, kept)
+        return _KeptSession(kept)
+
+    EndpointConfig.session = session  # type: ignore[method-assign,assignment]
+
+
+async def close_kept_sessions(*_args: object) -> None:
+    """A Sanic `after_server_stop` listener: no "Unclosed client session" at exit."""
+    for _loop, kept in list(_kept_sessions.values()):
+        await kept.close()
+    _kept_sessions.clear()
+
+
 def install_hot_path() -> None:
     compile_action_response_validation()
     run_slot_mappings_in_process(in_process_actions())
+    keep_endpoint_sessions()

@@ -20,7 +20,7 @@ from typing import Any
 from bot.dependency_warnings import quiet_dependency_warnings
 from bot.keys import rasa_jwt_secret
 from bot.log_scrubbing import install_log_scrubbing
-from bot.rasa_hot_path import install_hot_path
+from bot.rasa_hot_path import close_kept_sessions, install_hot_path
 from bot.settings import get_settings
 
 JWT_METHOD = "HS256"
@@ -78,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         enable_api=True,
         jwt_secret=rasa_jwt_secret(settings),
         jwt_method=JWT_METHOD,
-        server_listeners=[(_hide_version, "before_server_start")],
+        server_listeners=[
+            (_hide_version, "before_server_start"),
+            (close_kept_sessions, "after_server_stop"),
+        ],
     )
     return 0
 

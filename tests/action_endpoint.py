@@ -1,5 +1,6 @@
 """A real local HTTP action endpoint that answers every action call with `body`
-and records which actions Rasa called (for tests of the Rasa server's hot path)."""
+and records which actions Rasa called and over which connections (for tests of the
+Rasa server's hot path)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class ActionEndpoint:
     def __init__(self) -> None:
         self.body: Any = {"events": [], "responses": []}
         self.calls: list[str] = []
+        self.connections: list[object] = []  # the caller's address of each call
         self.port = free_port()
         self.loop = asyncio.new_event_loop()
         started = threading.Event()
@@ -25,6 +27,9 @@ class ActionEndpoint:
     def _serve(self, started: threading.Event) -> None:
         async def answer(request: web.Request) -> web.Response:
             self.calls.append((await request.json()).get("next_action"))
+            self.connections.append(
+                request.transport and request.transport.get_extra_info("peername")
+            )
             return web.json_response(self.body)
 
         app = web.Application()

@@ -8,13 +8,15 @@ TF-IDF views) on the FAQ examples alone, with their keys as labels, and on a mes
 classified as the retrieval intent writes `response_selector` exactly as the
 ResponseSelector does, so `utter_faq` (rasa/core/actions/action.py
 `ActionRetrieveResponse`) and the processor's `full_retrieval_intent_name` work as
-before. Accuracy and cost are measured by `make eval` (reports/nlu.md) and
-`make bench-load` (reports/bench.md).
+before. The answer texts themselves are left out of the parse data (Rasa's component
+copies every variation, in all three languages, into it): utter_faq reads only the
+response name, and each FAQ message would otherwise carry ~2 KB into the tracker, the
+tracker store and every later action call. Accuracy and cost are measured by
+`make eval` (reports/nlu.md) and `make bench-load` (reports/bench.md).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +44,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.components import StoredComponent, message_views
 from bot.nlu.intent_model import IntentModel
 
-RESPONSES_FILE = "faq_responses.json"
-
 
 def utter_action(response_key: str) -> str:
     """`faq/refund` -> `utter_faq/refund` (Rasa's response name for a key)."""
@@ -51,10 +51,7 @@ def utter_action(response_key: str) -> str:
 
 
 def selector_output(
-    retrieval_intent: str,
-    ranking: list[tuple[str, float]],
-    responses: dict[str, list[dict[str, Any]]],
-    ranking_length: int,
+    retrieval_intent: str, ranking: list[tuple[str, float]], ranking_length: int
 ) -> dict[str, Any]:
     """The `response_selector` parse data of Rasa's ResponseSelector for one message.
 
@@ -64,7 +61,7 @@ def selector_output(
         RESPONSE_SELECTOR_RETRIEVAL_INTENTS: [retrieval_intent],
         retrieval_intent: {
             RESPONSE_SELECTOR_PREDICTION_KEY: {
-                RESPONSE_SELECTOR_RESPONSES_KEY: responses.get(utter_action(key), []),
+                RESPONSE_SELECTOR_RESPONSES_KEY: [],  # the texts: see the module docstring
                 PREDICTED_CONFIDENCE_KEY: confidence,
                 INTENT_RESPONSE_KEY: key,
                 RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action(key),
@@ -94,9 +91,8 @@ class FaqSelector(StoredComponent):
         return [Tokenizer]
 
     @classmethod
-    def read_state(cls, directory: Path) -> tuple[IntentModel, dict[str, Any]]:
-        responses = json.loads((directory / RESPONSES_FILE).read_text(encoding="utf-8"))
-        return IntentModel.load(directory), responses
+    def read_state(cls, directory: Path) -> IntentModel:
+        return IntentModel.load(directory)
 
     def train(self, training_data: TrainingData) -> Resource:
         intent = self._config["retrieval_intent"]
@@ -112,21 +108,15 @@ class FaqSelector(StoredComponent):
             [str(m.get(INTENT_RESPONSE_KEY)) for m in examples],
             c=float(self._config["C"]),
         )
-        responses = {
-            name: variations
-            for name, variations in training_data.responses.items()
-            if name.startswith(f"utter_{intent}/")
-        }
-        self.state = (model, responses)
+        self.state = model
         with self._model_storage.write_to(self._resource) as directory:
             model.save(directory)
-            (directory / RESPONSES_FILE).write_text(json.dumps(responses), encoding="utf-8")
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.state is None:
             return messages
-        model, responses = self.state
+        model = self.state
         intent = self._config["retrieval_intent"]
         for message in messages:
             if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != intent:
@@ -135,7 +125,7 @@ class FaqSelector(StoredComponent):
             ranking = sorted(probabilities.items(), key=lambda item: -item[1])
             message.set(
                 RESPONSE_SELECTOR_PROPERTY_NAME,
-                selector_output(intent, ranking, responses, self._config["ranking_length"]),
+                selector_output(intent, ranking, self._config["ranking_length"]),
                 add_to_output=True,
             )
         return messages

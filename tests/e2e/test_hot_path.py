@@ -19,7 +19,7 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_hot_path import install_hot_path
+from bot.rasa_hot_path import close_kept_sessions, install_hot_path
 from tests.action_endpoint import ActionEndpoint
 from tests.replies import identify
 
@@ -38,6 +38,7 @@ def agent(model_path: Path, endpoint: ActionEndpoint) -> Iterator[Agent]:
     patched = {
         (RemoteAction, "_validate_action_result"): RemoteAction._validate_action_result,
         (ActionExtractSlots, "_run_custom_action"): ActionExtractSlots._run_custom_action,
+        (EndpointConfig, "session"): EndpointConfig.session,
     }
     install_hot_path()
     try:
@@ -45,6 +46,7 @@ def agent(model_path: Path, endpoint: ActionEndpoint) -> Iterator[Agent]:
     finally:
         for (owner, name), original in patched.items():
             setattr(owner, name, original)
+        asyncio.run(close_kept_sessions())
 
 
 def replies(agent: Agent, sender: str, text: str, **metadata: str) -> list[tuple[str, str]]:
@@ -96,3 +98,20 @@ def test_a_turn_that_needs_an_action_still_calls_the_action_server(
     endpoint.calls.clear()
     replies(agent, uuid.uuid4().hex, "is the service down right now?")
     assert endpoint.calls == ["action_service_status"]
+
+
+def test_action_calls_reuse_one_connection(agent: Agent, endpoint: ActionEndpoint) -> None:
+    """Rasa alone opens a new connection (and looks `localhost` up) for each call."""
+    endpoint.calls.clear()
+    endpoint.connections.clear()
+
+    async def three_customers() -> None:
+        for _ in range(3):
+            message = UserMessage(
+                "is the service down right now?", CollectingOutputChannel(), uuid.uuid4().hex
+            )
+            await agent.handle_message(message)
+
+    asyncio.run(three_customers())
+    assert endpoint.calls == ["action_service_status"] * 3
+    assert len(set(endpoint.connections)) == 1

@@ -61,6 +61,17 @@ def test_round_trip_keeps_predictions_and_stores_no_pickle(tmp_path: Path) -> No
         assert all(arrays[name].dtype != object for name in arrays.files)
 
 
+def test_probabilities_are_sklearns_for_many_labels_and_for_two() -> None:
+    """The scores computed in process are the classifier's own predict_proba."""
+    two = [(text, label) for text, label in TRAIN if label != "inform"]
+    for data in (TRAIN, two):
+        model = IntentModel.fit([views(t) for t, _ in data], [label for _, label in data])
+        for text in ("my id is AC-999999", "forgot password", "refund?", "kkkkkk"):
+            ours = list(model.probabilities(views(text)).values())
+            theirs = model.classifier.predict_proba(model._matrix([views(text)]))[0]
+            assert np.allclose(ours, theirs)
+
+
 def test_the_sentence_encoder_view_is_kept_with_the_model(tmp_path: Path) -> None:
     model = IntentModel.fit(
         [views(t) for t, _ in TRAIN], [label for _, label in TRAIN], encoder_weight=0.5
