@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import Any
 
@@ -27,6 +28,10 @@ JWT_METHOD = "HS256"
 HEALTH_TEXT = "ok"
 HIDDEN_PATHS = frozenset({"/version"})  # Rasa's answer names its release
 SOCKETIO_PATH = "/socket.io"  # Rasa's default socketio_path (credentials.yml keeps it)
+# Connections waiting to be accepted. Rasa's default (100) made a peak of 500 customers
+# arriving together fail with "connection reset" (make bench-load, realistic x500)
+# while the server was only slow; the kernel caps it at net.core.somaxconn.
+LISTEN_BACKLOG = 1024
 
 
 async def _edges(request: Any) -> Any:
@@ -58,10 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import rasa.api
+    from rasa.constants import ENV_SANIC_BACKLOG
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
     settings = get_settings()
+    os.environ.setdefault(ENV_SANIC_BACKLOG, str(LISTEN_BACKLOG))  # read by rasa.api.run
     log_level = getattr(logging, settings.log_level)
     configure_logging_and_warnings(log_level)
     quiet_dependency_warnings()  # after Rasa's own filters
