@@ -16,7 +16,9 @@ fraction of the cost:
   every message).
 - HTTP calls to the action server reuse kept-alive connections. Rasa opens a new
   aiohttp session for each call (`EndpointConfig.session`), so every custom action
-  paid a name lookup of `localhost` in a thread and a new TCP connection.
+  paid a name lookup of `localhost` in a thread and a new TCP connection. The whole
+  tracker each call sends is encoded by ujson (a Sanic dependency), which is several
+  times faster than the json module for the same JSON.
 """
 
 from __future__ import annotations
@@ -171,6 +173,7 @@ _kept_sessions: dict[tuple[int, str], tuple[asyncio.AbstractEventLoop, Any]] = {
 def keep_endpoint_sessions() -> None:
     """One aiohttp session per endpoint configuration and event loop, kept open."""
     import aiohttp
+    import ujson
     from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
     def session(self: EndpointConfig) -> _KeptSession:
@@ -186,6 +189,7 @@ def keep_endpoint_sessions() -> None:
                 auth=auth,
                 timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
                 connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+                json_serialize=ujson.dumps,
             )
             _kept_sessions[key] = (loop, kept)
         return _KeptSession(kept)

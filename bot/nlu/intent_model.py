@@ -26,6 +26,7 @@ import numpy as np
 
 from bot.nlu.catalogue import get_catalogue
 from bot.nlu.entity_rules import extract_entities, fold, product_mentions
+from bot.nlu.tfidf import linear_scores, tfidf_terms, width
 
 PLACEHOLDER_ENTITIES = ("email", "account_id", "otp_code", "card_last4", "username")
 ELSEWHERE = "zzelsewherezz"  # another company's product (catalogue, `elsewhere`)
@@ -140,10 +141,21 @@ class IntentModel:
     def probabilities(self, views: Views) -> dict[str, float]:
         """sklearn's predict_proba, computed here: it multiplies by `coef_.T`, which
         scipy copies to a contiguous array on every call (~10 MB, 2 ms a message);
-        the transposed weights are kept contiguous once instead."""
+        the transposed weights are kept contiguous once instead, and only the rows of
+        the message's terms are read."""
         if self._weights is None:
             self._weights = np.ascontiguousarray(self.classifier.coef_.T)
-        scores = np.asarray(self._matrix([views]) @ self._weights)[0] + self.classifier.intercept_
+        if self.encoder_weight:
+            scores = np.asarray(self._matrix([views]) @ self._weights)[0]
+        else:  # the fast path of one message (bot/nlu/tfidf.py)
+            vectorizers = (self.word_vectorizer, self.char_vectorizer)
+            scores = linear_scores(
+                [tfidf_terms(self.word_vectorizer, views.lemmas),
+                 tfidf_terms(self.char_vectorizer, views.characters)],
+                [width(v) for v in vectorizers],
+                self._weights,
+            )  # fmt: skip
+        scores = scores + self.classifier.intercept_
         if scores.shape[0] == 1:  # two labels: sklearn's binary model, one logistic
             positive = 1.0 / (1.0 + np.exp(-scores[0]))
             row = np.array([1.0 - positive, positive])

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.nlu.entity_rules import extract_entities
+from bot.nlu.tfidf import tfidf_row
 from bot.settings import LANGUAGES
 
 # The in-domain model's features, for fitting and for loading alike.
@@ -121,7 +122,8 @@ class LanguageIdentifier:
     def scores(self, text: str) -> dict[str, float]:
         scores = lingua_scores(text)
         if self.domain_model is not None:
-            probabilities = self.domain_model.predict_proba([text])[0]
+            vectorizer, classifier = self.domain_model.named_steps.values()
+            probabilities = classifier.predict_proba(tfidf_row(vectorizer, text))[0]
             for code, probability in zip(self.domain_model.classes_, probabilities, strict=True):
                 scores[code] = (scores[code] + float(probability)) / 2
         return scores
