@@ -26,7 +26,7 @@ import numpy as np
 
 from bot.nlu.catalogue import get_catalogue
 from bot.nlu.entity_rules import extract_entities, fold, product_mentions
-from bot.nlu.tfidf import linear_scores, tfidf_terms, width
+from bot.nlu.tfidf import linear_scores, softmax, tfidf_terms, width
 
 PLACEHOLDER_ENTITIES = ("email", "account_id", "otp_code", "card_last4", "username")
 ELSEWHERE = "zzelsewherezz"  # another company's product (catalogue, `elsewhere`)
@@ -155,13 +155,7 @@ class IntentModel:
                 [width(v) for v in vectorizers],
                 self._weights,
             )  # fmt: skip
-        scores = scores + self.classifier.intercept_
-        if scores.shape[0] == 1:  # two labels: sklearn's binary model, one logistic
-            positive = 1.0 / (1.0 + np.exp(-scores[0]))
-            row = np.array([1.0 - positive, positive])
-        else:  # multinomial: softmax
-            exp = np.exp(scores - scores.max())
-            row = exp / exp.sum()
+        row = softmax(scores + self.classifier.intercept_)
         return {label: float(p) for label, p in zip(self.labels, row, strict=True)}
 
     # --- persistence (no pickle) -------------------------------------------------

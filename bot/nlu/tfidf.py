@@ -72,3 +72,13 @@ def linear_scores(
             scores += values @ weights[columns + offset]
         offset += width
     return scores
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Probabilities from a linear model's scores, as sklearn's predict_proba gives
+    them: one score is a binary model (logistic), several a multinomial one."""
+    if scores.shape[0] == 1:
+        positive = 1.0 / (1.0 + np.exp(-scores[0]))
+        return np.array([1.0 - positive, positive])
+    exp = np.exp(scores - scores.max())
+    return exp / exp.sum()

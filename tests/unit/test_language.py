@@ -71,3 +71,15 @@ def test_domain_model_learns_support_jargon() -> None:
         ["fr", "fr", "it", "it", "en"] * 3,
     )
     assert trained.detect("mdp perdu stp").code == "fr"
+
+
+def test_domain_probabilities_are_the_pipelines_own() -> None:
+    trained = LanguageIdentifier.fit(
+        ["mdp oublie", "mot de passe perdu", "pwd dimenticata", "password persa", "forgot pwd"],
+        ["fr", "fr", "it", "it", "en"],
+    )
+    loaded = LanguageIdentifier.from_json(trained.to_json() or {})
+    for identifier in (trained, loaded):
+        for text in ("mdp perdu stp", "password", "zzz", "forgot my pwd again"):
+            ours = identifier._domain_probabilities(text)
+            assert ours == pytest.approx(identifier.domain_model.predict_proba([text])[0])
