@@ -19,6 +19,8 @@ fraction of the cost:
   paid a name lookup of `localhost` in a thread and a new TCP connection. The whole
   tracker each call sends is encoded by ujson (a Sanic dependency), which is several
   times faster than the json module for the same JSON.
+- An event's class is found from its type name through a table. Rasa walks every
+  Event subclass for each event it reads back (`Event.resolve_by_type`).
 """
 
 from __future__ import annotations
@@ -204,7 +206,26 @@ async def close_kept_sessions(*_args: object) -> None:
     _kept_sessions.clear()
 
 
+def cache_event_types() -> None:
+    """`Event.resolve_by_type` with the classes it found kept by type name."""
+    from rasa.shared.core.events import Event
+
+    walk = Event.resolve_by_type
+    found: dict[str, type[Event]] = {}
+
+    def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+        kept = found.get(type_name)
+        if kept is None:
+            kept = walk(type_name, default)  # unknown names: the default or Rasa's error
+            if kept is not None and kept.type_name == type_name:
+                found[type_name] = kept
+        return kept
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
+
+
 def install_hot_path() -> None:
     compile_action_response_validation()
     run_slot_mappings_in_process(in_process_actions())
     keep_endpoint_sessions()
+    cache_event_types()

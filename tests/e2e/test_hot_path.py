@@ -17,6 +17,7 @@ import pytest
 from rasa.core.actions.action import ActionExtractSlots, RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.rasa_hot_path import close_kept_sessions, install_hot_path
@@ -36,9 +37,13 @@ def endpoint() -> Iterator[ActionEndpoint]:
 @pytest.fixture(scope="module")
 def agent(model_path: Path, endpoint: ActionEndpoint) -> Iterator[Agent]:
     patched = {
-        (RemoteAction, "_validate_action_result"): RemoteAction._validate_action_result,
-        (ActionExtractSlots, "_run_custom_action"): ActionExtractSlots._run_custom_action,
-        (EndpointConfig, "session"): EndpointConfig.session,
+        (owner, name): owner.__dict__[name]  # as defined (a staticmethod stays one)
+        for owner, name in [
+            (RemoteAction, "_validate_action_result"),
+            (ActionExtractSlots, "_run_custom_action"),
+            (EndpointConfig, "session"),
+            (Event, "resolve_by_type"),
+        ]
     }
     install_hot_path()
     try:

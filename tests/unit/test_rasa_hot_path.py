@@ -17,14 +17,18 @@ from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_state import ActionTrackConversation
-from bot.rasa_hot_path import compile_action_response_validation, track_conversation
+from bot.rasa_hot_path import (
+    cache_event_types,
+    compile_action_response_validation,
+    track_conversation,
+)
 from bot.settings import PROJECT_ROOT
 from tests.action_endpoint import ActionEndpoint
 
@@ -165,3 +169,16 @@ def test_in_process_state_equals_the_action_servers(name: str) -> None:
     strip = lambda events: [(e["event"], e["name"], e["value"]) for e in events]  # noqa: E731
     assert strip(in_process) == strip(remote)
     assert remote, "every scenario sets at least one slot"
+
+
+def test_event_types_by_table_resolve_as_rasa_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Event, "resolve_by_type", Event.__dict__["resolve_by_type"])
+    cache_event_types()
+    for _ in range(2):  # found by the walk, then from the table
+        assert Event.resolve_by_type("user") is UserUttered
+        assert Event.resolve_by_type("slot") is SlotSet
+        assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+        with pytest.raises(ValueError, match="Unknown event name"):
+            Event.resolve_by_type("no_such_event")
+    restored = Event.from_parameters({"event": "slot", "name": "language", "value": "it"})
+    assert restored == SlotSet("language", "it")
