@@ -22,6 +22,7 @@ from bot.dependency_warnings import quiet_dependency_warnings
 from bot.keys import rasa_jwt_secret
 from bot.log_scrubbing import install_log_scrubbing
 from bot.rasa_hot_path import close_kept_sessions, install_hot_path
+from bot.rasa_repairs import install_repairs
 from bot.settings import get_settings
 
 JWT_METHOD = "HS256"
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_structlog(log_level)
     install_log_scrubbing()  # DEBUG logs carry message text: scrub it like the tracker store
     install_hot_path()  # validation compiled once, conversation state in process
+    install_repairs()
     rasa.api.run(
         model=args.model,
         endpoints=args.endpoints,
