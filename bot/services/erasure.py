@@ -29,6 +29,7 @@ from bot.db.models import (
 )
 from bot.services import tracker_events
 from bot.services.accounts import account_by_email, normalise_public_id
+from bot.services.insights import rewind_after_deletion
 from bot.services.redaction import conversation_key, subject_key
 
 
@@ -106,6 +107,9 @@ def erase_account(session: Session, tracker: Engine, account: Account) -> Erasur
     keys = linked_conversation_keys(session, account)
     with tracker.begin() as connection:
         senders, events = erase_conversations(connection, account, keys)
+        newest = tracker_events.newest_event_id(connection) if events else None
+    if newest is not None:
+        rewind_after_deletion(session, newest)
     keys |= {conversation_key(sender) for sender in senders}
 
     ticket_conversations = [

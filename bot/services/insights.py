@@ -156,6 +156,18 @@ def refresh(
             return read
 
 
+def rewind_after_deletion(session: Session, newest_event_id: int) -> None:
+    """After events were deleted (erasure, retention): read again from the highest id
+    left. SQLite gives a new row the highest id + 1, so the ids of deleted newest rows
+    come back; the cursor, past them, would skip those new events for ever. Call with
+    the id read in the deleting transaction: later rows are above it."""
+    session.execute(
+        update(InsightCursor)
+        .where(InsightCursor.name == CURSOR, InsightCursor.last_event_id > newest_event_id)
+        .values(last_event_id=newest_event_id)
+    )
+
+
 def _settled_prefix(batch: Sequence[Any], newest: float) -> Sequence[Any]:
     """The events up to the first one too recent to be sure nothing before it is missing."""
     for index, event in enumerate(batch):

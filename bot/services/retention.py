@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import InsightReviewMessage, OutboxMail, ResetToken, VerificationChallenge
 from bot.policy import Policy
 from bot.services import tracker_events
+from bot.services.insights import rewind_after_deletion
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ def apply_retention(
     the account database (the caller commits)."""
     with tracker.begin() as connection:
         conversations, events = prune_tracker(connection, now, policy)
+        newest = tracker_events.newest_event_id(connection) if events else None
+    if newest is not None:
+        rewind_after_deletion(session, newest)
     mails, challenges, tokens = prune_accounts_db(session, now, policy)
     # customers' own words, scrubbed: kept no longer than the conversations they came from
     messages_before = now - timedelta(days=policy.conversation_retention_days)

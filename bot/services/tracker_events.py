@@ -61,6 +61,11 @@ def senders_mentioning(connection: Connection, terms: Iterable[str]) -> set[str]
     return found
 
 
+def newest_event_id(connection: Connection) -> int:
+    """The highest event id left (0 for none)."""
+    return int(connection.scalar(select(func.max(EVENTS.c.id))) or 0)
+
+
 def delete_conversations(connection: Connection, senders: Iterable[str]) -> int:
     """Delete every event of these conversations; how many events went."""
     removed = 0

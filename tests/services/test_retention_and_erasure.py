@@ -21,12 +21,15 @@ from bot.db.models import (
     Account,
     AuditEntry,
     HandoffTicket,
+    InsightConversation,
     OutboxMail,
     ResetToken,
     VerificationChallenge,
 )
 from bot.services import audit
+from bot.services.conversation_outcomes import Windows
 from bot.services.erasure import erase_account, find_account
+from bot.services.insights import refresh
 from bot.services.redaction import conversation_key
 from bot.services.retention import apply_retention
 from bot.services.tracker_events import EVENTS
@@ -152,6 +155,36 @@ def test_erase_removes_every_conversation_and_row_that_names_the_account(
         assert [t.conversation_id for t in session.scalars(select(HandoffTicket))] == [stranger]
         assert [m.to_address for m in session.scalars(select(OutboxMail))] == [other.email]
         assert len(session.scalars(select(AuditEntry)).all()) == 1
+
+
+def test_insights_read_the_events_written_after_the_newest_were_erased(
+    factory: sessionmaker, tracker: Engine
+) -> None:
+    """SQLite hands the erased newest rows' ids to the next events: the Insights reader,
+    already past those ids, must still read them (bot/services/insights.py)."""
+    now = unix(NOW)
+    windows = Windows(quiet=timedelta(minutes=60), resolution=timedelta(hours=24))
+
+    def read_insights(session: Session) -> int:
+        with tracker.connect() as connection:
+            return refresh(session, connection, windows, NOW + timedelta(minutes=5))
+
+    add_events(tracker, "telegram:999", ("user", now - 60, {"text": "hello"}))
+    for sender, retention in (("rest:erased", False), ("rest:pruned", True)):
+        add_events(tracker, sender, ("user", now - 50, {"text": "my id is AC-100003"}))
+        with factory() as session:
+            assert read_insights(session) >= 1
+            if retention:  # the conversation left behind by the policy's window
+                report = apply_retention(session, tracker, NOW + timedelta(days=90),
+                                         KNOWLEDGE_BASE_POLICY)  # fmt: skip
+            else:
+                report = erase_account(session, tracker, find_account(session, None, "ac-100003"))
+            session.commit()
+            assert report.events >= 1
+            add_events(tracker, f"{sender}-next", ("user", now - 40, {"text": "ciao"}))
+            assert read_insights(session) == 1
+            keys = [row.conversation_key for row in session.scalars(select(InsightConversation))]
+            assert conversation_key(f"{sender}-next") in keys
 
 
 def run_cli(database_url: str, tracker_url: str, *args: str) -> subprocess.CompletedProcess[str]:
