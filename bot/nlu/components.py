@@ -288,7 +288,9 @@ class LinearIntentClassifier(StoredComponent):
     def get_default_config() -> dict[str, Any]:
         # sentence_encoder: weight of the sentence embeddings next to the TF-IDF views
         # (0 turns the encoder off; see bot/nlu/sentence_encoder.py)
-        return {"C": 20.0, "ranking_length": 10, "sentence_encoder": 0.0}
+        # min_familiarity: below this share of known character trigrams (keyboard mash),
+        # every confidence is scaled by that share, so the FallbackClassifier rejects it
+        return {"C": 20.0, "ranking_length": 10, "sentence_encoder": 0.0, "min_familiarity": 0.5}
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -329,7 +331,11 @@ class LinearIntentClassifier(StoredComponent):
             # An intent scores as its best label: faq/refund -> faq. Summing the
             # fourteen FAQ keys instead would let many small doubts look like "faq".
             by_intent: dict[str, float] = {}
-            probabilities = self.state.probabilities(message_views(message))
+            views = message_views(message)
+            probabilities = self.state.probabilities(views)
+            familiarity = self.state.familiarity(views)
+            if familiarity < float(self._config["min_familiarity"]):
+                probabilities = {k: p * familiarity for k, p in probabilities.items()}
             for label, probability in probabilities.items():
                 intent = label.split("/")[0]
                 by_intent[intent] = max(by_intent.get(intent, 0.0), probability)

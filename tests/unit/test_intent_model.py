@@ -50,6 +50,9 @@ def test_round_trip_keeps_predictions_and_stores_no_pickle(tmp_path: Path) -> No
     model = IntentModel.fit([views(t) for t, _ in TRAIN], [label for _, label in TRAIN])
     model.save(tmp_path)
     loaded = IntentModel.load(tmp_path)
+    # before any transform, as the first message after a model is loaded
+    assert loaded.familiarity(views("kkkkkk")) == model.familiarity(views("kkkkkk")) == 0.0
+    assert loaded.familiarity(views("refund?")) == model.familiarity(views("refund?")) > 0.5
     for text in ("my id is AC-999999", "forgot password", "refund?"):
         before, after = model.probabilities(views(text)), loaded.probabilities(views(text))
         assert before.keys() == after.keys()
@@ -84,3 +87,15 @@ def test_the_sentence_encoder_view_is_kept_with_the_model(tmp_path: Path) -> Non
     # the embedding carries meaning across languages: "rimborso" is nowhere in TRAIN
     best = loaded.probabilities(views("voglio un rimborso"))
     assert max(best, key=best.__getitem__) == "faq/refund"
+
+
+def test_keyboard_mash_is_unfamiliar_and_real_text_is_not() -> None:
+    """The share of known character trigrams: what the classifier scales confidences
+    by when it is under half, so that keyboard mash falls to the FallbackClassifier."""
+    model = IntentModel.fit([views(t) for t, _ in TRAIN], [label for _, label in TRAIN])
+    for mash in ("kkkkkk", "xxxxx yyyy", "hhhhh"):
+        assert model.familiarity(views(mash)) < 0.5, mash
+    for text in ("i forgot my pasword", "refund pls", "my account is AC-123456"):
+        assert model.familiarity(views(text)) >= 0.5, text
+    for nothing in ("", "??", "...", "👍"):  # no word to understand
+        assert model.familiarity(views(nothing)) == 0.0, nothing
