@@ -170,16 +170,19 @@ class IntentModel:
         the message's terms are read."""
         if self._weights is None:
             self._weights = np.ascontiguousarray(self.classifier.coef_.T)
-        if self.encoder_weight:
-            scores = np.asarray(self._matrix([views]) @ self._weights)[0]
-        else:  # the fast path of one message (bot/nlu/tfidf.py)
-            vectorizers = (self.word_vectorizer, self.char_vectorizer)
-            scores = linear_scores(
-                [tfidf_terms(self.word_vectorizer, views.lemmas),
-                 tfidf_terms(self.char_vectorizer, views.characters)],
-                [width(v) for v in vectorizers],
-                self._weights,
-            )  # fmt: skip
+        # one message: the TF-IDF terms' rows of the weights (bot/nlu/tfidf.py) ...
+        widths = [width(self.word_vectorizer), width(self.char_vectorizer)]
+        scores = linear_scores(
+            [tfidf_terms(self.word_vectorizer, views.lemmas),
+             tfidf_terms(self.char_vectorizer, views.characters)],
+            widths,
+            self._weights,
+        )  # fmt: skip
+        if self.encoder_weight:  # ... and the embedding's, after them (see _matrix)
+            from bot.nlu.sentence_encoder import embed
+
+            embedding = embed([views.text])[0].astype(np.float64) * self.encoder_weight
+            scores += embedding @ self._weights[sum(widths) :]
         row = softmax(scores + self.classifier.intercept_)
         return {label: float(p) for label, p in zip(self.labels, row, strict=True)}
 

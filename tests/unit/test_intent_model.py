@@ -65,10 +65,13 @@ def test_round_trip_keeps_predictions_and_stores_no_pickle(tmp_path: Path) -> No
 
 
 def test_probabilities_are_sklearns_for_many_labels_and_for_two() -> None:
-    """The scores computed in process are the classifier's own predict_proba."""
+    """The scores computed in process are the classifier's own predict_proba, with and
+    without the sentence-encoder view."""
     two = [(text, label) for text, label in TRAIN if label != "inform"]
-    for data in (TRAIN, two):
-        model = IntentModel.fit([views(t) for t, _ in data], [label for _, label in data])
+    for data, encoder_weight in ((TRAIN, 0.0), (two, 0.0), (TRAIN, 0.5)):
+        model = IntentModel.fit(
+            [views(t) for t, _ in data], [label for _, label in data], encoder_weight=encoder_weight
+        )
         for text in ("my id is AC-999999", "forgot password", "refund?", "kkkkkk"):
             ours = list(model.probabilities(views(text)).values())
             theirs = model.classifier.predict_proba(model._matrix([views(text)]))[0]
