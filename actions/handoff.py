@@ -21,6 +21,7 @@ from actions.verified_conversation import (
 from bot.db.models import HandoffTicket
 from bot.db.session import session_scope
 from bot.nlu.entity_rules import has_card_number
+from bot.nlu.typed_answers import SKIP_ALL, SKIP_ONE, typed_skip
 from bot.policy import get_policy
 from bot.services.account_answers import TOPIC_BY_TASK, Task
 from bot.services.form_slots import CARD_SLOT, CODE_FAILED, CODE_VERIFIED, HANDOFF_CODE_SLOT
@@ -34,8 +35,6 @@ from bot.services.handoff import (
 )
 from bot.services.handoff_details import (
     MAX_DETAIL_CHARS,
-    SKIP_ALL,
-    SKIP_ONE,
     SKIPPED,
     TOPIC_BY_INTENT,
     Detail,
@@ -45,7 +44,6 @@ from bot.services.handoff_details import (
     identified_account,
     needs_code,
     products_in,
-    typed_skip,
 )
 from bot.services.runtime import mail_queue, utcnow
 from bot.services.sealing import seal, unseal

@@ -1,9 +1,11 @@
 """Per-turn conversation state: the slots Rasa refreshes on every user message.
 
 The sticky `language` slot, `repeated_fallback` (the second misunderstanding in a
-row offers a person) and the policy numbers that replies quote. One function over
-plain data, run in the Rasa process on every turn (bot/rasa_hot_path.py) and by
-`action_track_conversation` on the action server (`rasa shell`, older set-ups).
+row offers a person), the policy numbers that replies quote, and the satisfaction
+question, dropped when the message does not answer it (bot/services/satisfaction.py).
+One function over plain data, run in the Rasa process on every turn
+(bot/rasa_hot_path.py) and by `action_track_conversation` on the action server
+(`rasa shell`, older set-ups).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from bot.language import choose_language, normalise_hint
 from bot.nlu.language import DetectedLanguage
 from bot.parse_data import entity_value, intent_name
 from bot.policy import get_policy
+from bot.services import satisfaction
 from bot.settings import get_settings
 
 ACTION_NAME = "action_track_conversation"
@@ -71,4 +74,7 @@ def conversation_state_updates(
         value = getattr(policy, slot)
         if get_slot(slot) != value:
             updates[slot] = value
+    waiting = get_slot(satisfaction.STEP_SLOT)
+    if waiting is not None and not satisfaction.answers(waiting, intent_name(latest_message)):
+        updates[satisfaction.STEP_SLOT] = None  # a new request: never trapped by the question
     return updates

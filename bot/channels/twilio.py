@@ -4,6 +4,12 @@ One channel serves both: Twilio posts SMS and WhatsApp messages the same way, a
 WhatsApp sender being `whatsapp:+39...`. Replies to a WhatsApp sender go from
 `whatsapp:<TWILIO_NUMBER>`, replies to an SMS sender from `TWILIO_NUMBER`.
 
+SMS and WhatsApp have no buttons: a reply's buttons become its options, one per line
+under the text, to be typed back (each title is something the assistant understands:
+"Yes", "4", "Talk to a person"). Rasa's default sent each button as a message of its
+own, "1: Yes (/satisfaction{...})", showing the payload and inviting a "1" that means
+the first option, not a rating of 1.
+
 Rasa 3.6 does not check `X-Twilio-Signature` at all; here a request without a valid
 one is refused with 403. Twilio signs the URL it calls plus the sorted form fields
 with the auth token; that URL is the one the request came in on, with `http` or
@@ -36,6 +42,13 @@ TWILIO_API_URL = "https://api.twilio.com"
 WHATSAPP = "whatsapp:"
 
 
+def text_with_options(text: str, buttons: list[dict[str, Any]]) -> str:
+    """The text, then each button's title on a line of its own ("- Yes")."""
+    titles = [str(button.get("title") or "").strip() for button in buttons]
+    options = [f"- {title}" for title in titles if title]
+    return "\n".join([text, *options]) if options else text
+
+
 class TwilioOutput(PlatformRecipients, RasaTwilioOutput):
     """Rasa's Twilio output, talking to `api_url`, replying on WhatsApp from WhatsApp."""
 
@@ -48,6 +61,12 @@ class TwilioOutput(PlatformRecipients, RasaTwilioOutput):
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number)
         self.api.base_url = api_url
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """One message: the text with the buttons' titles as options to type."""
+        await self.send_text_message(recipient_id, text_with_options(text, buttons), **kwargs)
 
     async def _send_message(self, message_data: dict[str, Any]) -> Any:
         sender = str(message_data.get("from_") or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 from urllib.parse import quote
@@ -11,7 +12,10 @@ import jwt
 
 from bot.keys import rasa_jwt_secret
 from bot.rasa_server import JWT_METHOD
+from bot.services.satisfaction import ASK_ACTION, HANDBACK_RESPONSE
 from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 TOKEN_SECONDS = 300
 
@@ -88,14 +92,19 @@ class RasaClient:
     async def return_to_bot(
         self, conversation_id: str, banner: dict[str, Any] | None = None
     ) -> None:
-        """Resume the bot, say so, and make the customer's next message a normal turn."""
+        """Resume the bot, say so, ask whether the person helped (the satisfaction
+        question), and make the customer's next message a normal turn."""
         await self.append(
             conversation_id,
             [{"event": "resume"}, {"event": "slot", "name": "agent_name", "value": None}],
         )
         if banner:
             await self.append(conversation_id, [{"event": "bot", **banner}])
-        await self.execute(conversation_id, "utter_handback")
+        await self.execute(conversation_id, HANDBACK_RESPONSE)
+        try:
+            await self.execute(conversation_id, ASK_ACTION)
+        except RasaError as error:  # the question is optional; the hand-back is not
+            logger.warning("satisfaction question after the hand-back not asked: %s", error)
         # while paused, Rasa logged messages without listening, and rules only match
         # after action_listen
         await self.append(conversation_id, [{"event": "action", "name": "action_listen"}])

@@ -12,6 +12,8 @@ plain Python and tested without Rasa.
 - `LinearIntentClassifier` classifies intents with `bot.nlu.intent_model` (trained on
   full labels, FAQ keys included; the FAQ key the reply uses is chosen by
   `bot.nlu.faq_selector.FaqSelector`, trained on the FAQ examples alone).
+- `TypedAnswerClassifier` reads short typed answers (a 1-5 rating, a thumb, a skip
+  word) with `bot.nlu.typed_answers`, after every other classifier.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.entity_rules import extract_entities, fold
 from bot.nlu.intent_model import IntentModel, Views, make_views
 from bot.nlu.language import DetectedLanguage, LanguageIdentifier
+from bot.nlu.typed_answers import RATING_ENTITY, typed_answer
 from bot.settings import LANGUAGES
 
 DETECTED_LANGUAGE = "detected_language"
@@ -350,4 +353,44 @@ class LinearIntentClassifier(StoredComponent):
             message.set(
                 INTENT_RANKING_KEY, ranking[: self._config["ranking_length"]], add_to_output=True
             )
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class TypedAnswerClassifier(GraphComponent):
+    """The last word on short typed answers (`bot.nlu.typed_answers`): a 1-5 rating,
+    a thumb, a skip word. Last in the pipeline, so a fallback does not hide them."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TypedAnswerClassifier:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            classified = (message.get(INTENT) or {}).get("name")
+            answer = typed_answer(message.get(TEXT) or "", classified)
+            if answer is None:
+                continue
+            top = {"name": answer.intent, "confidence": 1.0}
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            others = [r for r in ranking if r["name"] != answer.intent]
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [top, *others], add_to_output=True)
+            if answer.rating is not None:
+                text = message.get(TEXT) or ""
+                rating = {
+                    "entity": RATING_ENTITY,
+                    "value": answer.rating,
+                    "start": 0,
+                    "end": len(text),
+                    "confidence_entity": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
+                message.set(ENTITIES, [*message.get(ENTITIES, []), rating], add_to_output=True)
         return messages

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from bot.db.models import InsightConversation
+from bot.nlu.typed_answers import SATISFACTION_INTENT
 from bot.policy import Policy
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -41,7 +42,7 @@ FLOW_ENDS = frozenset(
 HANDOFF_ACTION = "action_handoff"
 CONFIRMING_INTENTS = frozenset({"thank", "affirm"})
 # Messages that ask nothing new: they do not reopen a finished flow.
-SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
+SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", SATISFACTION_INTENT})
 AGENT_SLOT = "agent_name"  # set by the desk when an agent claims the ticket
 TOPIC_SLOT = "handoff_topic"
 LANGUAGE_SLOT = "language"
@@ -134,6 +135,8 @@ def _slot(row: InsightConversation, name: str, value: Any, at: datetime) -> None
         row.handoff_topic = value[:64]
     elif name == AGENT_SLOT and value and row.handed_off_at and row.agent_claimed_at is None:
         row.agent_claimed_at = at
+    elif name in (HELPED_SLOT, RATING_SLOT) and not row.user_messages:
+        return  # Rasa copying an earlier session's slots into a new one: no new answer
     elif name == HELPED_SLOT and isinstance(value, bool):
         row.helped = value
     elif name == RATING_SLOT and isinstance(value, (int, float)) and 1 <= value <= 5:

@@ -93,29 +93,6 @@ def needs_code(topic: Topic, verified: bool) -> bool:
 
 # --- reading what the customer typed --------------------------------------------
 
-# A typed skip, whatever the conversation's language (the buttons send /deny and
-# /talk_to_human). Whole messages only, folded: "Salta!", "passer", "skip all".
-SKIP_ONE_WORDS = frozenset({
-    "skip", "skip it", "skip this", "next", "pass", "no idea", "i don't know",
-    "salta", "saltala", "saltare", "passa", "avanti", "prossima", "non lo so", "boh",
-    "passer", "passe", "je passe", "suivant", "suivante", "je ne sais pas", "aucune idee",
-})  # fmt: skip
-SKIP_ALL_WORDS = frozenset({
-    "skip all", "skip all questions", "skip them all", "skip everything",
-    "salta tutto", "salta tutte", "salta tutte le domande", "saltale tutte",
-    "passer tout", "tout passer", "passer toutes les questions", "je passe tout",
-})  # fmt: skip
-SKIP_ONE, SKIP_ALL = "one", "all"
-
-
-def typed_skip(text: str) -> str | None:
-    """SKIP_ONE or SKIP_ALL when the whole message is a skip word in any language."""
-    words = " ".join(re.sub(r"[^\w' ]+", " ", fold(text).replace("’", "'")).split())
-    if words in SKIP_ALL_WORDS:
-        return SKIP_ALL
-    return SKIP_ONE if words in SKIP_ONE_WORDS else None
-
-
 # Inside the card question any lone 4-digit group is the answer ("1881 grazie"),
 # unlike free chat, where the NLU wants a word such as "card" or "ending" next to it.
 LAST4 = re.compile(r"(?<!\d)(\d{4})(?!\d)")

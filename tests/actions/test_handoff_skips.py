@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ValidateHandoffForm
-from bot.services.handoff_details import SKIP_ALL, SKIP_ONE, typed_skip
+from bot.nlu.typed_answers import SKIP_ALL, SKIP_ONE, typed_skip
 from bot.services.sealing import unseal
 
 

@@ -4,12 +4,13 @@ Messages API."""
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 
 import pytest
 import requests
 
-from tests.channels.conftest import SECRETS, Call, Channels, twilio_signature
+from tests.channels.conftest import REPLY_TIMEOUT, SECRETS, Call, Channels, twilio_signature
 from tests.replies import identify
 
 pytestmark = pytest.mark.slow
@@ -93,3 +94,29 @@ def test_badly_signed_message_is_refused(channels: Channels, forgery: str) -> No
     response = requests.post(url, data=form, headers=headers, timeout=60)
     assert response.status_code == 403
     channels.platforms.assert_nothing_sent(sent_to(phone))
+
+
+def test_whatsapp_answers_the_satisfaction_question_by_typing(channels: Channels) -> None:
+    """No buttons on WhatsApp: the question comes with its options as lines of text
+    (never a payload), and typed "sì" and "4" answer it."""
+    sender = f"whatsapp:{new_phone()}"
+    url = channels.webhook("twilio")
+
+    def turn(text: str, replies: int) -> list[str]:
+        seen = len(channels.platforms.matching(sent_to(sender)))
+        assert post(channels, incoming(sender, f"whatsapp:{NUMBER}", text), url).status_code < 300
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while len(channels.platforms.matching(sent_to(sender))) < seen + replies:
+            assert time.monotonic() < deadline, f"no reply to {text!r}"
+            time.sleep(0.1)
+        return [call.fields["Body"] for call in channels.platforms.matching(sent_to(sender))[seen:]]
+
+    answer, asked = turn("quali browser posso usare?", 2)
+    assert identify(answer) == ("utter_faq/supported_browsers", "it")
+    assert asked == "Ti è stato utile?\n- Sì\n- No"
+    (rating,) = turn("sì", 1)
+    question, *options = rating.split("\n")
+    assert identify(question) == ("utter_ask_satisfaction_rating", "it")
+    assert options == ["- 1", "- 2", "- 3", "- 4", "- 5"] and "/satisfaction" not in rating
+    (thanks,) = turn("4", 1)
+    assert identify(thanks) == ("utter_satisfaction_thanks", "it")

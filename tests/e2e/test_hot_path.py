@@ -102,7 +102,8 @@ def test_a_turn_that_needs_an_action_still_calls_the_action_server(
 ) -> None:
     endpoint.calls.clear()
     replies(agent, uuid.uuid4().hex, "is the service down right now?")
-    assert endpoint.calls == ["action_service_status"]
+    # the flow's action, then the satisfaction question's; never the per-turn state
+    assert endpoint.calls == ["action_service_status", "action_ask_satisfaction"]
 
 
 def test_action_calls_reuse_one_connection(agent: Agent, endpoint: ActionEndpoint) -> None:
@@ -118,5 +119,5 @@ def test_action_calls_reuse_one_connection(agent: Agent, endpoint: ActionEndpoin
             await agent.handle_message(message)
 
     asyncio.run(three_customers())
-    assert endpoint.calls == ["action_service_status"] * 3
+    assert endpoint.calls == ["action_service_status", "action_ask_satisfaction"] * 3
     assert len(set(endpoint.connections)) == 1

@@ -53,7 +53,10 @@ def test_reset_reply_is_identical_for_known_and_unknown_emails(
         before = len(sent_mails(assistant))
         replies = assistant.send(who, email)
         texts[email] = [r["text"] for r in replies]
-        assert [identify(t) for t in texts[email]] == [("utter_reset_requested", language)]
+        # then "Did this help?", in the same language, whether or not the email has an account
+        assert [identify(t) for t in texts[email]] == [
+            ("utter_reset_requested", language), ("utter_ask_satisfaction_helped", language),
+        ]  # fmt: skip
         sent = sent_mails(assistant)[before:]
         if email == "monthly@example.com":
             assert [to for to, _ in sent] == [email]
@@ -114,6 +117,7 @@ def test_status_check_with_code_explains_a_limited_account_in_french(
     assert [identify(r["text"]) for r in replies] == [
         ("utter_verified", "fr"),
         ("utter_status_limited", "fr"),
+        ("utter_ask_satisfaction_helped", "fr"),
     ]
     # the deactivation date is written out in French, e.g. "20 février 2027"
     assert re.search(r"\d{1,2} \w+ \d{4}", replies[1]["text"])
@@ -169,7 +173,9 @@ def test_unknown_identifier_gets_the_same_reply_and_no_mail(assistant: Assistant
 def test_service_status_reads_the_incidents_table(assistant: Assistant) -> None:
     who = sender()
     said(assistant, who, "hello")
-    assert names(said(assistant, who, "is the service down right now?")) == ["utter_service_ok"]
+    assert names(said(assistant, who, "is the service down right now?")) == [
+        "utter_service_ok", "utter_ask_satisfaction_helped",
+    ]  # fmt: skip
     engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
     with engine.begin() as connection:
         connection.execute(
@@ -189,7 +195,8 @@ def test_service_status_reads_the_incidents_table(assistant: Assistant) -> None:
 
 
 def verified_answer(assistant: Assistant, question: str, identifier: str, email: str) -> list[str]:
-    """Ask `question`, prove control of `email` with the mailed code, return the answer."""
+    """Ask `question`, prove control of `email` with the mailed code, return the answer
+    (with "Did this help?" after it, unless the answer ends with buttons of its own)."""
     who = sender()
     assert names(said(assistant, who, question))[-1] == "utter_ask_identifier"
     assert names(said(assistant, who, identifier)) == ["utter_code_sent", "utter_ask_otp_code"]
@@ -211,7 +218,7 @@ def verified_answer(assistant: Assistant, question: str, identifier: str, email:
             "i want to cancel my subscription",
             "AC-100012",
             "monthly@example.com",
-            ["utter_cancel_case_online"],
+            ["utter_cancel_case_online", "utter_ask_satisfaction_helped"],
         ),
         (
             "voglio disdire l'abbonamento",
@@ -229,19 +236,19 @@ def verified_answer(assistant: Assistant, question: str, identifier: str, email:
             "i'd like to reactivate my old account",
             "deactivated.old@example.com",
             "deactivated.old@example.com",
-            ["utter_status_deactivated_expired"],
+            ["utter_status_deactivated_expired", "utter_ask_satisfaction_helped"],
         ),
         (
             "how do i remove the toll-free numbers add-on?",
             "tollfree@example.com",
             "tollfree@example.com",
-            ["utter_addon_has_toll_free"],
+            ["utter_addon_has_toll_free", "utter_ask_satisfaction_helped"],
         ),
         (
             "est-ce que mon compte est toujours actif ?",
             "marco_demo",
             "username.login@example.com",
-            ["utter_status_username_login"],
+            ["utter_status_username_login", "utter_ask_satisfaction_helped"],
         ),
     ],
 )

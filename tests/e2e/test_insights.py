@@ -121,6 +121,96 @@ def test_each_outcome_reaches_the_figures_of_a_supervisor(
     assert int(rows[0]["misunderstood"]) == after["by_language"]["it"]["misunderstood"]
 
 
+def names(replies: list[dict[str, Any]]) -> list[str]:
+    return [identify(r["text"])[0] for r in replies]
+
+
+def tap(assistant: Assistant, who: str, replies: list[dict[str, Any]], title: str) -> list[dict]:
+    """Tap a button of the last reply, as the widget does: its payload is the message."""
+    [button] = [b for b in replies[-1]["buttons"] if b["title"] == title]
+    return assistant.send(who, button["payload"])
+
+
+def rating_sum(figures: dict[str, Any]) -> float:
+    return (figures.get("average_rating") or 0) * (figures.get("ratings") or 0)
+
+
+def ratings_added(after: dict[str, Any], before: dict[str, Any]) -> Any:
+    """The sum of the ratings added, from the averages (rounded to 2 decimals)."""
+    slack = 0.005 * ((after.get("ratings") or 0) + (before.get("ratings") or 0)) + 1e-6
+    return pytest.approx(rating_sum(after) - rating_sum(before), abs=slack)
+
+
+def test_satisfaction_answers_reach_the_figures_of_a_supervisor(
+    assistant: Assistant, desk: Desk, supervisor: Desk
+) -> None:
+    """Rated conversations: a FAQ, then "Did this help?" answered with its buttons
+    (French) or by typing (Italian), "no" (English: not resolved), and the question
+    after an agent's hand-back. The satisfaction figures grow by exactly these."""
+    boss = signed_in(supervisor)
+    before = figures(boss, desk)
+
+    tapped = f"insights-{uuid.uuid4().hex[:8]}"
+    replies = assistant.send(tapped, "est-ce que je peux être remboursé si je résilie maintenant ?")
+    assert [identify(r["text"]) for r in replies] == [
+        ("utter_faq/refund", "fr"), ("utter_ask_satisfaction_helped", "fr"),
+    ]  # fmt: skip
+    replies = tap(assistant, tapped, replies, "Oui")
+    assert names(replies) == ["utter_ask_satisfaction_rating"]
+    assert [b["title"] for b in replies[-1]["buttons"]] == ["1", "2", "3", "4", "5"]
+    assert names(tap(assistant, tapped, replies, "4")) == ["utter_satisfaction_thanks"]
+
+    typed = f"insights-{uuid.uuid4().hex[:8]}"
+    faq = "quali browser posso usare?"
+    assert names(assistant.send(typed, faq, language="it"))[-1] == "utter_ask_satisfaction_helped"
+    assert names(assistant.send(typed, "sì", language="it")) == ["utter_ask_satisfaction_rating"]
+    assert names(assistant.send(typed, "5", language="it")) == ["utter_satisfaction_thanks"]
+
+    unhappy = f"insights-{uuid.uuid4().hex[:8]}"
+    question = "which browsers can I use with your app?"
+    assert names(assistant.send(unhappy, question, language="en"))[-1] == (
+        "utter_ask_satisfaction_helped"
+    )
+    no = assistant.send(unhappy, "no, it didn't", language="en")
+    assert names(no) == ["utter_ask_satisfaction_rating_not_helped"]
+    assert names(assistant.send(unhappy, "2", language="en")) == ["utter_satisfaction_thanks"]
+
+    # an agent hands back: REST cannot receive the question, but it waits in the tracker
+    customer, ticket, agent = queued_rest_ticket(assistant, desk)
+    ticket_url = f"{desk.url}/api/tickets/{ticket['id']}"
+    assert agent.post(f"{ticket_url}/claim", timeout=30).ok
+    assert agent.post(f"{ticket_url}/handback", json={"note": "done"}, timeout=30).ok
+    assert names(assistant.send(customer, "yes")) == ["utter_ask_satisfaction_rating"]
+    assert names(assistant.send(customer, "skip")) == ["utter_satisfaction_skipped"]
+
+    after = figures(boss, desk)
+    grew = {
+        key: added(after, before, "overall", key)
+        for key in ("conversations", "resolved", "abandoned", "handed_off",
+                    "satisfaction_answers", "satisfied", "ratings", "fallbacks")
+    }  # fmt: skip
+    assert grew == {
+        "conversations": 4, "resolved": 2, "abandoned": 1, "handed_off": 1,
+        "satisfaction_answers": 4, "satisfied": 3, "ratings": 3, "fallbacks": 0,
+    }  # fmt: skip
+    assert added(after, before, "by_language", "en", "abandoned") == 1  # "no": not resolved
+    for language, answers, satisfied, ratings, stars in (
+        ("fr", 1, 1, 1, 4), ("it", 1, 1, 1, 5), ("en", 2, 1, 1, 2),
+    ):  # fmt: skip
+        now, then = after["by_language"][language], before["by_language"].get(language, {})
+        assert added(after, before, "by_language", language, "satisfaction_answers") == answers
+        assert added(after, before, "by_language", language, "satisfied") == satisfied
+        assert added(after, before, "by_language", language, "ratings") == ratings
+        assert ratings_added(now, then) == stars
+        assert now["satisfaction_rate"] == round(now["satisfied"] / now["satisfaction_answers"], 4)
+    overall = after["overall"]
+    assert overall["satisfaction_rate"] == round(
+        overall["satisfied"] / overall["satisfaction_answers"], 4
+    )
+    assert ratings_added(overall, before["overall"]) == 4 + 5 + 2
+    assert 1 <= overall["average_rating"] <= 5
+
+
 def _forged(cookie: str, username: str) -> str:
     """The cookie's payload rewritten for another agent, the signature kept."""
     body, signature = cookie.rsplit(".", 1)

@@ -24,7 +24,8 @@ from bot.nlu.entity_rules import (
     has_card_number,
 )
 from bot.nlu.language import DetectedLanguage, LanguageIdentifier, content_words
-from bot.services import handoff_details, login_help
+from bot.nlu.typed_answers import SATISFACTION_INTENT, typed_answer
+from bot.services import handoff_details, login_help, satisfaction
 from bot.settings import LANGUAGES
 from tests.hostile.strategies import PROPERTY, hostile_text
 
@@ -203,6 +204,46 @@ def test_an_identifier_is_an_entity_or_one_word(data: dict[str, Any]) -> None:
 
 
 @PROPERTY
+@given(hostile_text, st.one_of(st.none(), st.sampled_from(["deny", "faq", "nlu_fallback"])))
+def test_a_typed_answer_is_a_rating_a_yes_a_no_a_skip_or_nothing(text: str, intent: Any) -> None:
+    answer = typed_answer(text, intent)
+    if answer is not None:
+        assert answer.intent in (SATISFACTION_INTENT, "affirm", "deny")
+        assert answer.rating is None or (
+            answer.intent == SATISFACTION_INTENT and answer.rating in range(1, 6)
+        )
+
+
+satisfaction_entities = st.lists(
+    st.one_of(
+        entity_dicts,
+        st.fixed_dictionaries(
+            {
+                "entity": st.sampled_from(["satisfaction_helped", "satisfaction_rating"]),
+                "value": json_values,
+            }
+        ),
+    ),
+    max_size=3,
+)
+
+
+@PROPERTY
+@given(json_values, st.one_of(st.none(), json_values), satisfaction_entities)
+def test_a_satisfaction_answer_stores_a_bool_or_a_1_to_5_only(
+    step: Any, intent: Any, entities: list[dict[str, Any]]
+) -> None:
+    for step_value in (step, "helped", "rating"):
+        answer = satisfaction.read_answer(step_value, intent, entities)
+        helped = answer.slots.get("satisfaction_helped")
+        rating = answer.slots.get("satisfaction_rating")
+        assert helped is None or isinstance(helped, bool)
+        assert rating is None or (type(rating) is int and 1 <= rating <= 5)
+        assert set(answer.slots) <= {"satisfaction_helped", "satisfaction_rating",
+                                     satisfaction.STEP_SLOT}  # fmt: skip
+
+
+@PROPERTY
 @given(json_values)
 def test_widget_text_is_a_bounded_string(raw: Any) -> None:
     text = clean_text(raw)
@@ -231,6 +272,7 @@ LONG_PARSERS = {
     "handoff card_last4": handoff_details.card_last4,
     "handoff address_tokens": handoff_details.address_tokens,
     "identifier_in": lambda text: identifier_in({"text": text}),
+    "typed_answer": lambda text: typed_answer(text, None),
 }
 # Generous for a loaded 2-core machine (linear code takes about a second); the
 # quadratic overlap check this replaced took minutes on "handles".
