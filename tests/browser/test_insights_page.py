@@ -27,7 +27,7 @@ def test_a_supervisor_sees_the_charts_and_a_plain_agent_is_refused(
     if problem:
         require_service("browser tests", problem)
     build_widget()  # web/dist/insights.js too
-    for text, language in (("hello", "en"), ("blah blah blah", "it"), ("bonjour", "fr")):
+    for text, language in (("hello", "en"), ("xxxxx yyyy", "it"), ("bonjour", "fr")):
         assistant.send(f"insights-page-{uuid.uuid4().hex[:8]}", text, language=language)
     result = subprocess.run(
         ["node", str(DRIVER), "--desk", desk.url,
