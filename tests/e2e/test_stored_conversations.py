@@ -33,6 +33,8 @@ FLOAT = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?")
 def without_floats(dump: str) -> str:
     """A JSON dump with its floats blanked, to search it for digits a customer typed."""
     return FLOAT.sub("0.0", dump)
+
+
 # Tables the company owns (the account records); everything else the assistant wrote.
 ACCOUNT_TABLES = frozenset(
     {"accounts", "team_memberships", "products", "subscriptions", "addons",
