@@ -237,9 +237,8 @@ class LemmaTokenizer(Tokenizer):
 # --- entities -------------------------------------------------------------------
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """Deterministic extraction of the identity and product entities."""
+class RuleComponent(GraphComponent):
+    """A component that reads messages by rule: nothing trained, nothing stored."""
 
     @classmethod
     def create(
@@ -248,22 +247,23 @@ class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> RuleEntityExtractor:
+    ) -> RuleComponent:
         return cls()
+
+
+def rule_entity(entity: str, value: Any, start: int, end: int) -> dict[str, Any]:
+    """An entity found by rule, as Rasa's extractors write one (certain: confidence 1)."""
+    return {"entity": entity, "value": value, "start": start, "end": end, "confidence_entity": 1.0}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class RuleEntityExtractor(RuleComponent, EntityExtractorMixin):
+    """Deterministic extraction of the identity and product entities."""
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            found = [
-                {
-                    "entity": e.entity,
-                    "value": e.value,
-                    "start": e.start,
-                    "end": e.end,
-                    "confidence_entity": 1.0,
-                }
-                for e in extract_entities(text)
-            ]
+            found = [rule_entity(e.entity, e.value, e.start, e.end) for e in extract_entities(text)]
             entities = [*message.get(ENTITIES, []), *self.add_extractor_name(found)]
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
@@ -357,19 +357,9 @@ class LinearIntentClassifier(StoredComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class TypedAnswerClassifier(GraphComponent):
+class TypedAnswerClassifier(RuleComponent):
     """The last word on short typed answers (`bot.nlu.typed_answers`): a 1-5 rating,
     a thumb, a skip word. Last in the pipeline, so a fallback does not hide them."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TypedAnswerClassifier:
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -383,14 +373,7 @@ class TypedAnswerClassifier(GraphComponent):
             message.set(INTENT, top, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [top, *others], add_to_output=True)
             if answer.rating is not None:
-                text = message.get(TEXT) or ""
-                rating = {
-                    "entity": RATING_ENTITY,
-                    "value": answer.rating,
-                    "start": 0,
-                    "end": len(text),
-                    "confidence_entity": 1.0,
-                    "extractor": self.__class__.__name__,
-                }
+                rating = rule_entity(RATING_ENTITY, answer.rating, 0, len(message.get(TEXT) or ""))
+                rating["extractor"] = self.__class__.__name__
                 message.set(ENTITIES, [*message.get(ENTITIES, []), rating], add_to_output=True)
         return messages
