@@ -27,7 +27,7 @@ import numpy as np
 
 from bot.nlu.catalogue import get_catalogue
 from bot.nlu.entity_rules import extract_entities, fold, product_mentions
-from bot.nlu.tfidf import linear_scores, softmax, tfidf_terms, width
+from bot.nlu.tfidf import linear_probabilities, tfidf_terms, width
 
 PLACEHOLDER_ENTITIES = ("email", "account_id", "otp_code", "card_last4", "username")
 WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter or a digit, in any script
@@ -91,7 +91,6 @@ class IntentModel:
         self.word_vectorizer, self.char_vectorizer = vectorizers
         self.classifier = classifier
         self.encoder_weight = encoder_weight  # 0: no sentence encoder
-        self._weights: np.ndarray | None = None  # coef_.T, contiguous (see probabilities)
         self._trigrams: Callable[[str], list[str]] | None = None  # see familiarity
 
     @staticmethod
@@ -164,26 +163,20 @@ class IntentModel:
         return [str(label) for label in self.classifier.classes_]
 
     def probabilities(self, views: Views) -> dict[str, float]:
-        """sklearn's predict_proba, computed here: it multiplies by `coef_.T`, which
-        scipy copies to a contiguous array on every call (~10 MB, 2 ms a message);
-        the transposed weights are kept contiguous once instead, and only the rows of
-        the message's terms are read."""
-        if self._weights is None:
-            self._weights = np.ascontiguousarray(self.classifier.coef_.T)
-        # one message: the TF-IDF terms' rows of the weights (bot/nlu/tfidf.py) ...
-        widths = [width(self.word_vectorizer), width(self.char_vectorizer)]
-        scores = linear_scores(
-            [tfidf_terms(self.word_vectorizer, views.lemmas),
-             tfidf_terms(self.char_vectorizer, views.characters)],
-            widths,
-            self._weights,
-        )  # fmt: skip
-        if self.encoder_weight:  # ... and the embedding's, after them (see _matrix)
+        """sklearn's predict_proba for one message, without its per-call costs
+        (bot/nlu/tfidf.py); the embedding's weights follow the TF-IDF views' (_matrix)."""
+        embedding = None
+        if self.encoder_weight:
             from bot.nlu.sentence_encoder import embed
 
             embedding = embed([views.text])[0].astype(np.float64) * self.encoder_weight
-            scores += embedding @ self._weights[sum(widths) :]
-        row = softmax(scores + self.classifier.intercept_)
+        row = linear_probabilities(
+            self.classifier,
+            [tfidf_terms(self.word_vectorizer, views.lemmas),
+             tfidf_terms(self.char_vectorizer, views.characters)],
+            [width(self.word_vectorizer), width(self.char_vectorizer)],
+            embedding,
+        )  # fmt: skip
         return {label: float(p) for label, p in zip(self.labels, row, strict=True)}
 
     # --- persistence (no pickle) -------------------------------------------------

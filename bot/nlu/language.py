@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from bot.nlu.entity_rules import extract_entities
-from bot.nlu.tfidf import linear_scores, softmax, tfidf_terms, width
+from bot.nlu.tfidf import linear_probabilities, tfidf_terms, width
 from bot.settings import LANGUAGES
 
 # The in-domain model's features, for fitting and for loading alike.
@@ -76,7 +76,6 @@ class LanguageIdentifier:
 
     def __init__(self, domain_model: Any | None = None) -> None:
         self.domain_model = domain_model
-        self._weights: np.ndarray | None = None  # coef_.T, contiguous
 
     @classmethod
     def fit(cls, texts: list[str], languages: list[str]) -> LanguageIdentifier:
@@ -109,7 +108,6 @@ class LanguageIdentifier:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LanguageIdentifier:
         """The identifier `to_json` wrote."""
-        import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
@@ -126,13 +124,9 @@ class LanguageIdentifier:
         """The in-domain model's predict_proba for one text, as IntentModel computes
         its own (bot/nlu/tfidf.py): sklearn's costs ~0.5 ms a message."""
         vectorizer, classifier = self.domain_model.named_steps.values()
-        if self._weights is None:
-            self._weights = np.ascontiguousarray(classifier.coef_.T)
-        scores = (
-            linear_scores([tfidf_terms(vectorizer, text)], [width(vectorizer)], self._weights)
-            + classifier.intercept_
+        return linear_probabilities(
+            classifier, [tfidf_terms(vectorizer, text)], [width(vectorizer)]
         )
-        return softmax(scores)
 
     def scores(self, text: str) -> dict[str, float]:
         scores = lingua_scores(text)

@@ -5,7 +5,10 @@ multiplies by a diagonal IDF matrix: ~0.7 ms for one short message, and a messag
 goes through four vectorizers (language, intent words and characters, FAQ key). The
 same terms from the vectorizer's own analyzer, vocabulary and IDF weights cost
 ~0.1 ms (tests/unit/test_tfidf.py checks they equal sklearn's for the options used
-here), and a linear model's scores are then a sum over those few terms.
+here), and a linear model's scores are then a sum over those few terms: sklearn's
+predict_proba multiplies by `coef_.T`, which scipy copies to a contiguous array on
+every call (~10 MB and 2 ms a message for the intent model), so the transposed
+weights are kept once and only the rows of the message's terms are read.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 KEPT = "_one_text_state"  # (analyzer, IDF weights), kept on the vectorizer
+WEIGHTS = "_one_text_weights"  # coef_.T, contiguous, kept on the classifier
 
 
 def width(vectorizer: Any) -> int:
@@ -50,16 +53,6 @@ def tfidf_terms(vectorizer: Any, text: str) -> tuple[np.ndarray, np.ndarray]:
     return columns, values
 
 
-def tfidf_row(vectorizer: Any, text: str) -> csr_matrix:
-    """`vectorizer.transform([text])`, from `tfidf_terms`."""
-    columns, values = tfidf_terms(vectorizer, text)
-    order = np.argsort(columns)
-    return csr_matrix(
-        (values[order], columns[order], np.array([0, len(columns)])),
-        shape=(1, width(vectorizer)),
-    )
-
-
 def linear_scores(
     terms: list[tuple[np.ndarray, np.ndarray]], widths: list[int], weights: np.ndarray
 ) -> np.ndarray:
@@ -82,3 +75,21 @@ def softmax(scores: np.ndarray) -> np.ndarray:
         return np.array([1.0 - positive, positive])
     exp = np.exp(scores - scores.max())
     return exp / exp.sum()
+
+
+def linear_probabilities(
+    classifier: Any,
+    terms: list[tuple[np.ndarray, np.ndarray]],
+    widths: list[int],
+    dense: np.ndarray | None = None,
+) -> np.ndarray:
+    """A fitted LogisticRegression's predict_proba for one message: its rows' TF-IDF
+    terms (`widths` long each) and, after them, an optional dense row."""
+    weights = classifier.__dict__.get(WEIGHTS)
+    if weights is None:
+        weights = np.ascontiguousarray(classifier.coef_.T)
+        setattr(classifier, WEIGHTS, weights)
+    scores = linear_scores(terms, widths, weights)
+    if dense is not None:
+        scores += dense @ weights[sum(widths) :]
+    return softmax(scores + classifier.intercept_)

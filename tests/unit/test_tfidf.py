@@ -1,4 +1,4 @@
-"""The one-message TF-IDF row and linear scores are sklearn's, for the options our
+"""The one-message TF-IDF terms and linear scores are sklearn's, for the options our
 vectorizers use."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.nlu.tfidf import linear_scores, tfidf_row, tfidf_terms
+from bot.nlu.tfidf import linear_scores, tfidf_terms, width
 
 TRAIN = [
     "non riesco ad accedere al mio account",
@@ -37,9 +37,12 @@ def test_the_row_is_sklearns(options: dict) -> None:
     for vectorizer in (fitted, loaded):
         for _ in range(2):  # the first call builds the analyzer, the second uses it
             for text in MESSAGES:
-                ours, theirs = tfidf_row(vectorizer, text), fitted.transform([text])
-                assert ours.shape == theirs.shape
-                assert np.allclose(ours.toarray(), theirs.toarray())
+                columns, values = tfidf_terms(vectorizer, text)
+                theirs = fitted.transform([text])
+                assert width(vectorizer) == theirs.shape[1]
+                ours = np.zeros(theirs.shape[1])
+                ours[columns] = values
+                assert np.allclose(ours, theirs.toarray()[0])
 
 
 def test_linear_scores_are_the_stacked_rows_times_the_weights() -> None:
