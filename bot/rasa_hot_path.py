@@ -169,7 +169,8 @@ class _KeptSession:
         return None
 
 
-_kept_sessions: dict[tuple[int, str], tuple[asyncio.AbstractEventLoop, Any]] = {}
+# (event loop, the endpoint's headers and auth) -> its session
+_kept_sessions: dict[tuple[asyncio.AbstractEventLoop, str], Any] = {}
 
 
 def keep_endpoint_sessions() -> None:
@@ -180,9 +181,9 @@ def keep_endpoint_sessions() -> None:
 
     def session(self: EndpointConfig) -> _KeptSession:
         loop = asyncio.get_running_loop()
-        key = (id(loop), repr((sorted(self.headers.items()), sorted(self.basic_auth.items()))))
-        kept_loop, kept = _kept_sessions.get(key, (None, None))
-        if kept is None or kept_loop is not loop or kept.closed:
+        key = (loop, repr((sorted(self.headers.items()), sorted(self.basic_auth.items()))))
+        kept = _kept_sessions.get(key)
+        if kept is None or kept.closed:
             auth = None
             if self.basic_auth:
                 auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
@@ -193,7 +194,7 @@ def keep_endpoint_sessions() -> None:
                 connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
                 json_serialize=ujson.dumps,
             )
-            _kept_sessions[key] = (loop, kept)
+            _kept_sessions[key] = kept
         return _KeptSession(kept)
 
     EndpointConfig.session = session  # type: ignore[method-assign,assignment]
@@ -201,7 +202,7 @@ def keep_endpoint_sessions() -> None:
 
 async def close_kept_sessions(*_args: object) -> None:
     """A Sanic `after_server_stop` listener: no "Unclosed client session" at exit."""
-    for _loop, kept in list(_kept_sessions.values()):
+    for kept in list(_kept_sessions.values()):
         await kept.close()
     _kept_sessions.clear()
 
