@@ -36,6 +36,7 @@ from bot.nlu.typed_answers import (
     SATISFACTION_INTENT,
 )
 from bot.services.conversation_outcomes import FLOW_ENDS, HANDOFF_ACTION, HELPED_SLOT, RATING_SLOT
+from bot.services.tracker_events import SESSION_STARTED
 
 STEP_SLOT = "satisfaction_step"  # which question waits for an answer, if any
 ASK_ACTION = "action_ask_satisfaction"
@@ -77,7 +78,7 @@ def _step(value: Any) -> Step | None:
 def current_session(events: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
     """The events since the latest `session_started` (all of them if there is none)."""
     for index in range(len(events) - 1, -1, -1):
-        if events[index].get("event") == "session_started":
+        if events[index].get("event") == SESSION_STARTED:
             return events[index + 1 :]
     return events
 
