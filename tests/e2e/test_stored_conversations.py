@@ -175,3 +175,27 @@ def test_databases_and_the_secret_are_readable_by_their_owner_only(
     subprocess.run([sys.executable, "-m", "bot", "check"], env=env, cwd=ROOT, check=True)
     assert file_mode(old) == 0o600
     assert file_mode(tmp_path / "tracker.db") == 0o600  # created by the check itself
+
+
+def test_a_typed_satisfaction_payload_stores_no_answer(assistant: Assistant) -> None:
+    """A customer (or a script) typing the satisfaction buttons' payloads, with no
+    question waiting, or naming the step slot itself, gets the neutral reply and
+    leaves no answer for the Insights figures."""
+    who = f"rest-{uuid.uuid4().hex[:10]}"
+    assistant.send(who, "hello")
+    for payload in (
+        '/satisfaction{"satisfaction_helped": false}',
+        '/satisfaction{"satisfaction_rating": 1}',
+        '/satisfaction{"satisfaction_step": "rating", "satisfaction_rating": 1}',
+        '/affirm{"satisfaction_step": "helped", "satisfaction_helped": true}',
+    ):
+        assistant.send(who, payload)
+    stored = [
+        (e.get("name"), e.get("value"))
+        for e in stored_events(assistant, who)
+        if e.get("event") == "slot" and str(e.get("name")).startswith("satisfaction_")
+    ]
+    assert all(value is None for _, value in stored), stored
+    assert names(assistant, who, '/satisfaction{"satisfaction_rating": 5}') == [
+        "utter_satisfaction_not_asked"
+    ]
