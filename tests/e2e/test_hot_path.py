@@ -19,6 +19,7 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from bot.rasa_hot_path import close_kept_sessions, install_hot_path
 from tests.action_endpoint import ActionEndpoint
@@ -45,12 +46,14 @@ def agent(model_path: Path, endpoint: ActionEndpoint) -> Iterator[Agent]:
             (Event, "resolve_by_type"),
         ]
     }
+    blas_threads = {pool["prefix"]: pool["num_threads"] for pool in threadpool_info()}
     install_hot_path()
     try:
         yield Agent.load(str(model_path), action_endpoint=EndpointConfig(endpoint.url))
     finally:
         for (owner, name), original in patched.items():
             setattr(owner, name, original)
+        threadpool_limits(limits=blas_threads)
         asyncio.run(close_kept_sessions())
 
 
@@ -59,6 +62,12 @@ def replies(agent: Agent, sender: str, text: str, **metadata: str) -> list[tuple
     message = UserMessage(text, channel, sender, metadata=metadata or None)
     asyncio.run(agent.handle_message(message))
     return [identify(answer.get("text", "")) for answer in channel.messages]  # type: ignore[misc]
+
+
+def test_numpy_products_run_on_one_thread(agent: Agent) -> None:
+    # OpenBLAS's spinning threads cost a third of the server's CPU at the same turns/s
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
 
 
 @pytest.mark.parametrize(
