@@ -23,18 +23,10 @@ from bot.services.sealing import PREFIX
 from tests.environment import ROOT
 from tests.outbox import latest_code, mails_to
 from tests.replies import identify
+from tests.searchable import searchable
 from tests.servers import Assistant
 
 CARD = "4111 1111 1111 1111"
-# confidences and timestamps: their digits can hold "4111" or a code by chance
-FLOAT = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?")
-
-
-def without_floats(dump: str) -> str:
-    """A JSON dump with its floats blanked, to search it for digits a customer typed."""
-    return FLOAT.sub("0.0", dump)
-
-
 # Tables the company owns (the account records); everything else the assistant wrote.
 ACCOUNT_TABLES = frozenset(
     {"accounts", "team_memberships", "products", "subscriptions", "addons",
@@ -85,7 +77,7 @@ def test_a_card_number_anywhere_gets_the_warning_and_is_never_stored(
     assert identify(assistant.texts(who, f"voici {CARD.replace(' ', '')}").split("\n")[0]) == (
         "utter_card_number_removed", "fr",
     )  # fmt: skip
-    events = without_floats(json.dumps(stored_events(assistant, who)))
+    events = searchable(json.dumps(stored_events(assistant, who)))
     assert "[card number removed]" in events
     assert "4111" not in events and "1111" not in events
 
@@ -114,7 +106,7 @@ def test_handoff_questions_refuse_a_card_number_and_keep_details_sealed_between_
     assert names(assistant, who, code)[:2] == ["utter_handoff_verified", "utter_handoff_queued"]
 
     events = stored_events(assistant, who)
-    dump = without_floats(json.dumps(events))
+    dump = searchable(json.dumps(events))
     for secret in ("4111", email, code, code[:3] + " " + code[3:]):
         assert secret not in dump
     card_slot = [e["value"] for e in events if e.get("name") == "handoff_card_last4"]

@@ -1,0 +1,19 @@
+"""Stored text made fit to search for what a customer typed.
+
+Numbers the assistant computed hold digits by chance: a confidence 0.99997631411...
+held '4111', a keyed hash's hex held the '347' of a phone number. Both are blanked
+before a test looks for a customer's digits, so a test fails on a leak, not on luck.
+"""
+
+from __future__ import annotations
+
+import re
+
+FLOAT = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?")
+# 32 hex characters or more with a letter among them: a digest, never a card (16 digits)
+DIGEST = re.compile(r"\b(?=[0-9a-f]*[a-f])[0-9a-f]{32,}\b")
+
+
+def searchable(text: str) -> str:
+    """`text` with its floats and hex digests blanked."""
+    return DIGEST.sub("<digest>", FLOAT.sub("0.0", text))
