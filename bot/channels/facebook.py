@@ -1,9 +1,16 @@
-"""Facebook Messenger: Rasa's channel, with a configurable Graph API URL and 403s.
+"""Facebook Messenger: Rasa's channel, with a configurable Graph API URL, 403s, and
+every button shown.
 
 The routes are Rasa's, rewritten because Rasa builds its Graph API client inside
 the webhook route, and answers a bad signature or verify token with status 200.
 Here a POST must carry `X-Hub-Signature-256` (HMAC-SHA256 of the body with the app
 secret) or, from older setups, `X-Hub-Signature` (HMAC-SHA1); otherwise 403.
+
+Buttons: Messenger's button template holds at most 3, each titled in at most 20
+characters, and Rasa sent a reply with more as bare text (the not-understood menu and
+the login checklist have 5 options, the rating 5). Such a reply goes as quick replies
+(up to 10 here, titles cut to 20 characters) under the text with every option's full
+title on a line, so nothing is lost and each option is one tap or can be typed.
 """
 
 from __future__ import annotations
@@ -23,11 +30,15 @@ from sanic.response import HTTPResponse
 
 from bot.channels.api_url import ApiUrlFromCredentials
 from bot.channels.namespace import PlatformRecipients, namespaced_messages
+from bot.channels.options import button_titles, text_with_options
 
 logger = logging.getLogger(__name__)
 
 FACEBOOK_API_URL = "https://graph.facebook.com"
 SIGNATURE_HEADERS = (("X-Hub-Signature-256", "sha256"), ("X-Hub-Signature", "sha1"))
+TEMPLATE_BUTTONS = 3  # Messenger's button template
+TITLE_CHARS = 20  # a button's or a quick reply's title on Messenger
+QUICK_REPLIES = 10  # fbmessenger refuses more
 
 
 def messenger_client(page_access_token: str, api_url: str) -> MessengerClient:
@@ -47,8 +58,42 @@ def is_signed(app_secret: str, body: bytes, headers: Any) -> bool:
     return False
 
 
+def short_title(title: str) -> str:
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+def fits_template(buttons: list[dict[str, Any]]) -> bool:
+    titles = button_titles(buttons)
+    return len(buttons) <= TEMPLATE_BUTTONS and all(len(title) <= TITLE_CHARS for title in titles)
+
+
+def quick_replies(buttons: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Each button as a quick reply: a short title, the button's payload (or its title,
+    which is what a customer would type)."""
+    replies = []
+    for button, title in zip(buttons, button_titles(buttons), strict=True):
+        payload = str(button.get("payload") or title)
+        if title and payload:
+            replies.append({"title": short_title(title), "payload": payload})
+    return replies[:QUICK_REPLIES]
+
+
 class FacebookOutput(PlatformRecipients, MessengerBot):
     """Rasa's Messenger output, replying to the platform's ID of a conversation."""
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        if fits_template(buttons):
+            await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
+            return
+        options = text_with_options(text, buttons)
+        replies = quick_replies(buttons)
+        if not replies:
+            await self.send_text_message(recipient_id, options, **kwargs)
+            return
+        # not **kwargs: Rasa passes the whole message, its own `quick_replies` key too
+        await self.send_quick_replies(recipient_id, options, replies)
 
 
 class FacebookInput(ApiUrlFromCredentials, RasaFacebookInput):

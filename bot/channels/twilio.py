@@ -32,6 +32,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.api_url import ApiUrlFromCredentials
 from bot.channels.namespace import PlatformRecipients, namespaced_messages
+from bot.channels.options import text_with_options
 from bot.channels.routes import handler_name
 
 logger = logging.getLogger(__name__)
@@ -40,13 +41,6 @@ logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 TWILIO_API_URL = "https://api.twilio.com"
 WHATSAPP = "whatsapp:"
-
-
-def text_with_options(text: str, buttons: list[dict[str, Any]]) -> str:
-    """The text, then each button's title on a line of its own ("- Yes")."""
-    titles = [str(button.get("title") or "").strip() for button in buttons]
-    options = [f"- {title}" for title in titles if title]
-    return "\n".join([text, *options]) if options else text
 
 
 class TwilioOutput(PlatformRecipients, RasaTwilioOutput):

@@ -93,3 +93,48 @@ def test_badly_signed_message_is_refused(channels: Channels, header: str | None)
             c.path.startswith("/facebook/") and (c.fields.get("recipient", {}).get("id") == sender)
         )
     )
+
+
+def test_a_reply_with_five_options_shows_them_all_and_one_tap_answers(channels: Channels) -> None:
+    """Messenger's button template holds 3 buttons of 20 characters; the not-understood
+    menu has 5 (Rasa sent it as bare text). Every option is on a line of the text and a
+    quick reply whose payload starts its flow."""
+    sender = new_sender()
+
+    def turn(message: dict) -> list[Call]:
+        seen = len(channels.platforms.matching(messages_to(sender)))
+        body = page_message(sender, "")
+        envelope = json.loads(body)
+        envelope["entry"][0]["messaging"][0]["message"] = message
+        body = json.dumps(envelope).encode()
+        response = post_json(channels.webhook("facebook"), body, facebook_headers(body, APP_SECRET))
+        assert response.status_code == 200, response.text
+        deadline = time.monotonic() + 30
+        while len(channels.platforms.matching(messages_to(sender))) <= seen:
+            assert time.monotonic() < deadline, f"no reply to {message}"
+            time.sleep(0.1)
+        time.sleep(0.5)  # a reply may come in several messages
+        return channels.platforms.matching(messages_to(sender))[seen:]
+
+    turn({"mid": f"m_{secrets.token_urlsafe(16)}", "text": "hello"})
+    (menu,) = turn({"mid": f"m_{secrets.token_urlsafe(16)}", "text": "xxxxx yyyy"})
+    text, *options = menu.fields["message"]["text"].split("\n")
+    assert identify(text) == ("utter_default", "en")
+    assert options == [
+        "- I can't log in", "- Reset my password", "- My account's status",
+        "- Cancel a subscription", "- Talk to a person",
+    ]  # fmt: skip
+    taps = menu.fields["message"]["quick_replies"]
+    assert [tap["payload"] for tap in taps] == [
+        "/cannot_login", "/reset_password", "/check_account_status",
+        "/cancel_subscription", "/talk_to_human",
+    ]  # fmt: skip
+    assert all(0 < len(tap["title"]) <= 20 for tap in taps)
+
+    tap = {
+        "mid": f"m_{secrets.token_urlsafe(16)}",
+        "text": "Talk to a person",
+        "quick_reply": {"payload": "/talk_to_human"},
+    }
+    first = turn(tap)[0].fields["message"]["text"]
+    assert identify(first) == ("utter_handoff_intro", "en")  # the tap started the handoff
