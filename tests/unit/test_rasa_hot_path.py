@@ -27,6 +27,7 @@ from actions.conversation_state import ActionTrackConversation
 from bot.rasa_hot_path import (
     cache_event_types,
     compile_action_response_validation,
+    event_kind_validators,
     track_conversation,
 )
 from bot.settings import PROJECT_ROOT
@@ -94,6 +95,48 @@ def test_the_schema_is_not_checked_again_on_every_action_call(
         with pytest.raises(ValidationError):
             action._validate_action_result(MALFORMED[0])
     assert checks == []
+
+
+def wrong_value(constraint: dict[str, Any]) -> Any:
+    """A value that breaks a property's `type`, or None if it has none."""
+    allowed = constraint.get("type")
+    allowed = {allowed} if isinstance(allowed, str) else set(allowed or ())
+    for value, kinds in (({"an": "object"}, {"object"}), ("text", {"string"}), (1.5, {"number"})):
+        if allowed and not allowed & kinds:
+            return value
+    return None
+
+
+def responses_to_judge() -> Iterator[Any]:
+    """Real events of every kind Rasa serialises, and each property of each kind broken."""
+    from rasa.shared.core.events import ActiveLoop, BotUttered, FollowupAction, Restarted
+
+    parse = {"text": "hi", "intent": {"name": "greet", "confidence": 0.9}, "entities": []}
+    real = [UserUttered("hi", parse["intent"], [], parse), BotUttered("hello", {"buttons": []}),
+            SlotSet("language", "fr"), ActiveLoop("reset_form"), ActiveLoop(None),
+            ActionExecuted("action_listen"), FollowupAction("utter_greet"), Restarted(),
+            SessionStarted()]  # fmt: skip
+    yield {"events": [event.as_dict() for event in real], "responses": [{"text": "hi"}]}
+    branches = RemoteAction.action_response_format_spec()["properties"]["events"]["items"]
+    for branch in branches["oneOf"]:
+        kind = branch["properties"]["event"]["const"]
+        event = {"event": kind, **{name: None for name in branch.get("required", [])}}
+        yield {"events": [event]}
+        for name, constraint in branch["properties"].items():
+            broken = wrong_value(constraint)
+            if broken is not None:
+                yield {"events": [{**event, name: broken}]}
+    yield from ({"events": [{"timestamp": "noon", "event": "slot"}]}, {"events": [[]]}, [], None)
+    yield from MALFORMED
+
+
+def test_checking_each_event_against_its_own_kind_judges_as_the_whole_schema() -> None:
+    schema = RemoteAction.action_response_format_spec()
+    whole = validator_for(schema)(schema)
+    by_kind = event_kind_validators(schema, validator_for(schema))
+    verdicts = [(by_kind(response), whole.is_valid(response)) for response in responses_to_judge()]
+    assert all(fast == full for fast, full in verdicts)
+    assert 5 < sum(full for _, full in verdicts) < len(verdicts) - 5  # both kinds judged
 
 
 # --- conversation state in process: the same events as the action server ----------
