@@ -533,6 +533,16 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def quiet_parse_logs() -> None:
+    """Rasa's structlog prints a debug line with each parsed text unless configured:
+    the held-out texts must not reach the console (only scores and label pairs do)."""
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     available = [s for s in SYSTEMS if s != "use-lr" or use_available()]
@@ -541,6 +551,7 @@ def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     # no training cache: the report's training times are from scratch
     os.environ["RASA_MAX_CACHE_SIZE"] = "0"
+    quiet_parse_logs()
     results = evaluate(tuple(args.systems))
     REPORTS.mkdir(exist_ok=True)
     (REPORTS / "nlu.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
