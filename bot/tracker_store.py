@@ -183,22 +183,20 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
                 for data in new:
                     self.event_broker.publish({"sender_id": sender_id, **data})
             rows = [self._row(sender_id, data) for data in new]
-            rows_now, newest = kept.fingerprint if kept is not None else (0, None)
-            if rows:
-                # One Core executemany (the ORM flushed row by row for the ids: 2.5x
-                # the CPU). The newest id is read back, not known from the insert (no
-                # RETURNING on SQLite in SQLAlchemy 1.4); the count adds ours to the
-                # count last seen, so a row someone else added or deleted meanwhile
-                # still makes the next retrieve's check fail.
+            if rows:  # one Core executemany: the ORM flushed row by row for the ids (2.5x the CPU)
                 session.connection().execute(self._insert, rows)
-                if kept is not None:
-                    rows_now, newest = (
-                        rows_now + len(rows),
-                        self._fingerprint(session, sender_id)[1],
-                    )
+            # The newest id is read back (no RETURNING on SQLite in SQLAlchemy 1.4)
+            written_newest = (
+                self._fingerprint(session, sender_id)[1] if kept is not None and rows else None
+            )
             session.commit()
         if kept is None:
             return  # read again on the next retrieve
+        # Ours added to the count last seen: a row someone else added or deleted
+        # meanwhile still makes the next retrieve's check fail.
+        rows_now, newest = kept.fingerprint
+        if rows:
+            rows_now, newest = rows_now + len(rows), written_newest
         kept.events = current_session(
             [*kept.events, *deserialise_events([json.loads(row["data"]) for row in rows])]
         )

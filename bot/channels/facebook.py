@@ -70,11 +70,11 @@ def fits_template(buttons: list[dict[str, Any]]) -> bool:
 def quick_replies(buttons: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Each button as a quick reply: a short title, the button's payload (or its title,
     which is what a customer would type)."""
-    replies = []
-    for button, title in zip(buttons, button_titles(buttons), strict=True):
-        payload = str(button.get("payload") or title)
-        if title and payload:
-            replies.append({"title": short_title(title), "payload": payload})
+    replies = [
+        {"title": short_title(title), "payload": str(button.get("payload") or title)}
+        for button, title in zip(buttons, button_titles(buttons), strict=True)
+        if title
+    ]
     return replies[:QUICK_REPLIES]
 
 

@@ -139,6 +139,19 @@ def test_checking_each_event_against_its_own_kind_judges_as_the_whole_schema() -
     assert 5 < sum(full for _, full in verdicts) < len(verdicts) - 5  # both kinds judged
 
 
+def test_branches_sharing_a_kind_get_the_whole_check() -> None:
+    # two "slot" branches, one wanting a string value: by kind, one would hide the other
+    branches = [
+        {"properties": {"event": {"const": "slot"}, "value": {"type": "string"}}},
+        {"properties": {"event": {"const": "slot"}, "name": {"type": "string"}}},
+    ]
+    items = {"type": "object", "required": ["event"], "oneOf": branches}
+    schema = {"type": "object", "properties": {"events": {"type": "array", "items": items}}}
+    check = event_kind_validators(schema, validator_for(schema))
+    assert not check({"events": [{"event": "slot", "name": "a", "value": "b"}]})  # both match
+    assert check({"events": [{"event": "slot", "name": "a", "value": 1}]})  # the second only
+
+
 # --- conversation state in process: the same events as the action server ----------
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
