@@ -14,6 +14,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from bot.services.conversations import namespaced
 from tests.desk_client import queued_rest_ticket, signed_in
 from tests.servers import Assistant, Desk
 
@@ -133,6 +134,30 @@ def test_rasa_does_not_tell_its_version(assistant: Assistant) -> None:
     assert version.status_code == 404
     for response in (root, version):
         assert "3.6" not in response.text and "rasa" not in response.text.lower()
+
+
+@pytest.mark.parametrize("platform", ["facebook", "telegram", "slack", "twilio"])
+def test_a_platform_without_its_credentials_has_no_webhook(
+    assistant: Assistant, platform: str
+) -> None:
+    """The default servers carry no platform credentials: a forged Messenger quick
+    reply (or any platform's webhook) reaches nothing and stores no conversation."""
+    quick_reply = {"text": "Talk to a person", "quick_reply": {"payload": "/talk_to_human"}}
+    messaging = {"sender": {"id": "4242"}, "recipient": {"id": "1"}, "message": quick_reply}
+    body = {"object": "page", "entry": [{"id": "1", "messaging": [messaging]}]}
+    url = f"{assistant.rasa_url}/webhooks/{platform}/webhook"
+    assert requests.post(url, json=body, timeout=10).status_code == 404
+    assert requests.get(url, params={"hub.challenge": "1"}, timeout=10).status_code == 404
+    engine = sa.create_engine(assistant.env["TRACKER_STORE_URL"], future=True)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(
+                sa.text("SELECT count(*) FROM events WHERE sender_id = :s"),
+                {"s": namespaced(platform, "4242")},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert stored == 0
 
 
 def test_rasa_lets_only_the_configured_site_call_it_from_a_browser(
