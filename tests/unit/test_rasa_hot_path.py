@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -25,9 +25,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_state import ActionTrackConversation
 from bot.rasa_hot_path import (
+    LOG_ONLY_COPY_MODULES,
     cache_event_types,
     compile_action_response_validation,
+    deepcopies_only_for_debug_events,
     event_kind_validators,
+    fast_slot_copies,
+    plain_copy,
+    skip_debug_log_copies,
     track_conversation,
 )
 from bot.settings import PROJECT_ROOT
@@ -238,3 +243,84 @@ def test_event_types_by_table_resolve_as_rasa_does(monkeypatch: pytest.MonkeyPat
             Event.resolve_by_type("no_such_event")
     restored = Event.from_parameters({"event": "slot", "name": "language", "value": "it"})
     assert restored == SlotSet("language", "it")
+
+
+@pytest.fixture
+def structlog_level() -> Iterator[Callable[[int], None]]:
+    """Set structlog's level as Rasa does (a filtering logger); restored afterwards."""
+    import structlog
+
+    before = structlog.get_config()
+
+    def set_level(level: int) -> None:
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(level))
+
+    yield set_level
+    structlog.configure(**before)
+
+
+def test_debug_log_copies_are_skipped_only_while_debug_events_are_dropped(
+    monkeypatch: pytest.MonkeyPatch, structlog_level: Callable[[int], None]
+) -> None:
+    import importlib
+    import logging
+
+    modules = [importlib.import_module(name) for name in LOG_ONLY_COPY_MODULES]
+    for module in modules:
+        monkeypatch.setattr(module, "copy", module.copy)
+    assert skip_debug_log_copies() == list(LOG_ONLY_COPY_MODULES)
+    states = [{"user": {"intent": "greet"}}, {"prev_action": {"action_name": "utter_greet"}}]
+    for module in modules:
+        structlog_level(logging.WARNING)
+        assert module.copy.deepcopy(states) is states  # nothing logged, nothing copied
+        structlog_level(logging.DEBUG)
+        logged = module.copy.deepcopy(states)
+        assert logged == states and logged is not states and logged[0] is not states[0]
+
+
+@pytest.mark.parametrize(
+    "source, only_for_logs",
+    [
+        ("import copy\nlog.debug('e', states=copy.deepcopy(states))\n", True),
+        ("import copy\nlog.debug('e', copy.deepcopy(states))\n", True),
+        ("import copy\nkept = copy.deepcopy(states)\nlog.debug('e', s=kept)\n", False),
+        ("import copy\nlog.info('e', s=copy.deepcopy(states))\n", False),
+        ("import copy\nlog.debug('e', s=copy.copy(states))\n", False),
+        ("import copy\nlog.debug('e', s=copy.deepcopy(states)); f(copy)\n", False),
+    ],
+    ids=["keyword", "positional", "kept-copy", "info", "shallow", "module-passed"],
+)
+def test_a_module_that_copies_for_more_than_debug_logs_keeps_its_copies(
+    source: str, only_for_logs: bool
+) -> None:
+    assert deepcopies_only_for_debug_events(source) is only_for_logs
+
+
+def test_slot_copies_equal_copy_copy_and_stay_independent(monkeypatch: pytest.MonkeyPatch) -> None:
+    import copy
+
+    import rasa.shared.core.trackers as trackers
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    for slot in domain.slots:
+        fast, generic = plain_copy(slot), copy.copy(slot)
+        assert type(fast) is type(generic) and vars(fast) == vars(generic) and fast is not slot
+    monkeypatch.setattr(trackers, "copy", trackers.copy)
+    fast_slot_copies()
+    tracker = DialogueStateTracker.from_events("someone", [], slots=domain.slots)
+    tracker.update(SlotSet("language", "fr"))
+    replayed = tracker.copy()  # what Rasa does before every action it runs
+    replayed.update(SlotSet("language", "it"))
+    assert tracker.get_slot("language") == "fr" and replayed.get_slot("language") == "it"
+    assert domain.slots[0].value == domain.slots[0].initial_value  # the domain's untouched
+
+
+def test_objects_with_state_outside_their_attributes_get_copy_copy() -> None:
+    class Tagged(dict):  # a built-in base: its items are not attributes
+        pass
+
+    tagged = Tagged(plan="pro")
+    tagged.note = "kept"
+    copied = plain_copy(tagged)
+    assert copied == {"plan": "pro"} and copied.note == "kept" and copied is not tagged
+    assert plain_copy([1, 2]) == [1, 2] and plain_copy(3) == 3
