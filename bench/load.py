@@ -535,6 +535,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stores", nargs="+", default=["embedded", "production"])
     parser.add_argument("--no-floor", action="store_true", help="only our assistant")
     parser.add_argument(
+        "--profile-store",
+        default="embedded",
+        help="the store whose server py-spy samples at 10 clients (the report's profile)",
+    )
+    parser.add_argument(
         "--failover-seconds",
         type=float,
         nargs=2,
@@ -582,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
         for store in args.stores:
             here = workdir / f"ours-{store}"
             here.mkdir()
-            profile_at = ("saturation", 10) if store == "embedded" else None
+            profile_at = ("saturation", 10) if store == args.profile_store else None
             servers = [(our_server, model, profile_at)]
             if not args.no_floor:
                 servers.append((floor_server, floor_model, None))

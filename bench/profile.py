@@ -26,6 +26,9 @@ PACKAGES = (
     "rasa/nlu", "rasa/core/actions", "rasa/core/lock_store", "aiohttp", "sanic",
     "psycopg2", "redis", "bot/nlu", "bot/language", "json", "copy",
 )  # fmt: skip
+# A worker thread waiting for work (the tracker store's database calls run in a pool):
+# py-spy samples it in the queue's wait, which is no CPU of the server's
+IDLE_LEAVES = (("_worker", "concurrent/futures/thread.py"),)
 EVENT_LOOP = ("run_forever", "_run_once", "_run", "<module>", "run", "main", "serve")
 
 
@@ -73,8 +76,15 @@ def parse_stacks(text: str) -> list[tuple[list[tuple[str, str]], int]]:
     return stacks
 
 
+def is_idle(frames: list[tuple[str, str]]) -> bool:
+    if not frames:
+        return False
+    function, file = frames[-1]
+    return any(function == idle and file.endswith(path) for idle, path in IDLE_LEAVES)
+
+
 def summarise(text: str, top: int = 15) -> dict:
-    stacks = parse_stacks(text)
+    stacks = [(frames, count) for frames, count in parse_stacks(text) if not is_idle(frames)]
     total = sum(count for _, count in stacks)
     if not total:
         return {"samples": 0, "packages": {}, "functions": []}

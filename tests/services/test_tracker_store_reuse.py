@@ -156,3 +156,58 @@ def test_a_tracker_saved_twice_writes_only_what_is_new(
     asyncio.run(server_a.save(tracker))
     assert len(stored_rows(database_url, sender)) == len(tracker.events)
     assert state(server_a, sender) == state(rasa_store, sender)
+
+
+def test_a_slow_database_does_not_stall_other_conversations(
+    stores: Any, database_url: str, domain: Domain
+) -> None:
+    """While one turn's save waits for the database (another writer holds it for a
+    second), the server's event loop goes on serving: other conversations are not
+    frozen behind a database round trip. The waiting turn is then stored whole."""
+    import threading
+
+    server_a, _, rasa_store = stores
+    sender = "rest:slow-db-1"
+    play(server_a, sender, turn(0), domain)
+    held = threading.Event()
+
+    def hold_the_database() -> None:  # another writer, in a thread of its own
+        engine = make_engine(database_url)
+        with engine.connect() as blocker:
+            if blocker.dialect.name == "sqlite":
+                blocker.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock: writers wait
+            else:
+                blocker.exec_driver_sql("BEGIN")
+                blocker.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
+            held.set()
+            threading.Event().wait(1.0)
+            blocker.rollback()
+        engine.dispose()
+
+    writer = threading.Thread(target=hold_the_database)
+
+    async def run() -> int:
+        tracker = await server_a.retrieve(sender)
+        assert tracker is not None
+        for event in turn(1):
+            tracker.update(event, domain)
+        ticks = 0
+
+        async def other_conversations() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.02)
+                ticks += 1
+
+        ticker = asyncio.create_task(other_conversations())
+        writer.start()
+        assert held.wait(5)
+        await server_a.save(tracker)
+        ticker.cancel()
+        return ticks
+
+    ticks = asyncio.run(run())
+    writer.join()
+    assert ticks >= 20  # ~50 while the save waited a second; none if the loop is blocked
+    assert state(server_a, sender) == state(rasa_store, sender)
+    assert [r["event"] for r in stored_rows(database_url, sender)].count("user") == 2
