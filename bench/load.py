@@ -4,7 +4,10 @@ Targets, each started here on 127.0.0.1 and stopped afterwards:
 - ours, embedded profile (SQLite tracker store and account DB, in-process locks);
 - ours, production profile (PostgreSQL tracker store and account DB, Redis locks);
 - the floor: the assistant `rasa init --no-prompt` creates, trained in this run, with
-  the same tracker store and lock store as each of ours.
+  the same tracker store and lock store as each of ours;
+- ours, production profile scaled out: two Rasa servers behind HAProxy on the same
+  two cores (bot/cluster.py), realistic levels only: how a deployment that expects
+  peaks of hundreds of conversations runs.
 Modes (REST channel, aiohttp client, one conversation = one sender):
 - saturation: N clients in a closed loop, no think time -> turns/s, p50/p95/p99;
 - realistic: N concurrent conversations, each waiting 1-5 s between messages ->
@@ -50,6 +53,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 FLOOR_REDIS_DB = 3
 REQUEST_TIMEOUT_S = 30.0
 CODE_WAIT_S = 10.0
+CLUSTER_SERVERS = 2  # the realistic levels against a scaled-out deployment
 START_TIMEOUT_S = 600.0  # a loaded 2-core machine can take minutes to load a model
 # Password resets mail these accounts; status checks mail ACCOUNT_EMAILS, so a code
 # read from the outbox is never mixed up with a reset mail.
@@ -215,6 +219,43 @@ def our_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
             )
         finally:
             servers.close()
+
+
+@contextmanager
+def our_cluster(model: Path, workdir: Path, store: str) -> Iterator[Target]:
+    """Two Rasa servers behind HAProxy on the production stores (the scale-out of
+    bot/cluster.py, on the same cores): where a peak of conversations is served."""
+    from tests.scaleout.conftest import start_cluster
+
+    with postgres_schema() as schema_url:
+        services = {
+            "DATABASE_URL": schema_url,
+            "TRACKER_STORE_URL": schema_url,
+            "LOCK_STORE_URL": REDIS_URL,
+            "SOCKETIO_MANAGER_URL": REDIS_URL,
+            "POLICY_FILE": str(bench_policy(workdir)),
+            "LOG_LEVEL": "WARNING",
+            "MAIL_BACKEND": "outbox",
+        }
+        cluster_run = start_cluster(model, workdir, services, rasa_servers=CLUSTER_SERVERS)
+        cluster = next(cluster_run)
+        first, *others = cluster.rasa_processes
+        try:
+            yield Target(
+                name=f"ours, {store}, {CLUSTER_SERVERS} servers",
+                store=f"{store}, {CLUSTER_SERVERS} servers",
+                url=cluster.proxy,
+                scripts=ASSISTANT_SCRIPTS,
+                rasa_pid=first.pid,
+                other_pids={
+                    f"Rasa server {number}": process.pid for number, process in enumerate(others, 2)
+                },
+                database_url=schema_url,
+                startup_s=time.time() - process_start_epoch(first.pid),
+                engine=sa.create_engine(schema_url, future=True),
+            )
+        finally:
+            cluster_run.close()
 
 
 @contextmanager
@@ -529,6 +570,13 @@ def main(argv: list[str] | None = None) -> int:
         default=[200],
         help="realistic levels for the floor (the goal is set at 200; fewer levels fit 15 min)",
     )
+    parser.add_argument(
+        "--cluster-conversations",
+        type=int,
+        nargs="*",
+        default=[200],
+        help=f"realistic levels against {CLUSTER_SERVERS} servers behind HAProxy (none: skip)",
+    )
     parser.add_argument("--saturation-seconds", type=float, default=8.0)
     parser.add_argument("--realistic-seconds", type=float, default=10.0)
     parser.add_argument("--warmup-seconds", type=float, default=2.0)
@@ -599,6 +647,19 @@ def main(argv: list[str] | None = None) -> int:
                 except RuntimeError as error:  # a server that did not start: say so, go on
                     print(f"  {server.__name__} ({store}) failed: {error}", flush=True)
                     failures.append(f"{server.__name__} ({store}): {str(error)[:300]}")
+        if "production" in args.stores and args.cluster_conversations:
+            print(f"{CLUSTER_SERVERS} Rasa servers behind HAProxy (production) ...", flush=True)
+            here = workdir / "ours-cluster"
+            here.mkdir()
+            plan = [
+                Level("realistic", n, args.realistic_seconds) for n in args.cluster_conversations
+            ]
+            try:
+                with our_cluster(model, here, "production") as target:
+                    runs.append(measure_target(target, plan, args.warmup_seconds, None))
+            except (RuntimeError, OSError) as error:
+                print(f"  our_cluster failed: {error}", flush=True)
+                failures.append(f"our_cluster: {str(error)[:300]}")
         failover = None
         if not args.no_failover and not args.save_as:
             print("two Rasa servers behind HAProxy, then one killed (bench/failover.py) ...")

@@ -29,11 +29,13 @@ samples under load, most of it waiting).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -55,6 +57,7 @@ from bot.services.tracker_scrubbing import scrub_new_events
 
 # Conversations whose session a store keeps in memory (least recently used dropped).
 KEPT_CONVERSATIONS = 2000
+DATABASE_THREADS = 4  # PostgreSQL: a store's calls in flight at once (its pool holds 5)
 PLAIN_SQLITE = "TRACKER_SQLITE_PLAIN"  # "1": SQLite as Rasa opens it (to measure against)
 
 T = TypeVar("T")
@@ -114,6 +117,7 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._sessions: OrderedDict[str, StoredSession] = OrderedDict()
+        self._executor: ThreadPoolExecutor | None = None  # made on first use
         events = self.SQLEvent.__table__
         self._fingerprints = select(func.count(events.c.id), func.max(events.c.id)).where(
             events.c.sender_id == bindparam("sender")
@@ -137,13 +141,19 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             self._sessions.popitem(last=False)
 
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
-        """Run `work` (database calls) in a worker thread, so that the event loop serves
-        other conversations while the database answers; the conversation itself waits
-        (Rasa's lock store keeps its turns in order). In-memory SQLite keeps one
-        database per thread, so it stays on the loop's thread."""
+        """Run `work` (database calls) in this store's worker threads, so that the event
+        loop serves other conversations while the database answers; the conversation
+        itself waits (Rasa's lock store keeps its turns in order). In-memory SQLite
+        keeps one database per thread, so it stays on the loop's thread."""
         if isinstance(self.engine.pool, SingletonThreadPool):
             return work(*args)
-        return await asyncio.to_thread(work, *args)
+        if self._executor is None:
+            # SQLite writes one at a time: more threads would only wait for its lock
+            # (and open connections beyond the pool's); PostgreSQL takes them in parallel
+            workers = 1 if self.engine.dialect.name == "sqlite" else DATABASE_THREADS
+            self._executor = ThreadPoolExecutor(workers, thread_name_prefix="tracker-store")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(work, *args))
 
     def _read_session(
         self, sender_id: str, kept: Fingerprint | None
