@@ -27,6 +27,7 @@ from bot.demo_data import DEMO_ACCOUNTS
 from tests.e2e.test_stored_conversations import names
 from tests.environment import FINAL_SCAN, ROOT
 from tests.outbox import CODE, latest_code, outbox_rows
+from tests.searchable import searchable
 from tests.servers import Assistant
 
 pytestmark = [pytest.mark.slow, getattr(pytest.mark, FINAL_SCAN)]
@@ -89,6 +90,8 @@ def patterns(secrets: set[str]) -> list[re.Pattern[str]]:
 
 
 def leaks(where: str, text: str, secrets: list[re.Pattern[str]]) -> list[str]:
+    # floats blanked first: an event's timestamp 1796413271.902249 is no mailed code 902249
+    text = searchable(text)
     return [f"{where}: {pattern.pattern}" for pattern in secrets if pattern.search(text)]
 
 
