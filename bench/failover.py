@@ -148,6 +148,18 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else float("nan")
 
 
+def cluster_services(database_url: str) -> dict[str, str]:
+    """The settings of a scaled-out assistant: PostgreSQL accounts and trackers, Redis
+    locks and socket.io manager (bench/load.py's scaled-out target uses them too)."""
+    return {
+        "DATABASE_URL": database_url,
+        "TRACKER_STORE_URL": database_url,
+        "LOCK_STORE_URL": REDIS_URL,
+        "SOCKETIO_MANAGER_URL": REDIS_URL,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 def measure(
     model: Path, measure_s: float = MEASURE_SECONDS, kill_run_s: float = KILL_RUN_SECONDS
 ) -> dict[str, Any]:
@@ -156,14 +168,7 @@ def measure(
     engine = make_engine(PG_ADMIN_URL)
     with engine.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    database = f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    services = {
-        "DATABASE_URL": database,
-        "TRACKER_STORE_URL": database,
-        "LOCK_STORE_URL": REDIS_URL,
-        "SOCKETIO_MANAGER_URL": REDIS_URL,
-        "LOG_LEVEL": "WARNING",
-    }
+    services = cluster_services(f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}")
     try:
         with tempfile.TemporaryDirectory() as workdir:
             cluster_run = start_cluster(model, Path(workdir), services)

@@ -225,16 +225,13 @@ def our_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
 def our_cluster(model: Path, workdir: Path, store: str) -> Iterator[Target]:
     """Two Rasa servers behind HAProxy on the production stores (the scale-out of
     bot/cluster.py, on the same cores): where a peak of conversations is served."""
+    from bench.failover import cluster_services
     from tests.scaleout.conftest import start_cluster
 
     with postgres_schema() as schema_url:
         services = {
-            "DATABASE_URL": schema_url,
-            "TRACKER_STORE_URL": schema_url,
-            "LOCK_STORE_URL": REDIS_URL,
-            "SOCKETIO_MANAGER_URL": REDIS_URL,
+            **cluster_services(schema_url),
             "POLICY_FILE": str(bench_policy(workdir)),
-            "LOG_LEVEL": "WARNING",
             "MAIL_BACKEND": "outbox",
         }
         cluster_run = start_cluster(model, workdir, services, rasa_servers=CLUSTER_SERVERS)

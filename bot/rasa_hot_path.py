@@ -316,12 +316,17 @@ def deepcopies_only_for_debug_events(source: str) -> bool:
     )
 
 
-class LogOnlyCopy:
-    """The `copy` module as a module in LOG_ONLY_COPY_MODULES sees it: a deepcopy that
-    is the value itself while debug events are dropped, the real one otherwise."""
+class CopyModuleView:
+    """Stands for the `copy` module in one Rasa module: what a subclass does not
+    replace is the module's own."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(_copy, name)
+
+
+class LogOnlyCopy(CopyModuleView):
+    """The `copy` module as a module in LOG_ONLY_COPY_MODULES sees it: a deepcopy that
+    is the value itself while debug events are dropped, the real one otherwise."""
 
     @staticmethod
     def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
@@ -364,18 +369,15 @@ def plain_copy(value: Any) -> Any:
         # a built-in base (dict, list, ...) carries state that is not in __dict__
         builtin = any(not base.__flags__ & HEAP_TYPE for base in cls.__mro__[:-1])
         plain = _plain_classes[cls] = not (hooked or slotted or builtin)
-    if not plain or not hasattr(value, "__dict__"):
+    if not plain or not hasattr(value, "__dict__"):  # object() itself has none
         return _copy.copy(value)
     new = cls.__new__(cls)
     new.__dict__.update(value.__dict__)
     return new
 
 
-class SlotCopy:
+class SlotCopy(CopyModuleView):
     """The `copy` module as rasa.shared.core.trackers sees it (it only copies slots)."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(_copy, name)
 
     copy = staticmethod(plain_copy)
 
