@@ -191,3 +191,33 @@ def test_a_typed_satisfaction_payload_stores_no_answer(assistant: Assistant) -> 
     assert names(assistant, who, '/satisfaction{"satisfaction_rating": 5}') == [
         "utter_satisfaction_not_asked"
     ]
+
+
+@pytest.mark.parametrize("profile", ["assistant", "production_assistant"])
+def test_a_burst_of_messages_on_one_conversation_is_stored_once_each_and_scrubbed(
+    profile: str, request: pytest.FixtureRequest
+) -> None:
+    """An attacker (or a flaky widget) sends 12 messages to one conversation at once.
+    The database calls of a turn wait off the event loop now; the conversation's lock
+    must still keep the turns apart: every message stored exactly once, none lost,
+    each scrubbed, the tracker read back as stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    assistant: Assistant = request.getfixturevalue(profile)
+    who = f"burst-{uuid.uuid4().hex[:10]}"
+    texts = [f"message {n}: my card {CARD}, email active@example.com" for n in range(12)]
+    with ThreadPoolExecutor(len(texts)) as pool:
+        replies = list(pool.map(lambda text: assistant.send(who, text), texts))
+    assert all(replies)  # every message answered
+    events = stored_events(assistant, who)
+    users = [e["text"] for e in events if e["event"] == "user"]
+    assert sorted(users) == sorted(
+        f"message {n}: my card [card number removed], email a***@example.com" for n in range(12)
+    )
+    dump = searchable(json.dumps(events))
+    assert "4111" not in dump.replace(" ", "") and "active@example.com" not in dump
+    # each turn's reply follows its own message: the turns did not interleave
+    kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
+    assert kinds[0] == "user" and all(
+        kinds[i + 1] == "bot" for i, kind in enumerate(kinds[:-1]) if kind == "user"
+    )
