@@ -77,7 +77,7 @@ def check_mail(settings: Settings, timeout: float = 5.0) -> None:
         ) from None
 
 
-def check_services(settings: Settings) -> None:
+def check_services(settings: Settings, mail: bool = True) -> None:
     """Fail fast, with the variable's name, when a configured service is unreachable."""
     from bot.db.session import check_reachable
     from bot.policy import get_policy
@@ -91,7 +91,8 @@ def check_services(settings: Settings) -> None:
     if settings.socketio_manager_url:
         _check_lock_store(settings.socketio_manager_url, "SOCKETIO_MANAGER_URL")
     _check_event_broker(settings.event_broker_url)
-    check_mail(settings)
+    if mail:
+        check_mail(settings)
 
 
 def rasa_environment(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -262,14 +263,19 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_run_prod(settings: Settings, _args: argparse.Namespace) -> int:
     """Several Rasa and action servers behind HAProxy, desk and site (bot/cluster.py)."""
-    from bot.cluster import urls, write_profile
+    from bot.cluster import mail_sink, urls, write_profile
+    from bot.settings import configured_variables
 
-    check_services(settings)
-    procfile = write_profile(settings)
-    print("", *(f"  {line}" for line in urls(settings)), "  Ctrl-C stops everything.", "", sep="\n")
+    sink = mail_sink(settings, configured_variables())
+    settings = sink.apply(settings) if sink else settings
+    check_services(settings, mail=sink is None)  # the sink starts with the others
+    procfile = write_profile(settings, sink)
+    print("", *(f"  {line}" for line in urls(settings, sink)), "  Ctrl-C stops everything.", "", sep="\n")
+    environment = rasa_environment(settings)
+    environment.update(sink.environment() if sink else {})
     honcho = str(Path(sys.executable).with_name("honcho"))
     os.chdir(PROJECT_ROOT)
-    os.execve(honcho, [honcho, "start", "-f", str(procfile)], rasa_environment(settings))
+    os.execve(honcho, [honcho, "start", "-f", str(procfile)], environment)
     return 0  # not reached
 
 

@@ -446,6 +446,15 @@ def load_settings(
     )
 
 
+def configured_variables(
+    env_file: Path | None = PROJECT_ROOT / ".env", environ: Mapping[str, str] | None = None
+) -> set[str]:
+    """The variables set in the environment or `.env`, i.e. not left to their default."""
+    environ = os.environ if environ is None else environ
+    found = set(_read_env_file(env_file)) if env_file is not None and env_file.exists() else set()
+    return found | {name for name in environ if name in DEFAULTS}
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
