@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bot.action_server import TOKEN_VARIABLE
 from bot.channels.credentials import write_active_credentials
@@ -32,10 +32,12 @@ def _check_lock_store(url: str, variable: str = "LOCK_STORE_URL") -> None:
         return
     import redis
 
+    from bot.cluster import without_password
+
     try:
         redis.Redis.from_url(url, socket_connect_timeout=3).ping()
     except (redis.RedisError, ValueError) as error:
-        raise SettingsError(variable, f"cannot reach {url} ({error})") from None
+        raise SettingsError(variable, f"cannot reach {without_password(url)} ({error})") from None
 
 
 def _check_event_broker(url: str, timeout: float = 3.0) -> None:
@@ -114,7 +116,7 @@ def rasa_environment(settings: Settings, base: dict[str, str] | None = None) -> 
         LOCK_STORE_HOST=lock.hostname or "localhost",
         LOCK_STORE_PORT=str(lock.port or 6379),
         LOCK_STORE_DB=(lock.path.strip("/") or "1"),
-        LOCK_STORE_PASSWORD=lock.password or "",
+        LOCK_STORE_PASSWORD=unquote(lock.password or ""),  # redis://:p%40ss@host
         EVENT_BROKER_URL=settings.event_broker_url,
         EVENT_BROKER_QUEUE=settings.event_broker_queue,
     )

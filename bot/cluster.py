@@ -156,7 +156,7 @@ def urls(settings: Settings, sink: MailSink | None = None) -> list[str]:
         f"  -> {settings.rasa_servers} Rasa servers on {rasa}",
         f"Actions (HAProxy):   http://localhost:{settings.action_port}/webhook"
         f"  -> {settings.action_servers} action servers on {actions}",
-        f"Event broker:        {_without_password(settings.event_broker_url) or 'none'}"
+        f"Event broker:        {without_password(settings.event_broker_url) or 'none'}"
         f" (queue {settings.event_broker_queue})",
         f"Mail:                {SINK_LABEL} on {sink.host}:{sink.port}: every mail is "
         "discarded, nobody receives codes or reset links (set SMTP_HOST to send)"
@@ -167,7 +167,8 @@ def urls(settings: Settings, sink: MailSink | None = None) -> list[str]:
     ]
 
 
-def _without_password(url: str) -> str:
+def without_password(url: str) -> str:
+    """A redis:// or amqp:// URL for messages: its password replaced by ***."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
