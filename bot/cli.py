@@ -272,7 +272,8 @@ def cmd_run_prod(settings: Settings, _args: argparse.Namespace) -> int:
     settings = sink.apply(settings) if sink else settings
     check_services(settings, mail=sink is None)  # the sink starts with the others
     procfile = write_profile(settings, sink)
-    print("", *(f"  {line}" for line in urls(settings, sink)), "  Ctrl-C stops everything.", "", sep="\n")
+    lines = urls(settings, sink)
+    print("", *(f"  {line}" for line in lines), "  Ctrl-C stops everything.", "", sep="\n")
     environment = rasa_environment(settings)
     environment.update(sink.environment() if sink else {})
     honcho = str(Path(sys.executable).with_name("honcho"))

@@ -111,6 +111,8 @@ def test_run_prod_without_an_smtp_server_sends_mail_to_a_local_sink() -> None:
         f"mailsink: exec .venv/bin/python -m bot.services.mail_sink --port {sink.port}",
     ]
     assert any("LOCAL MAIL SINK" in line and "discarded" in line for line in urls(routed, sink))
+    written = procfile(routed, Path("haproxy.cfg"), sink).splitlines()
+    assert set(mail_processes(sink)) <= set(written)
 
 
 def test_run_prod_with_an_smtp_server_or_in_demo_mode_starts_no_sink() -> None:

@@ -259,7 +259,10 @@ def test_demo_mode_through_the_cli_beyond_loopback_is_one_line(tmp_path: Path) -
         ({"SMTP_HOST": "mail.example.com", "SMTP_PORT": "587"}, "SMTP_STARTTLS"),
         ({"SMTP_HOST": "10.0.0.5", "SMTP_STARTTLS": "false"}, "SMTP_STARTTLS"),
         ({"RESET_PAGE_URL": "http://help.example.com/reset-password"}, "RESET_PAGE_URL"),
-        ({"WEBHOOK_URL": "http://helpdesk.example.com/hook", "WEBHOOK_SECRET": "w" * 20}, "WEBHOOK_URL"),
+        (
+            {"WEBHOOK_URL": "http://helpdesk.example.com/hook", "WEBHOOK_SECRET": "w" * 20},
+            "WEBHOOK_URL",
+        ),
     ],
 )
 def test_outside_demo_mode_nothing_secret_crosses_the_network_in_clear(
