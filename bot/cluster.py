@@ -110,10 +110,13 @@ def procfile(settings: Settings, haproxy_cfg: Path, sink: MailSink | None = None
 
 def mail_processes(sink: MailSink | None) -> list[str]:
     """The mail worker (idle with the demo outbox) and, without an SMTP server, the sink."""
-    lines = [f"mail: exec {PYTHON} -m bot serve mail"]
-    if sink:
-        lines.append(f"mailsink: exec {PYTHON} -m bot.services.mail_sink --port {sink.port}")
-    return lines
+    if not sink:
+        return [f"mail: exec {PYTHON} -m bot serve mail"]
+    sink_module = f"{PYTHON} -m bot.services.mail_sink"
+    return [  # the worker checks its SMTP server at start: after the sink is up
+        f"mail: {sink_module} --wait-for {sink.port} && exec {PYTHON} -m bot serve mail",
+        f"mailsink: exec {sink_module} --port {sink.port}",
+    ]
 
 
 def missing_shared_stores(settings: Settings) -> list[str]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socket
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,12 +31,28 @@ class DiscardingHandler:
         return "250 Discarded by the local mail sink"
 
 
+def wait_for(port: int, seconds: float = 60.0) -> bool:
+    """True once the sink accepts connections (the mail worker checks SMTP at start)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((HOST, port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from aiosmtpd.controller import Controller
 
     parser = argparse.ArgumentParser(prog="python -m bot.services.mail_sink")
-    parser.add_argument("--port", type=int, required=True)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--port", type=int, help="run the sink on this loopback port")
+    which.add_argument("--wait-for", type=int, metavar="PORT", help="wait until it runs")
     args = parser.parse_args(argv)
+    if args.wait_for:
+        return 0 if wait_for(args.wait_for) else 1
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

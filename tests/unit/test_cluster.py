@@ -8,7 +8,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -106,9 +105,10 @@ def test_run_prod_without_an_smtp_server_sends_mail_to_a_local_sink() -> None:
     assert sink.environment() == {
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "SMTP_STARTTLS": "false",
     }  # fmt: skip
+    sink_module = ".venv/bin/python -m bot.services.mail_sink"
     assert mail_processes(sink) == [
-        "mail: exec .venv/bin/python -m bot serve mail",
-        f"mailsink: exec .venv/bin/python -m bot.services.mail_sink --port {sink.port}",
+        f"mail: {sink_module} --wait-for {sink.port} && exec .venv/bin/python -m bot serve mail",
+        f"mailsink: exec {sink_module} --port {sink.port}",
     ]
     assert any("LOCAL MAIL SINK" in line and "discarded" in line for line in urls(routed, sink))
     written = procfile(routed, Path("haproxy.cfg"), sink).splitlines()
@@ -122,17 +122,6 @@ def test_run_prod_with_an_smtp_server_or_in_demo_mode_starts_no_sink() -> None:
     assert mail_processes(None) == ["mail: exec .venv/bin/python -m bot serve mail"]
 
 
-def _wait_for_port(port: int, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"nothing listens on {port}")
-
-
 def test_the_local_sink_accepts_mail_and_keeps_neither_address_nor_code() -> None:
     sink = mail_sink(settings(), configured=set())
     assert sink is not None
@@ -141,7 +130,8 @@ def test_the_local_sink_accepts_mail_and_keeps_neither_address_nor_code() -> Non
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
-        _wait_for_port(sink.port)
+        waited = [sys.executable, "-m", "bot.services.mail_sink", "--wait-for", str(sink.port)]
+        assert subprocess.run(waited, cwd=PROJECT_ROOT, timeout=90).returncode == 0
         mailer = smtp_mailer_from_settings(sink.apply(settings()))
         mailer.send(Mail("mario.rossi@example.it", "Codice", "Il tuo codice: 482913"))
     finally:
