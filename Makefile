@@ -65,7 +65,8 @@ haproxy:
 
 # The production profile on this machine (README, "Beyond one process"): PostgreSQL,
 # Redis and RabbitMQ here unless set; RASA_SERVERS / ACTION_SERVERS (default 2 each).
-run-prod: export DEMO ?= 1
+# Not the demo: real mail through SMTP_HOST, or (SMTP_HOST unset) a local sink that
+# discards every mail and says so.
 run-prod: export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 run-prod: export TRACKER_STORE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 run-prod: export LOCK_STORE_URL ?= redis://127.0.0.1:6379/1

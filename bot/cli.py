@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bot.action_server import TOKEN_VARIABLE
 from bot.channels.credentials import write_active_credentials
@@ -32,10 +32,12 @@ def _check_lock_store(url: str, variable: str = "LOCK_STORE_URL") -> None:
         return
     import redis
 
+    from bot.cluster import without_password
+
     try:
         redis.Redis.from_url(url, socket_connect_timeout=3).ping()
     except (redis.RedisError, ValueError) as error:
-        raise SettingsError(variable, f"cannot reach {url} ({error})") from None
+        raise SettingsError(variable, f"cannot reach {without_password(url)} ({error})") from None
 
 
 def _check_event_broker(url: str, timeout: float = 3.0) -> None:
@@ -77,7 +79,7 @@ def check_mail(settings: Settings, timeout: float = 5.0) -> None:
         ) from None
 
 
-def check_services(settings: Settings) -> None:
+def check_services(settings: Settings, mail: bool = True) -> None:
     """Fail fast, with the variable's name, when a configured service is unreachable."""
     from bot.db.session import check_reachable
     from bot.policy import get_policy
@@ -91,7 +93,8 @@ def check_services(settings: Settings) -> None:
     if settings.socketio_manager_url:
         _check_lock_store(settings.socketio_manager_url, "SOCKETIO_MANAGER_URL")
     _check_event_broker(settings.event_broker_url)
-    check_mail(settings)
+    if mail:
+        check_mail(settings)
 
 
 def rasa_environment(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -113,7 +116,7 @@ def rasa_environment(settings: Settings, base: dict[str, str] | None = None) -> 
         LOCK_STORE_HOST=lock.hostname or "localhost",
         LOCK_STORE_PORT=str(lock.port or 6379),
         LOCK_STORE_DB=(lock.path.strip("/") or "1"),
-        LOCK_STORE_PASSWORD=lock.password or "",
+        LOCK_STORE_PASSWORD=unquote(lock.password or ""),  # redis://:p%40ss@host
         EVENT_BROKER_URL=settings.event_broker_url,
         EVENT_BROKER_QUEUE=settings.event_broker_queue,
     )
@@ -262,14 +265,20 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_run_prod(settings: Settings, _args: argparse.Namespace) -> int:
     """Several Rasa and action servers behind HAProxy, desk and site (bot/cluster.py)."""
-    from bot.cluster import urls, write_profile
+    from bot.cluster import mail_sink, urls, write_profile
+    from bot.settings import configured_variables
 
-    check_services(settings)
-    procfile = write_profile(settings)
-    print("", *(f"  {line}" for line in urls(settings)), "  Ctrl-C stops everything.", "", sep="\n")
+    sink = mail_sink(settings, configured_variables())
+    settings = sink.apply(settings) if sink else settings
+    check_services(settings, mail=sink is None)  # the sink starts with the others
+    procfile = write_profile(settings, sink)
+    lines = urls(settings, sink)
+    print("", *(f"  {line}" for line in lines), "  Ctrl-C stops everything.", "", sep="\n")
+    environment = rasa_environment(settings)
+    environment.update(sink.environment() if sink else {})
     honcho = str(Path(sys.executable).with_name("honcho"))
     os.chdir(PROJECT_ROOT)
-    os.execve(honcho, [honcho, "start", "-f", str(procfile)], rasa_environment(settings))
+    os.execve(honcho, [honcho, "start", "-f", str(procfile)], environment)
     return 0  # not reached
 
 

@@ -5,16 +5,21 @@
 RASA_SERVERS Rasa servers, ACTION_SERVERS action servers, HAProxy, the desk and the
 site, and hands it to honcho (Ctrl-C stops them all). HAProxy listens on RASA_PORT and
 ACTION_PORT; the servers on the ports just above. Every process runs the same code
-and settings as `make run`; only the ports differ.
+and settings as `make run`; only the ports differ. Without DEMO and without SMTP_HOST,
+mail goes to a local sink that discards it (bot/services/mail_sink.py), and says so.
 """
 
 from __future__ import annotations
 
 import shlex
 import shutil
-from dataclasses import dataclass
+import socket
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.services.mail_sink import HOST as SINK_HOST
+from bot.services.mail_sink import LABEL as SINK_LABEL
 from bot.settings import PROJECT_ROOT, VAR_DIR, Settings, SettingsError
 
 HAPROXY_TEMPLATE = PROJECT_ROOT / "deploy" / "haproxy" / "haproxy.cfg.j2"
@@ -42,6 +47,29 @@ def topology(settings: Settings) -> Topology:
     return Topology(rasa, actions)
 
 
+@dataclass(frozen=True)
+class MailSink:
+    """Where run-prod's processes send mail when no SMTP server was configured."""
+
+    host: str
+    port: int
+
+    def apply(self, settings: Settings) -> Settings:
+        return replace(settings, smtp_host=self.host, smtp_port=self.port, smtp_starttls=False)
+
+    def environment(self) -> dict[str, str]:
+        return {"SMTP_HOST": self.host, "SMTP_PORT": str(self.port), "SMTP_STARTTLS": "false"}
+
+
+def mail_sink(settings: Settings, configured: Collection[str]) -> MailSink | None:
+    """A sink on a free loopback port when mail goes by SMTP and SMTP_HOST was never set."""
+    if settings.mail_backend != "smtp" or "SMTP_HOST" in configured:
+        return None
+    with socket.socket() as probe:
+        probe.bind((SINK_HOST, 0))
+        return MailSink(SINK_HOST, probe.getsockname()[1])
+
+
 def haproxy_config(settings: Settings, stats_socket: Path | None = None) -> str:
     from jinja2 import Environment, StrictUndefined
 
@@ -66,7 +94,7 @@ def haproxy_binary() -> str:
     return found
 
 
-def procfile(settings: Settings, haproxy_cfg: Path) -> str:
+def procfile(settings: Settings, haproxy_cfg: Path, sink: MailSink | None = None) -> str:
     """One line per process; each server gets its own port through its environment."""
     servers = topology(settings)
     haproxy = f"exec {shlex.quote(haproxy_binary())} -db -f {shlex.quote(str(haproxy_cfg))}"
@@ -76,7 +104,19 @@ def procfile(settings: Settings, haproxy_cfg: Path) -> str:
     for number, port in enumerate(servers.action_ports, 1):
         lines.append(f"actions{number}: ACTION_PORT={port} exec {PYTHON} -m bot serve actions")
     lines += [f"desk: exec {PYTHON} -m bot serve desk", f"site: exec {PYTHON} -m bot serve site"]
+    lines += mail_processes(sink)
     return "\n".join(lines) + "\n"
+
+
+def mail_processes(sink: MailSink | None) -> list[str]:
+    """The mail worker (idle with the demo outbox) and, without an SMTP server, the sink."""
+    if not sink:
+        return [f"mail: exec {PYTHON} -m bot serve mail"]
+    sink_module = f"{PYTHON} -m bot.services.mail_sink"
+    return [  # the worker checks its SMTP server at start: after the sink is up
+        f"mail: {sink_module} --wait-for {sink.port} && exec {PYTHON} -m bot serve mail",
+        f"mailsink: exec {sink_module} --port {sink.port}",
+    ]
 
 
 def missing_shared_stores(settings: Settings) -> list[str]:
@@ -95,7 +135,7 @@ def missing_shared_stores(settings: Settings) -> list[str]:
     return problems
 
 
-def write_profile(settings: Settings) -> Path:
+def write_profile(settings: Settings, sink: MailSink | None = None) -> Path:
     """Write var/haproxy.cfg and var/Procfile.prod; return the Procfile."""
     problems = missing_shared_stores(settings)
     if problems:
@@ -104,11 +144,11 @@ def write_profile(settings: Settings) -> Path:
     config = VAR_DIR / "haproxy.cfg"
     config.write_text(haproxy_config(settings), encoding="utf-8")
     path = VAR_DIR / "Procfile.prod"
-    path.write_text(procfile(settings, config), encoding="utf-8")
+    path.write_text(procfile(settings, config, sink), encoding="utf-8")
     return path
 
 
-def urls(settings: Settings) -> list[str]:
+def urls(settings: Settings, sink: MailSink | None = None) -> list[str]:
     servers = topology(settings)
     rasa = ", ".join(str(port) for port in servers.rasa_ports)
     actions = ", ".join(str(port) for port in servers.action_ports)
@@ -119,12 +159,19 @@ def urls(settings: Settings) -> list[str]:
         f"  -> {settings.rasa_servers} Rasa servers on {rasa}",
         f"Actions (HAProxy):   http://localhost:{settings.action_port}/webhook"
         f"  -> {settings.action_servers} action servers on {actions}",
-        f"Event broker:        {_without_password(settings.event_broker_url) or 'none'}"
+        f"Event broker:        {without_password(settings.event_broker_url) or 'none'}"
         f" (queue {settings.event_broker_queue})",
+        f"Mail:                {SINK_LABEL} on {sink.host}:{sink.port}: every mail is "
+        "discarded, nobody receives codes or reset links (set SMTP_HOST to send)"
+        if sink
+        else f"Mail:                SMTP {settings.smtp_host}:{settings.smtp_port}"
+        if settings.mail_backend == "smtp"
+        else "Mail:                the demo outbox (/outbox)",
     ]
 
 
-def _without_password(url: str) -> str:
+def without_password(url: str) -> str:
+    """A redis:// or amqp:// URL for messages: its password replaced by ***."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)

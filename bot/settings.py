@@ -8,6 +8,7 @@ stop with one clear line instead of a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -278,6 +279,49 @@ def _http_url(name: str, value: str) -> str:
     return value
 
 
+def is_loopback(host: str) -> bool:
+    """This machine only: localhost, 127.0.0.0/8 or ::1 (empty means every interface)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _demo(raw: Mapping[str, str]) -> bool:
+    """Demo mode publishes codes and reset links (/outbox) and a known desk password."""
+    demo = _flag("DEMO", raw["DEMO"])
+    if demo and not is_loopback(raw["LISTEN_HOST"]):
+        raise SettingsError(
+            "DEMO",
+            f"demo mode only on this machine, not LISTEN_HOST={raw['LISTEN_HOST'] or '(empty)'}; "
+            "use LISTEN_HOST=127.0.0.1 or DEMO=false",
+        )
+    return demo
+
+
+def _private_url(name: str, value: str, demo: bool) -> str:
+    """Outside demo mode a link carrying a token or a ticket leaves this machine only by https."""
+    parts = urlsplit(value)
+    if not demo and parts.scheme == "http" and not is_loopback(parts.hostname or ""):
+        raise SettingsError(name, f"'{value}' is plain http to another machine; use https://")
+    return value
+
+
+def _smtp_starttls(raw: Mapping[str, str], demo: bool) -> bool:
+    """Codes and reset links cross the network to a remote SMTP server only encrypted."""
+    starttls = _flag("SMTP_STARTTLS", raw["SMTP_STARTTLS"])
+    host = raw["SMTP_HOST"].strip()  # empty: `python -m bot check` names it
+    if not demo and not starttls and host and not is_loopback(host):
+        raise SettingsError(
+            "SMTP_STARTTLS",
+            f"the SMTP server {host} is not on this machine: set "
+            "SMTP_STARTTLS=true (mails carry codes and reset links)",
+        )
+    return starttls
+
+
 def _secret_key(value: str) -> str:
     """The configured secret, or one created once in var/secret_key (mode 600)."""
     if value:
@@ -330,11 +374,11 @@ def _origins(raw: Mapping[str, str], site_port: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(origins))
 
 
-def _webhook(raw: Mapping[str, str]) -> tuple[str, str]:
+def _webhook(raw: Mapping[str, str], demo: bool) -> tuple[str, str]:
     url, secret = raw["WEBHOOK_URL"], raw["WEBHOOK_SECRET"]
     if not url:
         return "", ""
-    _http_url("WEBHOOK_URL", url)
+    _private_url("WEBHOOK_URL", _http_url("WEBHOOK_URL", url), demo)
     if len(secret) < 16:
         raise SettingsError("WEBHOOK_SECRET", "set at least 16 characters when WEBHOOK_URL is set")
     return url, secret
@@ -353,8 +397,8 @@ def load_settings(
     raw = _read_environment(env_file, os.environ if environ is None else environ)
     action_port = _port("ACTION_PORT", raw["ACTION_PORT"])
     action_url = raw["ACTION_ENDPOINT_URL"] or f"http://localhost:{action_port}/webhook"
-    webhook_url, webhook_secret = _webhook(raw)
-    demo = _flag("DEMO", raw["DEMO"])
+    demo = _demo(raw)
+    webhook_url, webhook_secret = _webhook(raw, demo)
     site_port = _port("SITE_PORT", raw["SITE_PORT"])
     _rest_token(raw["REST_TOKEN"])  # Rasa reads it (credentials.yml); checked here
     return Settings(
@@ -375,10 +419,12 @@ def load_settings(
         mail_from=raw["MAIL_FROM"],
         smtp_host=raw["SMTP_HOST"],
         smtp_port=_port("SMTP_PORT", raw["SMTP_PORT"]),
-        smtp_starttls=_flag("SMTP_STARTTLS", raw["SMTP_STARTTLS"]),
+        smtp_starttls=_smtp_starttls(raw, demo),
         smtp_user=raw["SMTP_USER"],
         smtp_password=raw["SMTP_PASSWORD"],
-        reset_page_url=_http_url("RESET_PAGE_URL", raw["RESET_PAGE_URL"]),
+        reset_page_url=_private_url(
+            "RESET_PAGE_URL", _http_url("RESET_PAGE_URL", raw["RESET_PAGE_URL"]), demo
+        ),
         policy_file=_project_path(raw["POLICY_FILE"]),
         nlu_review_file=_project_path(raw["NLU_REVIEW_FILE"]),
         catalogue_file=_project_path(raw["CATALOGUE_FILE"]),
@@ -398,6 +444,15 @@ def load_settings(
         allowed_origins=_origins(raw, site_port),
         channel_variables={name: raw[name] for name in CHANNEL_VARIABLES if raw[name]},
     )
+
+
+def configured_variables(
+    env_file: Path | None = PROJECT_ROOT / ".env", environ: Mapping[str, str] | None = None
+) -> set[str]:
+    """The variables set in the environment or `.env`, i.e. not left to their default."""
+    environ = os.environ if environ is None else environ
+    found = set(_read_env_file(env_file)) if env_file is not None and env_file.exists() else set()
+    return found | {name for name in environ if name in DEFAULTS}
 
 
 @lru_cache(maxsize=1)

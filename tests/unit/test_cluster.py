@@ -3,13 +3,19 @@ insists on, the settings that name a broker or a socket.io manager."""
 
 from __future__ import annotations
 
+import os
+import re
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bot.cluster import procfile, topology, write_profile
+from bot.cluster import mail_processes, mail_sink, procfile, topology, urls, write_profile
 from bot.event_broker import broker_arguments
-from bot.settings import SettingsError, load_settings
+from bot.services.mail import Mail, smtp_mailer_from_settings
+from bot.settings import PROJECT_ROOT, SettingsError, load_settings
 
 SHARED = {
     "SECRET_KEY": "s" * 40,
@@ -73,3 +79,65 @@ def test_broker_url_gives_credentials_and_a_queue_with_its_own_exchange() -> Non
         "user", "p@ss", 5673,
     )  # fmt: skip
     assert arguments["queues"] == ["events_a"] and arguments["exchange_name"] == "events_a"
+
+
+# --- make run-prod is not the demo: its mail goes somewhere ----------------------------
+
+
+def test_make_run_prod_leaves_demo_mode_off() -> None:
+    """DEMO publishes codes on /outbox and a known desk password: run-prod must not default
+    to it (the Dockerfile-style LISTEN_HOST=0.0.0.0 would then be refused anyway)."""
+    environment = {name: value for name, value in os.environ.items() if name != "DEMO"}
+    plan = subprocess.run(
+        ["make", "-pn", "run-prod"], cwd=PROJECT_ROOT, env=environment,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "run-prod: LOCK_STORE_URL = " in plan.stdout, plan.stderr  # the plan was read
+    assert not re.search(r"^run-prod: DEMO = ", plan.stdout, re.MULTILINE)
+
+
+def test_run_prod_without_an_smtp_server_sends_mail_to_a_local_sink() -> None:
+    plan = settings()  # DEMO off, SMTP_HOST left to its default
+    sink = mail_sink(plan, configured=set(SHARED))
+    assert sink is not None and sink.host == "127.0.0.1"
+    routed = sink.apply(plan)
+    assert (routed.smtp_host, routed.smtp_port) == ("127.0.0.1", sink.port)
+    assert sink.environment() == {
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "SMTP_STARTTLS": "false",
+    }  # fmt: skip
+    sink_module = ".venv/bin/python -m bot.services.mail_sink"
+    assert mail_processes(sink) == [
+        f"mail: {sink_module} --wait-for {sink.port} && exec .venv/bin/python -m bot serve mail",
+        f"mailsink: exec {sink_module} --port {sink.port}",
+    ]
+    assert any("LOCAL MAIL SINK" in line and "discarded" in line for line in urls(routed, sink))
+    written = procfile(routed, Path("haproxy.cfg"), sink).splitlines()
+    assert set(mail_processes(sink)) <= set(written)
+
+
+def test_run_prod_with_an_smtp_server_or_in_demo_mode_starts_no_sink() -> None:
+    assert mail_sink(settings(SMTP_HOST="127.0.0.1"), configured={"SMTP_HOST"}) is None
+    assert mail_sink(settings(DEMO="1"), configured=set()) is None
+    # the worker sends what is queued; no sink
+    assert mail_processes(None) == ["mail: exec .venv/bin/python -m bot serve mail"]
+
+
+def test_the_local_sink_accepts_mail_and_keeps_neither_address_nor_code() -> None:
+    sink = mail_sink(settings(), configured=set())
+    assert sink is not None
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.services.mail_sink", "--port", str(sink.port)],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        waited = [sys.executable, "-m", "bot.services.mail_sink", "--wait-for", str(sink.port)]
+        assert subprocess.run(waited, cwd=PROJECT_ROOT, timeout=90).returncode == 0
+        mailer = smtp_mailer_from_settings(sink.apply(settings()))
+        mailer.send(Mail("mario.rossi@example.it", "Codice", "Il tuo codice: 482913"))
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+    assert "LOCAL MAIL SINK" in output and "m***@example.it" in output, output
+    assert "mario.rossi" not in output and "482913" not in output
+    with socket.socket() as probe:  # loopback only
+        assert probe.connect_ex(("127.0.0.2", sink.port)) != 0

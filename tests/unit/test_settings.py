@@ -167,7 +167,7 @@ def _closed_port() -> int:
     ("mail", "variable"),
     [
         ({"SMTP_PORT": "closed"}, "SMTP_HOST"),
-        ({"SMTP_HOST": "no-such-host.invalid"}, "SMTP_HOST"),
+        ({"SMTP_HOST": "no-such-host.invalid", "SMTP_STARTTLS": "true"}, "SMTP_HOST"),
         ({"MAIL_FROM": "support"}, "MAIL_FROM"),
         ({"MAIL_BACKEND": "outbox"}, "MAIL_BACKEND"),
     ],
@@ -220,3 +220,70 @@ def test_allowed_origins_default_to_the_demo_site() -> None:
         env_file=None, environ={"ALLOWED_ORIGINS": "https://help.example.com, http://a.test:81"}
     )
     assert custom.allowed_origins == ("https://help.example.com", "http://a.test:81")
+
+
+# --- what demo mode and plain-text links may reach ----------------------------------
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "help.example.com", ""])
+def test_demo_mode_is_refused_beyond_this_machine(host: str) -> None:
+    """The demo publishes every code and reset link on /outbox: loopback only."""
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env_file=None, environ={"DEMO": "true", "LISTEN_HOST": host})
+    assert raised.value.variable == "DEMO"
+    assert "LISTEN_HOST" in str(raised.value)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost", "LOCALHOST"])
+def test_demo_mode_runs_on_loopback(host: str) -> None:
+    assert load_settings(env_file=None, environ={"DEMO": "1", "LISTEN_HOST": host}).demo
+
+
+def test_demo_mode_through_the_cli_beyond_loopback_is_one_line(tmp_path: Path) -> None:
+    result = _run_check(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'a.db'}",
+        TRACKER_STORE_URL=f"sqlite:///{tmp_path / 't.db'}",
+        DEMO="1",
+        LISTEN_HOST="0.0.0.0",
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("configuration error: DEMO:")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("values", "variable"),
+    [
+        ({"SMTP_HOST": "mail.example.com", "SMTP_PORT": "587"}, "SMTP_STARTTLS"),
+        ({"SMTP_HOST": "10.0.0.5", "SMTP_STARTTLS": "false"}, "SMTP_STARTTLS"),
+        ({"RESET_PAGE_URL": "http://help.example.com/reset-password"}, "RESET_PAGE_URL"),
+        (
+            {"WEBHOOK_URL": "http://helpdesk.example.com/hook", "WEBHOOK_SECRET": "w" * 20},
+            "WEBHOOK_URL",
+        ),
+    ],
+)
+def test_outside_demo_mode_nothing_secret_crosses_the_network_in_clear(
+    values: dict[str, str], variable: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env_file=None, environ={"DEMO": "false", **values})
+    assert raised.value.variable == variable
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"SMTP_HOST": "mail.example.com", "SMTP_PORT": "587", "SMTP_STARTTLS": "true"},
+        {"SMTP_HOST": "localhost"},
+        {"SMTP_HOST": "127.0.0.1"},
+        {"RESET_PAGE_URL": "https://help.example.com/reset-password"},
+        {"RESET_PAGE_URL": "http://localhost:8000/reset-password"},
+        {"WEBHOOK_URL": "https://helpdesk.example.com/hook", "WEBHOOK_SECRET": "w" * 20},
+        {"WEBHOOK_URL": "http://127.0.0.1:9000/hook", "WEBHOOK_SECRET": "w" * 20},
+    ],
+)
+def test_encrypted_or_local_mail_and_links_are_accepted(values: dict[str, str]) -> None:
+    load_settings(env_file=None, environ={"DEMO": "false", **values})
