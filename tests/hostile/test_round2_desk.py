@@ -83,9 +83,7 @@ def own_desk(workdir: Path, database_url: str, **settings: str) -> Iterator[Desk
         stop([process])
 
 
-def sign_in(
-    desk: Desk, username: str, password: str, **headers: str
-) -> requests.Response:
+def sign_in(desk: Desk, username: str, password: str, **headers: str) -> requests.Response:
     return requests.post(
         f"{desk.url}/login", data={"username": username, "password": password},
         headers={k.replace("_", "-"): v for k, v in headers.items()},
@@ -106,9 +104,7 @@ def test_forty_concurrent_wrong_passwords_check_at_most_the_limit(
 ) -> None:
     with own_desk(tmp_path, account_db) as desk:
         with ThreadPoolExecutor(40) as pool:
-            answers = list(
-                pool.map(lambda n: sign_in(desk, "marie", f"guess-{n}"), range(40))
-            )
+            answers = list(pool.map(lambda n: sign_in(desk, "marie", f"guess-{n}"), range(40)))
         checked = [a for a in answers if evaluated(a)]
         assert {a.status_code for a in answers} <= {302, 429}
         assert len(checked) <= PER_USERNAME, f"{len(checked)} passwords checked"
@@ -225,15 +221,14 @@ def test_the_cookie_is_secure_behind_an_https_proxy(tmp_path: Path) -> None:
         assert "; secure" in https.headers["Set-Cookie"].lower()
         plain = sign_in(desk, "marie", desk.password)  # local http: no Secure, or no cookie
         assert "; secure" not in plain.headers["Set-Cookie"].lower()
-    with own_desk(tmp_path, url, TRUSTED_PROXIES="10.0.0.0/8") as desk:
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    with own_desk(tmp_path, other, TRUSTED_PROXIES="10.0.0.0/8") as desk:
         # an untrusted peer's header is not believed
         forged = sign_in(desk, "marie", desk.password, X_Forwarded_Proto="https")
         assert "; secure" not in forged.headers["Set-Cookie"].lower()
 
 
-def test_personal_data_is_never_cached(
-    assistant: Assistant, desk: Desk, supervisor: Desk
-) -> None:
+def test_personal_data_is_never_cached(assistant: Assistant, desk: Desk, supervisor: Desk) -> None:
     _, ticket, agent = queued_rest_ticket(assistant, desk)
     boss = signed_in(supervisor)
     for session, path in (
@@ -265,4 +260,3 @@ def test_a_closed_ticket_shows_nothing_the_customer_wrote_after_it(
     assert not [text for text in texts if "after the close" in text], texts
     shown = agent.get(ticket_url, timeout=30).json()
     assert "after the close" not in str(shown["transcript"])
-
