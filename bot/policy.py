@@ -56,6 +56,9 @@ class Policy:
     desk_signin_failures_per_username: int
     desk_signin_failures_per_address: int
     desk_signin_window_minutes: int
+    # the first lock at the limit; each lock of the same streak doubles it, up to the max
+    desk_signin_backoff_seconds: int = 300
+    desk_signin_backoff_max_seconds: int = 1800
     conversation_retention_days: int = 30
     outbox_retention_days: int = 7
     challenge_retention_days: int = 30

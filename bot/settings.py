@@ -74,6 +74,8 @@ class Settings:
     webhook_secret: str
     allowed_origins: tuple[str, ...]  # browser origins allowed to call Rasa (CORS, socket.io)
     channel_variables: Mapping[str, str]  # CHANNEL_VARIABLES that are set (non-empty)
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto the desk believes.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @property
     def rasa_url(self) -> str:
@@ -132,6 +134,9 @@ DEFAULTS: dict[str, str] = {
     # Web pages allowed to talk to Rasa from a browser (comma-separated origins).
     # Empty: the demo site, http://localhost:SITE_PORT and http://127.0.0.1:SITE_PORT.
     "ALLOWED_ORIGINS": "",
+    # Reverse proxies in front of the desk (comma-separated addresses or CIDRs, e.g. the
+    # ingress's 10.0.0.0/8): only from them is X-Forwarded-For / -Proto believed. Empty: none.
+    "TRUSTED_PROXIES": "",
     # REST channel token (at least 32 characters): callers send `Authorization: Bearer
     # <REST_TOKEN>`. Outside demo mode the REST channel is off without it.
     "REST_TOKEN": "",
@@ -384,6 +389,19 @@ def _webhook(raw: Mapping[str, str], demo: bool) -> tuple[str, str]:
     return url, secret
 
 
+def _networks(name: str, value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for part in (piece.strip() for piece in value.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            problem = f"'{part}' is not an address or CIDR like 10.0.0.0/8"
+            raise SettingsError(name, problem) from None
+    return tuple(networks)
+
+
 def _rest_token(value: str) -> str:
     if value and len(value) < MIN_SECRET_LENGTH:
         raise SettingsError("REST_TOKEN", f"too short; use at least {MIN_SECRET_LENGTH} characters")
@@ -443,6 +461,7 @@ def load_settings(
         webhook_secret=webhook_secret,
         allowed_origins=_origins(raw, site_port),
         channel_variables={name: raw[name] for name in CHANNEL_VARIABLES if raw[name]},
+        trusted_proxies=_networks("TRUSTED_PROXIES", raw["TRUSTED_PROXIES"]),
     )
 
 

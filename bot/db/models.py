@@ -265,6 +265,22 @@ class Agent(Base):
     created_at = Column(DateTime, nullable=False)
     # May open the Insights page (`create-agent --supervisor`); checked on every route.
     supervisor = Column(Boolean, nullable=False, default=False)
+    # In every session cookie; logout adds one, so cookies signed before stop working.
+    session_generation = Column(Integer, nullable=False, default=0, server_default="0")
+
+
+class DeskSigninCounter(Base):
+    """Sign-in attempts of one subject (keyed hash of "desk-agent:<name>" or
+    "desk-client:<address>"), changed only by single UPDATE statements
+    (bot/services/signin_limits.py) so concurrent attempts cannot overtake the limit."""
+
+    __tablename__ = "desk_signin_counters"
+
+    subject_key = Column(String(64), primary_key=True)
+    attempts = Column(Integer, nullable=False, default=0)  # reserved or failed, this streak
+    since = Column(DateTime, nullable=False)  # the streak is forgotten a window after this
+    locked_until = Column(DateTime)
+    lockouts = Column(Integer, nullable=False, default=0)  # locks this streak: the backoff grows
 
 
 class AuditEntry(Base):
@@ -382,6 +398,7 @@ __all__ = [
     "BillingContact",
     "BillingRole",
     "DeactivationReason",
+    "DeskSigninCounter",
     "HandoffTicket",
     "InsightConversation",
     "InsightCursor",

@@ -2,8 +2,10 @@
 
 Every page and API call needs the agent's session cookie (401 otherwise); POSTs
 also need the X-Desk-Request header. Sign-in is limited per name and per client
-address (bot/services/signin_limits.py), answers an unknown name like a wrong
-password, and refuses the demo agent outside demo mode. Agent messages go to the customer through
+address (bot/services/signin_limits.py; behind TRUSTED_PROXIES the address from
+X-Forwarded-For, bot/forwarded.py), answers an unknown name like a wrong password, and
+refuses the demo agent outside demo mode. Logout voids every cookie of the agent's;
+API answers are never cached. Agent messages go to the customer through
 Rasa's HTTP API (JWT) with `output_channel=latest`, so they reach the channel the
 customer wrote from; the customer's messages are read back from Rasa's tracker.
 """
@@ -14,7 +16,7 @@ import asyncio
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,13 +26,14 @@ from sqlalchemy.orm import Session
 from bot.db.models import Account, HandoffTicket, TicketStatus
 from bot.db.session import session_scope
 from bot.demo_data import DEMO_AGENT
-from bot.desk import insights
+from bot.desk import insights, params
 from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, read_session
 from bot.desk.rasa_api import RasaClient, RasaError
+from bot.forwarded import client_address, is_https
 from bot.http_security import security_headers
 from bot.policy import get_policy
 from bot.services import handoff, signin_limits
-from bot.services.agents import AgentInfo, authenticate, get_agent
+from bot.services.agents import AgentInfo, authenticate, end_sessions, get_agent
 from bot.services.handoff_details import Topic
 from bot.services.redaction import remove_card_numbers
 from bot.services.runtime import utcnow
@@ -109,11 +112,13 @@ async def require_agent(request: web.Request, handler: Handler) -> web.StreamRes
     if request.path in PUBLIC_PATHS:
         return await handler(request)
     settings: Settings = request.app[SETTINGS]
-    username = read_session(settings, request.cookies.get(COOKIE))
+    cookie = read_session(settings, request.cookies.get(COOKIE))
     agent = None
-    if username:
+    if cookie:
         refused = refused_agents(settings)
-        agent = await _in_session(lambda session: get_agent(session, username, refused=refused))
+        agent = await _in_session(lambda session: get_agent(session, cookie.agent, refused=refused))
+        if agent and agent.session_generation != cookie.generation:
+            agent = None  # signed out since this cookie was made
     if agent is None:
         if request.path.startswith("/api/"):
             return _json_error(401, "sign in first")
@@ -132,6 +137,12 @@ def content_security_policy(_request: web.Request) -> str:
     return CONTENT_SECURITY_POLICY
 
 
+async def no_store(request: web.Request, response: web.StreamResponse) -> None:
+    """Tickets, messages and insights are personal: no browser or proxy keeps a copy."""
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+
+
 # --- pages ------------------------------------------------------------------------
 
 
@@ -139,10 +150,11 @@ async def login_page(request: web.Request) -> web.Response:
     return web.FileResponse(STATIC / "login.html")
 
 
-def _too_many_attempts(wait_minutes: int) -> web.Response:
+def _too_many_attempts(wait: timedelta) -> web.Response:
+    wait_minutes = signin_limits.minutes(wait)
     return web.Response(
         status=429,
-        headers={"Retry-After": str(wait_minutes * 60)},
+        headers={"Retry-After": str(signin_limits.seconds(wait))},
         content_type="text/html",
         text=(
             '<!doctype html><html lang="en"><meta charset="utf-8">'
@@ -157,17 +169,19 @@ def _too_many_attempts(wait_minutes: int) -> web.Response:
 
 def sign_in(
     settings: Settings, username: str, password: str, address: str
-) -> AgentInfo | int | None:
-    """The agent; or the minutes to wait when over the limit; or None (wrong name or
-    password, one answer for both). Runs scrypt: call it in a worker thread."""
-    now = utcnow()
+) -> AgentInfo | timedelta | None:
+    """The agent; or the wait when over the limit; or None (wrong name or password,
+    one answer for both). Runs scrypt: call it in a worker thread."""
+    policy = get_policy()
     with session_scope() as session:
-        wait = signin_limits.retry_after(session, get_policy(), username, address, now)
+        wait = signin_limits.take_attempt(session, policy, username, address, utcnow())
         if wait is not None:
-            return signin_limits.minutes(wait)
+            return wait
         agent = authenticate(session, username, password, refused=refused_agents(settings))
         if agent is None:
-            signin_limits.record_failure(session, username, address, now)
+            signin_limits.record_failure(session, policy, username, address, utcnow())
+        else:
+            signin_limits.record_success(session, policy, username, address)
     return agent
 
 
@@ -176,10 +190,9 @@ async def login(request: web.Request) -> web.Response:
     username = str(form.get("username", "")).strip().lower()[:MAX_USERNAME_CHARS]
     password = str(form.get("password", ""))[:MAX_PASSWORD_CHARS]
     settings = request.app[SETTINGS]
-    result = await asyncio.to_thread(
-        sign_in, settings, username, password, request.remote or "unknown"
-    )
-    if isinstance(result, int):
+    address = client_address(request, settings.trusted_proxies)
+    result = await asyncio.to_thread(sign_in, settings, username, password, address)
+    if isinstance(result, timedelta):
         logger.info("desk sign-in refused: too many attempts")
         return _too_many_attempts(result)
     if result is None:
@@ -187,13 +200,16 @@ async def login(request: web.Request) -> web.Response:
         raise web.HTTPFound("/login?failed=1")
     response = web.HTTPFound("/")
     response.set_cookie(
-        COOKIE, make_session(settings, result.username),
+        COOKIE, make_session(settings, result.username, generation=result.session_generation),
         max_age=SESSION_SECONDS, httponly=True, samesite="Strict", path="/",
+        secure=is_https(request, settings.trusted_proxies) or None,
     )  # fmt: skip
     raise response
 
 
 async def logout(request: web.Request) -> web.Response:
+    agent: AgentInfo = request["agent"]
+    await _in_session(lambda session: end_sessions(session, agent.username))
     response = web.HTTPFound("/login")
     response.del_cookie(COOKIE, path="/")
     raise response
@@ -259,11 +275,8 @@ async def list_tickets(request: web.Request) -> web.Response:
 
 def _load(session: Any, request: web.Request) -> HandoffTicket:
     agent: AgentInfo = request["agent"]
-    try:
-        ticket_id = int(request.match_info["ticket_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
-    ticket = session.get(HandoffTicket, ticket_id)
+    ticket_id = params.row_id(request.match_info["ticket_id"])
+    ticket = session.get(HandoffTicket, ticket_id) if ticket_id else None
     if ticket is None or ticket.language not in agent.languages:
         raise web.HTTPNotFound(text='{"error": "no such ticket"}', content_type="application/json")
     return ticket
@@ -293,14 +306,16 @@ async def show_ticket(request: web.Request) -> web.Response:
     return web.json_response(await _in_session(body))
 
 
-def live_messages(events: list[dict[str, Any]], since: float) -> list[dict[str, Any]]:
-    """User, bot and agent messages after `since` (a Unix time), codes and card numbers
-    masked. An agent line is a bot event the desk wrote (through Rasa's JWT-protected
-    API, with the agent's name): a customer's own metadata never makes one."""
+def live_messages(
+    events: list[dict[str, Any]], since: float, until: float = math.inf
+) -> list[dict[str, Any]]:
+    """User, bot and agent messages after `since` and up to `until` (Unix times), codes
+    and card numbers masked. An agent line is a bot event the desk wrote (through Rasa's
+    JWT-protected API, with the agent's name): a customer's own metadata never makes one."""
     messages = []
     for event, text in handoff.messages_without_codes(events):
         at = float(event.get("timestamp") or 0)
-        if at <= since:
+        if at <= since or at > until:
             continue
         agent = (event.get("metadata") or {}).get("agent") if event["event"] == "bot" else None
         role = "agent" if agent else event["event"]
@@ -310,29 +325,28 @@ def live_messages(events: list[dict[str, Any]], since: float) -> list[dict[str, 
 
 def parse_since(raw: str) -> float | None:
     """The `since` query parameter: a Unix time (the `at` of the last message shown)."""
-    try:
-        value = float(raw or 0)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and value >= 0 else None
+    return params.unix_time(raw or "0")
 
 
 async def messages(request: web.Request) -> web.Response:
     since = parse_since(request.query.get("since", ""))
     if since is None:
-        return _bad_query("since", "a Unix time in seconds, e.g. 1764400000.5")
+        return _bad_query("since", params.UNIX_TIME)
 
-    def opened(session: Session) -> tuple[str, datetime]:
+    def opened(session: Session) -> tuple[str, datetime, datetime | None]:
         ticket = _load(session, request)
-        return ticket.conversation_id, ticket.created_at
+        return ticket.conversation_id, ticket.created_at, ticket.closed_at
 
-    conversation_id, created = await _in_session(opened)
+    conversation_id, created, closed = await _in_session(opened)
     since = max(since, _unix(created))
+    # a closed ticket is a record: what the customer wrote after the close is not its
+    until = _unix(closed) if closed else math.inf
     try:
         tracker = await request.app[RASA].tracker(conversation_id)
     except RasaError as error:
         return _json_error(502, str(error))
-    return web.json_response({"messages": live_messages(tracker.get("events") or [], since)})
+    events = tracker.get("events") or []
+    return web.json_response({"messages": live_messages(events, since, until)})
 
 
 def _unix(naive_utc: datetime) -> float:
@@ -415,6 +429,7 @@ async def hand_back(request: web.Request) -> web.Response:
 def build_app(settings: Settings, rasa_url: str | None = None) -> web.Application:
     app = web.Application(middlewares=[require_agent])
     app.on_response_prepare.append(security_headers(content_security_policy))
+    app.on_response_prepare.append(no_store)
     app[SETTINGS] = settings
     app[RASA] = RasaClient(settings, rasa_url)
 

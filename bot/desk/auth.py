@@ -1,4 +1,7 @@
-"""Desk sign-in: a signed, expiring session cookie (HMAC under a key from SECRET_KEY)."""
+"""Desk sign-in: a signed, expiring session cookie (HMAC under a key from SECRET_KEY).
+
+The cookie carries the agent's session generation: logout moves it on in the database
+(bot/services/agents.py), so a copy of any earlier cookie stops working."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import dataclass
 
 from bot.keys import DESK_SESSIONS, derive_key
 from bot.settings import Settings
@@ -18,18 +22,33 @@ SESSION_SECONDS = 8 * 3600  # one working day
 CSRF_HEADER = "X-Desk-Request"
 
 
+@dataclass(frozen=True)
+class DeskSession:
+    agent: str
+    generation: int
+
+
 def _sign(key: bytes, body: str) -> str:
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
 
 
-def make_session(settings: Settings, username: str, now: float | None = None) -> str:
-    payload = {"agent": username, "exp": int((now or time.time()) + SESSION_SECONDS)}
+def make_session(
+    settings: Settings, username: str, now: float | None = None, *, generation: int = 0
+) -> str:
+    payload = {
+        "agent": username,
+        "exp": int((now or time.time()) + SESSION_SECONDS),
+        "gen": generation,
+    }
     body = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
     return f"{body}.{_sign(derive_key(DESK_SESSIONS, settings), body)}"
 
 
-def read_session(settings: Settings, cookie: str | None, now: float | None = None) -> str | None:
-    """The agent's username, or None for a missing, forged or expired cookie."""
+def read_session(
+    settings: Settings, cookie: str | None, now: float | None = None
+) -> DeskSession | None:
+    """The agent's username and session generation, or None for a missing, forged or
+    expired cookie (whether the generation is still current is the caller's check)."""
     if not cookie or "." not in cookie:
         return None
     body, signature = cookie.rsplit(".", 1)
@@ -39,6 +58,9 @@ def read_session(settings: Settings, cookie: str | None, now: float | None = Non
         payload = json.loads(base64.urlsafe_b64decode(body.encode()))
     except ValueError:
         return None
-    if payload.get("exp", 0) < (now or time.time()):
+    if not isinstance(payload, dict) or payload.get("exp", 0) < (now or time.time()):
         return None
-    return str(payload.get("agent")) or None
+    agent, generation = payload.get("agent"), payload.get("gen", 0)
+    if not isinstance(agent, str) or not agent or not isinstance(generation, int):
+        return None
+    return DeskSession(agent, generation)

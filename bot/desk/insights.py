@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bot.db.session import make_engine, session_scope
+from bot.desk import params
 from bot.policy import get_policy
 from bot.services import misunderstood
 from bot.services.agents import AgentInfo
@@ -60,10 +61,10 @@ def supervisor_only(handler: Handler) -> Handler:
 def _day(name: str, raw: str) -> datetime | None:
     if not raw:
         return None
-    try:
-        return datetime.combine(date.fromisoformat(raw), datetime.min.time())
-    except ValueError:
-        raise BadQuery(f"query parameter '{name}': a date, e.g. 2026-11-22") from None
+    value = params.day(raw)
+    if value is None:
+        raise BadQuery(f"query parameter '{name}': {params.DAYS}")
+    return datetime.combine(value, datetime.min.time())
 
 
 def parse_filters(query: dict[str, str], now: datetime) -> tuple[Filters, datetime]:
@@ -81,11 +82,10 @@ def parse_filters(query: dict[str, str], now: datetime) -> tuple[Filters, dateti
         raise BadQuery("query parameter 'channel': a channel name, e.g. socketio")
     as_of = now
     if query.get("as_of"):
-        try:
-            as_of = datetime.fromtimestamp(float(query["as_of"]), timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise BadQuery("query parameter 'as_of': a Unix time in seconds") from None
-        as_of = as_of.replace(tzinfo=None)
+        seconds = params.unix_time(query["as_of"])
+        if seconds is None:
+            raise BadQuery(f"query parameter 'as_of': {params.UNIX_TIME}")
+        as_of = datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)
         if as_of < now:
             raise BadQuery("query parameter 'as_of': now or later")
     end = last + timedelta(days=1) if last else None
@@ -182,7 +182,7 @@ def _label_request(body: Any) -> tuple[list[int], str]:
     if (
         not isinstance(ids, list)
         or not 0 < len(ids) <= MAX_LABEL_IDS
-        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+        or not all(params.is_row_id(i) for i in ids)
     ):
         raise BadQuery(f"'ids': a list of 1-{MAX_LABEL_IDS} message ids")
     if not isinstance(intent, str) or not intent:

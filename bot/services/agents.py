@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Agent
@@ -29,6 +29,7 @@ class AgentInfo:
     display_name: str
     languages: tuple[str, ...]
     supervisor: bool = False  # may see the Insights page
+    session_generation: int = 0  # a session cookie of another generation is void
 
 
 def _info(agent: Agent) -> AgentInfo:
@@ -37,6 +38,7 @@ def _info(agent: Agent) -> AgentInfo:
         agent.display_name,
         tuple(agent.languages.split(",")),
         supervisor=bool(agent.supervisor),
+        session_generation=int(agent.session_generation or 0),
     )
 
 
@@ -99,3 +101,14 @@ def get_agent(
         select(Agent).where(Agent.username == username, Agent.active.is_(True))
     ).first()
     return _info(agent) if agent else None
+
+
+def end_sessions(session: Session, username: str) -> None:
+    """Sign the agent out everywhere: every session cookie signed so far stops working."""
+    session.execute(
+        update(Agent)
+        .where(Agent.username == username)
+        .values(session_generation=Agent.session_generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()

@@ -46,6 +46,7 @@ def test_env_file_values_are_used(tmp_path: Path, monkeypatch) -> None:
         ('MAIL_FROM="never closed\n', "MAIL_FROM"),
         ("RASA_PORT=5005\njust some words\n", ".env line 2"),
         ("REST_TOKEN=shorter-than-32-characters\n", "REST_TOKEN"),
+        ("TRUSTED_PROXIES=10.0.0.0/8, the-ingress\n", "TRUSTED_PROXIES"),
     ],
 )
 def test_bad_values_name_the_variable(tmp_path: Path, content: str, variable: str) -> None:
