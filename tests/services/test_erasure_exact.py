@@ -7,6 +7,10 @@ PostgreSQL, Rasa's own events table."""
 from __future__ import annotations
 
 import asyncio
+import os
+import pty
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +26,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.db.models import Account, AuditEntry, HandoffTicket, InsightReviewMessage
 from bot.services import audit
 from bot.services.conversation_outcomes import Windows
-from bot.services.erasure import erase_account, find_account
+from bot.services.erasure import CONFIRM_ABOVE_CONVERSATIONS, erase_account, find_account
 from bot.services.insights import refresh
 from bot.services.misunderstood import label
 from bot.services.redaction import conversation_key, subject_key
@@ -148,3 +152,61 @@ def test_erasure_by_email_finds_the_conversations_where_it_was_masked(
         session.commit()
     assert set(senders(tracker)) == {"rest:mara-mail"}, str(report)
     assert subject_key("marco@example.com") != subject_key("mara@example.com")
+
+
+def erase_cli(
+    factory: sessionmaker, tracker: Engine, *args: str, stdin: int = subprocess.DEVNULL
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        "DATABASE_URL": factory.kw["bind"].url.render_as_string(hide_password=False),
+        "TRACKER_STORE_URL": tracker.url.render_as_string(hide_password=False),
+        "PATH": "/usr/bin",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "erase", *args], cwd=ROOT, env=env, stdin=stdin,
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_erasing_many_conversations_asks_first_and_refuses_without_an_answer(
+    factory: sessionmaker, tracker: Engine
+) -> None:
+    many = CONFIRM_ABOVE_CONVERSATIONS + 1
+    for number in range(many):
+        add_events(tracker, f"rest:many-{number}", said("marco_demo", unix(NOW)))
+    add_events(tracker, "rest:other", said("someone_else", unix(NOW)))
+    with factory() as session:
+        session.execute(update(Account).where(Account.public_id == "AC-100001")
+                        .values(username="someone_else"))  # fmt: skip
+        session.commit()
+
+    refused = erase_cli(factory, tracker, "--account", "AC-100009")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.strip().splitlines() == [
+        f"will erase {many} conversation(s) ({many} tracker events), 0 ticket(s), 0 audit "
+        "row(s), 0 misunderstood message(s): more than "
+        f"{CONFIRM_ABOVE_CONVERSATIONS}, confirm at a terminal or pass --yes; nothing erased"
+    ]
+    assert len(senders(tracker)) == many + 1
+
+    # at a terminal: the counts, then y/N; "n" keeps everything
+    for answer, left in ((b"n\n", many + 1), (b"y\n", 1)):
+        controller, terminal = pty.openpty()
+        os.write(controller, answer)
+        asked = erase_cli(factory, tracker, "--account", "AC-100009", stdin=terminal)
+        os.close(terminal)
+        os.close(controller)
+        assert f"will erase {many} conversation(s)" in asked.stdout + asked.stderr
+        assert len(senders(tracker)) == left, asked.stdout + asked.stderr
+    assert asked.returncode == 0 and "erased 11 conversation(s)" in asked.stdout
+    assert set(senders(tracker)) == {"rest:other"}
+
+
+def test_yes_erases_without_asking(factory: sessionmaker, tracker: Engine) -> None:
+    many = CONFIRM_ABOVE_CONVERSATIONS + 1
+    for number in range(many):
+        add_events(tracker, f"rest:many-{number}", said("marco_demo", unix(NOW)))
+    erased = erase_cli(factory, tracker, "--account", "AC-100009", "--yes")
+    assert erased.returncode == 0, erased.stderr
+    assert erased.stdout.startswith(f"erased {many} conversation(s)")
+    assert senders(tracker) == {}
