@@ -301,7 +301,8 @@ def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_retention(settings: Settings, _args: argparse.Namespace) -> int:
-    """Delete conversations, mails, codes and reset tokens older than the policy allows."""
+    """Delete conversations, mails, codes, reset tokens, closed tickets, audit rows and
+    review-file entries older than the policy allows."""
     from bot.db.session import make_engine, session_scope
     from bot.policy import get_policy
     from bot.services.retention import apply_retention
@@ -310,7 +311,8 @@ def cmd_retention(settings: Settings, _args: argparse.Namespace) -> int:
     tracker_engine = make_engine(settings.tracker_store_url)
     try:
         with session_scope() as session:
-            report = apply_retention(session, tracker_engine, utcnow(), get_policy())
+            report = apply_retention(session, tracker_engine, utcnow(), get_policy(),
+                                     review_file=settings.nlu_review_file)  # fmt: skip
     finally:
         tracker_engine.dispose()
     print(report)
