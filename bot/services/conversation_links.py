@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from bot.services.accounts import normalise_public_id
 from bot.services.redaction import conversation_key, normalise, subject_key
+from bot.services.sealing import unseal
 
 IDENTIFIER_ENTITIES = frozenset({"email", "account_id", "username"})
 # domain.yml slots that hold an email, a username or an account ID
@@ -54,8 +55,9 @@ def identifier_forms(value: str) -> set[str]:
     return forms - {""}
 
 
-def identifiers_in(event: Mapping[str, Any]) -> set[str]:
-    """The normalised identifiers one Rasa event dict names (entities, identifier slots)."""
+def identifiers_in(event: Mapping[str, Any], sender_id: str) -> set[str]:
+    """The normalised identifiers one Rasa event dict of this conversation names
+    (entities, identifier slots, opened if the handoff form sealed them)."""
     values: list[Any] = []
     kind = event.get("event")
     if kind == "user":
@@ -65,7 +67,8 @@ def identifiers_in(event: Mapping[str, Any]) -> set[str]:
             if isinstance(entity, Mapping) and entity.get("entity") in IDENTIFIER_ENTITIES:
                 values.append(entity.get("value"))
     elif kind == "slot" and event.get("name") in IDENTIFIER_SLOTS:
-        values.append(event.get("value"))
+        value = event.get("value")
+        values.append(unseal(value, sender_id) if isinstance(value, str) else value)
     found: set[str] = set()
     for value in values:
         if isinstance(value, str):
@@ -75,7 +78,9 @@ def identifiers_in(event: Mapping[str, Any]) -> set[str]:
 
 def link_rows(sender_id: str, events: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """The rows linking this conversation to every identifier its (unscrubbed) events name."""
-    subjects = {subject_key(form) for event in events for form in identifiers_in(event)}
+    subjects = {
+        subject_key(form) for event in events for form in identifiers_in(event, sender_id)
+    }
     key = conversation_key(sender_id)
     return [{"conversation_key": key, "subject_key": subject} for subject in sorted(subjects)]
 

@@ -145,7 +145,7 @@ def senders_naming(tracker: Connection, account: Account) -> set[str]:
             event = json.loads(data)
         except ValueError:
             continue
-        if isinstance(event, dict) and conversation_links.identifiers_in(event) & forms:
+        if isinstance(event, dict) and conversation_links.identifiers_in(event, sender) & forms:
             found.add(sender)
     return found
 

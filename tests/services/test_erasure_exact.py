@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
@@ -30,6 +30,7 @@ from bot.services.erasure import CONFIRM_ABOVE_CONVERSATIONS, erase_account, fin
 from bot.services.insights import refresh
 from bot.services.misunderstood import label
 from bot.services.redaction import conversation_key, subject_key
+from bot.services.sealing import seal
 from bot.tracker_store import ScrubbingSQLTrackerStore
 from tests.environment import ROOT, rasa_events_table
 from tests.services.test_retention_and_erasure import add_events, senders, unix
@@ -210,3 +211,27 @@ def test_yes_erases_without_asking(factory: sessionmaker, tracker: Engine) -> No
     assert erased.returncode == 0, erased.stderr
     assert erased.stdout.startswith(f"erased {many} conversation(s)")
     assert senders(tracker) == {}
+
+
+def test_a_sealed_handoff_identifier_links_its_conversation(
+    factory: sessionmaker, tracker: Engine, database_url: str
+) -> None:
+    """The handoff form stores the identifier sealed: the store opens it for the link."""
+    store = ScrubbingSQLTrackerStore(domain=Domain.load(str(ROOT / "domain.yml")),
+                                     host=database_url)  # fmt: skip
+
+    async def play(sender: str, username: str) -> None:
+        tracker_ = await store.get_or_create_tracker(sender)
+        tracker_.update(SlotSet("handoff_identifier", seal(username, sender)))
+        await store.save(tracker_)
+
+    for sender, username in (("rest:sealed-marco", "marco"), ("rest:sealed-other", "marco_demo")):
+        asyncio.run(play(sender, username))
+    store.engine.dispose()
+    with factory() as session:
+        session.execute(update(Account).where(Account.public_id == "AC-100001")
+                        .values(username="marco"))  # fmt: skip
+        session.commit()
+        erase_account(session, tracker, find_account(session, None, "AC-100001"))
+        session.commit()
+    assert set(senders(tracker)) == {"rest:sealed-other"}
