@@ -78,9 +78,7 @@ def identifiers_in(event: Mapping[str, Any], sender_id: str) -> set[str]:
 
 def link_rows(sender_id: str, events: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """The rows linking this conversation to every identifier its (unscrubbed) events name."""
-    subjects = {
-        subject_key(form) for event in events for form in identifiers_in(event, sender_id)
-    }
+    subjects = {subject_key(form) for event in events for form in identifiers_in(event, sender_id)}
     key = conversation_key(sender_id)
     return [{"conversation_key": key, "subject_key": subject} for subject in sorted(subjects)]
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.models import (
     Account,
@@ -156,7 +157,7 @@ def _account_senders(tracker: Connection, account: Account, keys: set[str]) -> s
     return senders | senders_naming(tracker, account)
 
 
-def _ticket_filter(session: Session, account: Account, keys: frozenset[str]):  # type: ignore[no-untyped-def]
+def _ticket_filter(session: Session, account: Account, keys: frozenset[str]) -> ColumnElement[bool]:
     conversations = [
         conversation
         for conversation in session.scalars(select(HandoffTicket.conversation_id).distinct())
@@ -167,14 +168,14 @@ def _ticket_filter(session: Session, account: Account, keys: frozenset[str]):  #
     )
 
 
-def _audit_filter(subjects: frozenset[str], keys: frozenset[str]):  # type: ignore[no-untyped-def]
+def _audit_filter(subjects: frozenset[str], keys: frozenset[str]) -> ColumnElement[bool]:
     return or_(
         AuditEntry.subject_key.in_(sorted(subjects)),
         AuditEntry.conversation_key.in_(sorted(keys)),
     )
 
 
-def _count(session: Session, model: type, condition) -> int:  # type: ignore[no-untyped-def]
+def _count(session: Session, model: type, condition: ColumnElement[bool]) -> int:
     return session.scalar(select(func.count()).select_from(model).where(condition)) or 0
 
 
@@ -197,7 +198,9 @@ def plan_erasure(session: Session, tracker: Engine, account: Account) -> Erasure
         tickets=_count(session, HandoffTicket, _ticket_filter(session, account, all_keys)),
         audit_rows=_count(session, AuditEntry, _audit_filter(subjects, all_keys)),
         review_messages=_count(
-            session, InsightReviewMessage, InsightReviewMessage.conversation_key.in_(all_keys)
+            session,
+            InsightReviewMessage,
+            InsightReviewMessage.conversation_key.in_(sorted(all_keys)),
         ),
     )
 
@@ -241,7 +244,9 @@ def erase(
         .execution_options(synchronize_session=False)
     )
     audit = session.execute(
-        delete(AuditEntry).where(_audit_filter(plan.subjects, plan.keys)).execution_options(synchronize_session=False)
+        delete(AuditEntry)
+        .where(_audit_filter(plan.subjects, plan.keys))
+        .execution_options(synchronize_session=False)
     )
     reviews = list(
         session.scalars(

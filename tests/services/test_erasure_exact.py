@@ -60,11 +60,11 @@ def seed(factory: sessionmaker, tracker: Engine) -> None:
     """Per account: a conversation naming its username, a ticket, an audit row; plus a
     bystander who types every username in free text (no entity)."""
     now = unix(NOW)
-    for public_id, username in USERNAMES.items():
+    for username in USERNAMES.values():
         add_events(tracker, f"rest:{username}", said(username, now - 60),
                    ("slot", now - 59, {"name": "identifier", "value": username}))  # fmt: skip
-    add_events(tracker, "rest:bystander",
-               ("user", now - 60, {"text": "marco_demo said event text, marco agreed"}))  # fmt: skip
+    free_text = {"text": "marco_demo said event text, marco agreed"}
+    add_events(tracker, "rest:bystander", ("user", now - 60, free_text))
     with factory() as session:
         for public_id, username in USERNAMES.items():
             session.execute(
