@@ -310,7 +310,8 @@ def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_retention(settings: Settings, _args: argparse.Namespace) -> int:
-    """Delete conversations, mails, codes and reset tokens older than the policy allows."""
+    """Delete conversations, mails, codes, reset tokens, closed tickets, audit rows and
+    review-file entries older than the policy allows."""
     from bot.db.session import make_engine, session_scope
     from bot.policy import get_policy
     from bot.services.retention import apply_retention
@@ -319,17 +320,27 @@ def cmd_retention(settings: Settings, _args: argparse.Namespace) -> int:
     tracker_engine = make_engine(settings.tracker_store_url)
     try:
         with session_scope() as session:
-            report = apply_retention(session, tracker_engine, utcnow(), get_policy())
+            report = apply_retention(session, tracker_engine, utcnow(), get_policy(),
+                                     review_file=settings.nlu_review_file)  # fmt: skip
     finally:
         tracker_engine.dispose()
     print(report)
     return 0
 
 
+def _confirmed(question: str) -> bool:
+    """y/N at a terminal; no terminal (CI, a pipe) is no."""
+    if not sys.stdin.isatty():
+        return False
+    print(question, end=" ", flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
 def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
-    """Erase what the assistant keeps about one account (prints counts only)."""
+    """Erase what the assistant keeps about one account (prints counts only); above the
+    threshold, shows the counts and asks first (--yes for scripts)."""
     from bot.db.session import make_engine, session_scope
-    from bot.services.erasure import erase_account, find_account
+    from bot.services.erasure import CONFIRM_ABOVE_CONVERSATIONS, erase, find_account, plan_erasure
 
     tracker_engine = make_engine(settings.tracker_store_url)
     try:
@@ -338,7 +349,20 @@ def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
             if account is None:
                 print("no account matches", file=sys.stderr)
                 return 1
-            report = erase_account(session, tracker_engine, account)
+            plan = plan_erasure(session, tracker_engine, account)
+            if plan.needs_confirmation and not args.yes:
+                if not sys.stdin.isatty():
+                    print(
+                        f"{plan}: more than {CONFIRM_ABOVE_CONVERSATIONS}, confirm at a "
+                        "terminal or pass --yes; nothing erased",
+                        file=sys.stderr,
+                    )
+                    return 1
+                if not _confirmed(f"{plan}. Erase? [y/N]"):
+                    print("nothing erased")
+                    return 1
+            report = erase(session, tracker_engine, account, plan,
+                           review_file=settings.nlu_review_file)  # fmt: skip
     finally:
         tracker_engine.dispose()
     print(report)
@@ -432,6 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     who = erase.add_mutually_exclusive_group(required=True)
     who.add_argument("--email", help="the account's registered email")
     who.add_argument("--account", help="the account ID, e.g. AC-100001")
+    erase.add_argument(
+        "--yes", action="store_true", help="do not ask, however many conversations (scripts)"
+    )
     sub.add_parser("insights-refresh", help="read new tracker events into the Insights tables")
     sub.add_parser("run-prod", help="Rasa and action servers behind HAProxy, desk, site")
     agent = sub.add_parser("create-agent", help="create an agent-desk sign-in")

@@ -62,6 +62,9 @@ class Policy:
     conversation_retention_days: int = 30
     outbox_retention_days: int = 7
     challenge_retention_days: int = 30
+    ticket_retention_days: int = 90
+    audit_retention_days: int = 90
+    review_file_retention_days: int = 90
     insights_quiet_minutes: int = 60
     insights_resolution_hours: int = 24
     support_hours: Mapping[str, SupportHours] = field(default_factory=dict)

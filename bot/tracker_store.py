@@ -50,9 +50,11 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import bindparam, create_engine, event, func, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool, SingletonThreadPool
 
+from bot.services import conversation_links
 from bot.services.tracker_scrubbing import scrub_new_events
 
 # Conversations whose session a store keeps in memory (least recently used dropped).
@@ -128,6 +130,17 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             self.engine.dispose()
             self.engine = sqlite_turn_engine(url)
             self.sessionmaker = sessionmaker(bind=self.engine)
+        self._create_links_table()
+
+    def _create_links_table(self) -> None:
+        """Erasure's exact links, beside the events (bot/services/conversation_links.py)."""
+        try:
+            with self.engine.begin() as connection:
+                conversation_links.create_table(connection)
+        except DBAPIError:  # another server created it at the same moment
+            with self.engine.connect() as connection:
+                if not conversation_links.has_table(connection):
+                    raise
 
     def _fingerprint(self, session: Any, sender_id: str) -> Fingerprint:
         # Core on the session's connection: the ORM query cost twice the CPU
@@ -200,15 +213,34 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
             return query.count(), None
 
-    def _write(self, sender_id: str, rows: list[dict[str, Any]], newest: bool) -> int | None:
-        """Insert `rows` in one transaction; the newest row id after it, if `newest`."""
+    def _write(
+        self, sender_id: str, rows: list[dict[str, Any]], newest: bool, links: list[dict[str, str]]
+    ) -> int | None:
+        """Insert `rows` and the `links` not recorded yet in one transaction; the newest
+        row id after it, if `newest`."""
         with self.session_scope() as session:
             # one Core executemany: the ORM flushed row by row for the ids (2.5x the CPU)
             session.connection().execute(self._insert, rows)
+            if links:
+                self._record_links(session.connection(), links)
             # read back: no RETURNING on SQLite in SQLAlchemy 1.4
             written_newest = self._fingerprint(session, sender_id)[1] if newest else None
             session.commit()
         return written_newest
+
+    @staticmethod
+    def _record_links(connection: Any, links: list[dict[str, str]]) -> None:
+        table = conversation_links.LINKS
+        known = set(
+            connection.scalars(
+                select(table.c.subject_key).where(
+                    table.c.conversation_key == links[0]["conversation_key"]
+                )
+            )
+        )
+        new = [link for link in links if link["subject_key"] not in known]
+        if new:
+            connection.execute(insert(table), new)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's `save` (publish, then write the events not stored yet), scrubbed."""
@@ -222,17 +254,19 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         else:  # a tracker we did not hand out: Rasa's count (none needed if no rows)
             stored, kept = await self._in_thread(self._stored_count, sender_id)
         events = list(tracker.events)
-        new = scrub_new_events(
-            [*question_events(events[:stored]), *(e.as_dict() for e in events[stored:])],
-            stored,
-        )
+        unstored = [e.as_dict() for e in events[stored:]]
+        # read before scrubbing: the stored copies hold masked emails only
+        links = conversation_links.link_rows(sender_id, unstored)
+        new = scrub_new_events([*question_events(events[:stored]), *unstored], stored)
         if self.event_broker is not None:
             for data in new:
                 self.event_broker.publish({"sender_id": sender_id, **data})
         rows = [self._row(sender_id, data) for data in new]
         written_newest = None
         if rows:
-            written_newest = await self._in_thread(self._write, sender_id, rows, kept is not None)
+            written_newest = await self._in_thread(
+                self._write, sender_id, rows, kept is not None, links
+            )
         if kept is None:
             return  # read again on the next retrieve
         # Ours added to the count last seen: a row someone else added or deleted

@@ -378,6 +378,8 @@ class InsightReviewMessage(Base):
     labelled_intent = Column(String(64))
     labelled_by = Column(String(64))  # the supervisor's username
     labelled_at = Column(DateTime)
+    # keyed hash of the sender ID: erasure finds an account's messages by it
+    conversation_key = Column(String(64), index=True)
 
 
 class InsightCursor(Base):

@@ -101,6 +101,7 @@ def _fold(
             channel=current.channel, in_form=current.in_form,
         )  # fmt: skip
         if review is not None:
+            review.conversation_key = key
             session.add(review)
             unlabelled.append(review)
     apply_event(current, event)

@@ -12,9 +12,11 @@ it until a person moves the examples into data/nlu/.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -232,20 +234,72 @@ _HEADER = (
 def _append(
     path: Path, intent: str, rows: Sequence[InsightReviewMessage], by: str, now: datetime
 ) -> None:
-    entries = [
-        {
-            "intent": intent,
-            "language": row.language,
-            "text": row.text,
-            "was": row.predicted_intent,
-            "labelled_by": by,
-            "at": now.isoformat(timespec="seconds"),
-        }
-        for row in rows
-    ]
+    entries = [_entry(intent, row, by, now) for row in rows]
     path.parent.mkdir(parents=True, exist_ok=True)
     new = not path.exists()
     with path.open("a", encoding="utf-8") as out:
         if new:
             out.write(_HEADER)
         out.write(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False))
+
+
+# --- removing entries (erasure, retention) -------------------------------------------
+
+
+def _entry(intent: str, row: InsightReviewMessage, by: str, now: datetime) -> dict[str, Any]:
+    return {
+        "intent": intent,
+        "language": row.language,
+        "text": row.text,
+        "was": row.predicted_intent,
+        "labelled_by": by,
+        "at": now.isoformat(timespec="seconds"),
+    }
+
+
+def _rewrite(path: Path, drop: Callable[[dict[str, Any]], bool]) -> int:
+    """Rewrite the review file without the entries `drop` picks; how many went. The
+    file is replaced whole (a reader never sees half of it) with its mode kept."""
+    if not path.exists():
+        return 0
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    kept = [e for e in entries if not (isinstance(e, dict) and drop(e))]
+    if len(kept) == len(entries):
+        return 0
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("w", encoding="utf-8") as out:
+        out.write(_HEADER)
+        if kept:
+            out.write(yaml.safe_dump(kept, allow_unicode=True, sort_keys=False))
+    shutil.copymode(path, temporary)
+    os.replace(temporary, path)
+    return len(entries) - len(kept)
+
+
+def remove_from_review_file(path: Path, rows: Sequence[InsightReviewMessage]) -> int:
+    """Remove the entries these labelled rows wrote (one entry per row); how many."""
+    wanted: list[dict[str, Any]] = [
+        _entry(row.labelled_intent, row, row.labelled_by, row.labelled_at)
+        for row in rows
+        if row.labelled_intent and row.labelled_at
+    ]
+
+    def drop(entry: dict[str, Any]) -> bool:
+        if entry in wanted:
+            wanted.remove(entry)
+            return True
+        return False
+
+    return _rewrite(path, drop) if wanted else 0
+
+
+def prune_review_file(path: Path, before: datetime) -> int:
+    """Remove the entries labelled before `before`; how many."""
+
+    def old(entry: dict[str, Any]) -> bool:
+        try:
+            return datetime.fromisoformat(str(entry.get("at"))) < before
+        except ValueError:
+            return False
+
+    return _rewrite(path, old)

@@ -1,20 +1,31 @@
 """Delete what the assistant no longer needs, after the policy's retention periods
 (bot/policy.yml: conversation_retention_days, outbox_retention_days,
-challenge_retention_days). Run daily by `python -m bot retention` (README)."""
+challenge_retention_days, ticket_retention_days, audit_retention_days,
+review_file_retention_days). Run daily by `python -m bot retention` (README)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from bot.db.models import InsightReviewMessage, OutboxMail, ResetToken, VerificationChallenge
+from bot.db.models import (
+    AuditEntry,
+    HandoffTicket,
+    InsightReviewMessage,
+    OutboxMail,
+    ResetToken,
+    TicketStatus,
+    VerificationChallenge,
+)
 from bot.policy import Policy
-from bot.services import tracker_events
+from bot.services import conversation_links, tracker_events
 from bot.services.insights import rewind_after_deletion
+from bot.services.misunderstood import prune_review_file
 
 
 @dataclass(frozen=True)
@@ -25,13 +36,18 @@ class RetentionReport:
     challenges: int
     reset_tokens: int
     review_messages: int = 0
+    tickets: int = 0
+    audit_rows: int = 0
+    review_file_entries: int = 0
 
     def __str__(self) -> str:
         return (
             f"removed {self.conversations} conversation(s) and {self.events} tracker "
             f"event(s) in all, {self.outbox_mails} outbox mail(s), {self.challenges} "
             f"verification challenge(s), {self.reset_tokens} reset token(s), "
-            f"{self.review_messages} misunderstood message(s) waiting for review"
+            f"{self.review_messages} misunderstood message(s) waiting for review, "
+            f"{self.tickets} closed ticket(s), {self.audit_rows} audit row(s), "
+            f"{self.review_file_entries} labelled example(s) in the review file"
         )
 
 
@@ -46,6 +62,7 @@ def prune_tracker(connection: Connection, now: datetime, policy: Policy) -> tupl
     before = _unix(now - timedelta(days=policy.conversation_retention_days))
     idle = tracker_events.idle_conversations(connection, before)
     events = tracker_events.delete_conversations(connection, idle)
+    conversation_links.delete_links(connection, idle)
     events += tracker_events.delete_past_sessions(connection, before)
     return len(idle), events
 
@@ -64,11 +81,33 @@ def prune_accounts_db(session: Session, now: datetime, policy: Policy) -> tuple[
     return counts[0].rowcount, counts[1].rowcount, counts[2].rowcount
 
 
+def prune_records(session: Session, now: datetime, policy: Policy) -> tuple[int, int]:
+    """(closed tickets, audit rows) deleted: a ticket holds the customer's words in its
+    summary and transcript; open ones stay whatever their age (an agent needs them)."""
+    closed_before = now - timedelta(days=policy.ticket_retention_days)
+    tickets = session.execute(
+        delete(HandoffTicket)
+        .where(
+            HandoffTicket.status == TicketStatus.CLOSED.value,
+            HandoffTicket.closed_at < closed_before,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    audit_before = now - timedelta(days=policy.audit_retention_days)
+    audit = session.execute(delete(AuditEntry).where(AuditEntry.at < audit_before)).rowcount
+    return tickets, audit
+
+
 def apply_retention(
-    session: Session, tracker: Engine, now: datetime, policy: Policy
+    session: Session,
+    tracker: Engine,
+    now: datetime,
+    policy: Policy,
+    *,
+    review_file: Path | None = None,
 ) -> RetentionReport:
     """Prune the tracker store (committed first: with SQLite both may be one file), then
-    the account database (the caller commits)."""
+    the account database (the caller commits) and the review file."""
     with tracker.begin() as connection:
         conversations, events = prune_tracker(connection, now, policy)
         newest = tracker_events.newest_event_id(connection) if events else None
@@ -80,4 +119,11 @@ def apply_retention(
     reviews = session.execute(
         delete(InsightReviewMessage).where(InsightReviewMessage.at < messages_before)
     ).rowcount
-    return RetentionReport(conversations, events, mails, challenges, tokens, reviews)
+    tickets, audit = prune_records(session, now, policy)
+    labelled = 0
+    if review_file is not None:
+        before = now - timedelta(days=policy.review_file_retention_days)
+        labelled = prune_review_file(review_file, before)
+    return RetentionReport(
+        conversations, events, mails, challenges, tokens, reviews, tickets, audit, labelled
+    )

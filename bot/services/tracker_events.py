@@ -49,21 +49,33 @@ def sender_ids(connection: Connection) -> list[str]:
     return list(connection.scalars(select(EVENTS.c.sender_id).distinct()))
 
 
-def senders_mentioning(connection: Connection, terms: Iterable[str]) -> set[str]:
-    """Conversations with an event whose data contains one of `terms` (any case)."""
-    found: set[str] = set()
+def rows_containing(connection: Connection, terms: Iterable[str]) -> list[tuple[str, str]]:
+    """(sender_id, data) of events whose data contains one of `terms` (any case): a
+    cheap first pass only; the caller decides on the parsed values."""
+    found: dict[int, tuple[str, str]] = {}
     for term in terms:
         if term:
-            query = select(EVENTS.c.sender_id).where(
+            query = select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.data).where(
                 func.lower(EVENTS.c.data).contains(term.lower(), autoescape=True)
             )
-            found.update(connection.scalars(query.distinct()))
-    return found
+            for row in connection.execute(query):
+                found[row.id] = (row.sender_id, row.data)
+    return list(found.values())
 
 
 def newest_event_id(connection: Connection) -> int:
     """The highest event id left (0 for none)."""
     return int(connection.scalar(select(func.max(EVENTS.c.id))) or 0)
+
+
+def count_events(connection: Connection, senders: Iterable[str]) -> int:
+    """How many events these conversations hold."""
+    wanted = sorted(set(senders))
+    total = 0
+    for start in range(0, len(wanted), 500):
+        query = select(func.count()).where(EVENTS.c.sender_id.in_(wanted[start : start + 500]))
+        total += int(connection.scalar(query) or 0)
+    return total
 
 
 def delete_conversations(connection: Connection, senders: Iterable[str]) -> int:

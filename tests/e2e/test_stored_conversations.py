@@ -131,7 +131,7 @@ def test_erase_leaves_no_row_that_names_the_account(
     assert stored_events(assistant, who)
 
     erased = subprocess.run(
-        [sys.executable, "-m", "bot", "erase", "--account", public_id],
+        [sys.executable, "-m", "bot", "erase", "--account", public_id, "--yes"],
         cwd=ROOT, env=assistant.env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert erased.returncode == 0, erased.stderr

@@ -171,7 +171,8 @@ def test_insights_read_the_events_written_after_the_newest_were_erased(
 
     add_events(tracker, "telegram:999", ("user", now - 60, {"text": "hello"}))
     for sender, retention in (("rest:erased", False), ("rest:pruned", True)):
-        add_events(tracker, sender, ("user", now - 50, {"text": "my id is AC-100003"}))
+        add_events(tracker, sender, ("slot", now - 50, {"name": "verified_account",
+                                                         "value": "AC-100003"}))  # fmt: skip
         with factory() as session:
             assert read_insights(session) >= 1
             if retention:  # the conversation left behind by the policy's window
