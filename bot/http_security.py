@@ -1,7 +1,8 @@
 """The security headers every page of ours carries (agent desk and support site).
 
 Set on every response, errors included (aiohttp's on_response_prepare signal); each
-app gives only its Content-Security-Policy.
+app gives only its Content-Security-Policy. aiohttp's `Server: Python/... aiohttp/...`
+header is removed: no page tells which software and version serve it.
 """
 
 from __future__ import annotations
@@ -23,5 +24,6 @@ def security_headers(content_security_policy: Policy) -> Callable[..., Awaitable
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers.pop("Server", None)  # aiohttp sets it before this signal
 
     return add

@@ -14,6 +14,7 @@ and the support site.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import queue
 import secrets
@@ -29,12 +30,12 @@ import rasa
 import requests
 import socketio
 
+from tests.channels import conftest as channel_servers
 from tests.channels import test_facebook, test_slack, test_telegram, test_twilio
-from tests.channels.conftest import (  # noqa: F401  (`channels` is a fixture)
+from tests.channels.conftest import (
     REPLY_TIMEOUT,
     SECRETS,
     Channels,
-    channels,
     facebook_headers,
     post_json,
     slack_headers,
@@ -44,6 +45,7 @@ from tests.environment import ROOT
 from tests.servers import free_port, stop, wait_for
 
 pytestmark = pytest.mark.slow
+channels = channel_servers.channels  # the fixture: one Rasa server with every channel on
 
 REST_AUTH = {"Authorization": f"Bearer {SECRETS['REST_TOKEN']}"}
 LIMIT = 5000  # characters of a message (the widget's box holds as many)
@@ -133,10 +135,9 @@ class Widget:
         self.session_id = str(confirmed.get(timeout=REPLY_TIMEOUT)["session_id"])
 
     def close(self) -> None:
-        try:
+        # the server may have closed an oversized connection itself
+        with contextlib.suppress(Exception):
             self.client.disconnect()
-        except Exception:  # the server may have closed an oversized connection itself
-            pass
 
 
 @pytest.fixture
@@ -168,10 +169,9 @@ def test_a_widget_packet_of_most_of_a_megabyte_stores_nothing_huge(
     channels: Channels, widget: Widget
 ) -> None:
     metadata = {"language": "en", "blob": "x" * 900_000}
-    try:
+    # the server may close the connection: that is a refusal too
+    with contextlib.suppress(socketio.exceptions.SocketIOError):
         widget.client.emit("user_uttered", {"message": "hello", "metadata": metadata})
-    except socketio.exceptions.SocketIOError:
-        pass  # the server may close the connection: that is a refusal too
     time.sleep(3)
     assert stored_bytes(channels, widget.session_id) < STORED_BYTES
 
@@ -235,8 +235,9 @@ def every_process(channels: Channels, tmp_path_factory: pytest.TempPathFactory) 
     env = {**channels.env, "DESK_PORT": str(desk_port), "SITE_PORT": str(site_port)}
     processes = []
     try:
-        processes.append(start(["bot", "serve", "desk"], env, desk_port, workdir / "d.log", "/health"))
-        processes.append(start(["bot.site"], env, site_port, workdir / "s.log", "/"))
+        desk = start(["bot", "serve", "desk"], env, desk_port, workdir / "desk.log", "/health")
+        processes.append(desk)
+        processes.append(start(["bot.site"], env, site_port, workdir / "site.log", "/"))
         yield {
             "rasa": channels.rasa_url,
             "actions": f"http://127.0.0.1:{channels.env['ACTION_PORT']}",
@@ -310,7 +311,8 @@ def test_telegram_set_webhook_needs_the_secret(channels: Channels) -> None:
     setwebhook = f"/telegram/bot{SECRETS['TELEGRAM_ACCESS_TOKEN']}/setWebhook"
     before = len(channels.platforms.matching(lambda c: c.path == setwebhook))
     base = f"{channels.rasa_url}/webhooks/telegram"
-    for method, path in (("GET", "/set_webhook"), ("POST", "/set_webhook"), ("GET", "/set_webhook/")):
+    attempts = (("GET", "/set_webhook"), ("POST", "/set_webhook"), ("GET", "/set_webhook/"))
+    for method, path in attempts:
         response = requests.request(method, base + path, timeout=30)
         assert response.status_code == 403, (method, path, response.text)
     time.sleep(0.5)
