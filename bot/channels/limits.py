@@ -64,9 +64,13 @@ def too_long_text(language: str) -> str:
 async def _conversation_language(sender_id: str) -> str | None:
     """The conversation's language slot, when the conversation has been stored."""
     from sanic import Sanic
+    from sanic.exceptions import SanicException
 
-    app = Sanic._app_registry.get(RASA_APP)
-    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    try:
+        app = Sanic.get_app(RASA_APP)
+    except SanicException:  # not in the Rasa server (the conversation is not stored here)
+        return None
+    agent = getattr(app.ctx, "agent", None)
     if agent is None or agent.tracker_store is None:
         return None
     tracker = await agent.tracker_store.retrieve(sender_id)

@@ -18,6 +18,7 @@ import contextlib
 import json
 import queue
 import secrets
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -248,13 +249,27 @@ def every_process(channels: Channels, tmp_path_factory: pytest.TempPathFactory) 
         stop(processes)  # type: ignore[arg-type]
 
 
+SOFTWARE = ("aiohttp", "Python/", "Sanic", rasa.__version__)
+
+
 def test_no_process_names_its_software_in_a_server_header(every_process: dict) -> None:
     for name, url in every_process.items():
         for path in ("/", "/health", "/no-such-page", "/version"):
             response = requests.get(url + path, timeout=30)
             assert "Server" not in response.headers, (name, path, response.headers["Server"])
-            for leak in ("aiohttp", "Python/", "Sanic", rasa.__version__):
+            for leak in SOFTWARE:
                 assert leak not in response.text, (name, path, leak)
+
+
+def test_a_request_no_server_can_parse_names_no_software_either(every_process: dict) -> None:
+    for name, url in every_process.items():
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as connection:
+            connection.sendall(b"GARBAGE / HTTP/1.1\r\n\r\n")
+            raw = connection.recv(65536).decode("latin-1")
+        assert raw.startswith("HTTP/1."), (name, raw)
+        for leak in SOFTWARE:
+            assert leak not in raw, (name, leak, raw)
 
 
 # --- replays ----------------------------------------------------------------------
