@@ -6,8 +6,11 @@ The JWT secret is derived here from SECRET_KEY instead of being passed as a
 Channel webhooks (/webhooks/...) and socket.io stay open, as channels need;
 /conversations/..., /model/... and /status need `Authorization: Bearer <JWT>`.
 Browsers may call it only from ALLOWED_ORIGINS (CORS), and `/` answers a neutral
-"ok" (readiness checks poll it) while `/version` is not found: neither tells anyone
-which Rasa release runs here.
+"ok" (readiness checks poll it) while `/version` is not found, however the path is
+spelled, and error bodies (401s among them) lose Rasa's `version` and `help` keys:
+nothing tells anyone which software runs here. A token the JWT library cannot read
+(`alg: none`, an unknown algorithm) is a 401 like any other bad token, not a 500.
+Request bodies are limited to MAX_REQUEST_BYTES (bot/channels/limits.py).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import os
 import sys
 from typing import Any
 
+from bot.channels.limits import MAX_REQUEST_BYTES
+from bot.channels.routes import handler_name
 from bot.dependency_warnings import quiet_dependency_warnings
 from bot.keys import rasa_jwt_secret
 from bot.log_scrubbing import install_log_scrubbing
@@ -27,7 +32,9 @@ from bot.settings import get_settings
 
 JWT_METHOD = "HS256"
 HEALTH_TEXT = "ok"
-HIDDEN_PATHS = frozenset({"/version"})  # Rasa's answer names its release
+HEALTH_HANDLER = "hello"  # Rasa's `/`, which names its release
+HIDDEN_HANDLERS = frozenset({"version"})  # Rasa's `/version`
+HIDDEN_ERROR_KEYS = ("version", "help")  # Rasa's release, and a link to its documentation
 SOCKETIO_PATH = "/socket.io"  # Rasa's default socketio_path (credentials.yml keeps it)
 # Connections waiting to be accepted. Rasa's default (100) made a peak of 500 customers
 # arriving together fail with "connection reset" (make bench-load, realistic x500)
@@ -42,18 +49,41 @@ async def _edges(request: Any) -> Any:
     from sanic import response
     from sanic_cors.core import SANIC_CORS_EVALUATED
 
-    if request.path == "/":
+    # by the handler the router chose: `/version/` and `//version` reach it too
+    if handler_name(request) == HEALTH_HANDLER:
         return response.text(HEALTH_TEXT)
-    if request.path in HIDDEN_PATHS:
+    if handler_name(request) in HIDDEN_HANDLERS:
         return response.text("Not Found", status=404)
     if request.path.startswith(SOCKETIO_PATH):
         setattr(request.ctx, SANIC_CORS_EVALUATED, True)
     return None
 
 
+def _error_body(error: Any) -> Any:
+    """Rasa's error response (ErrorResponse) without what names the software."""
+    from sanic import response
+
+    body = {k: v for k, v in error.error_info.items() if k not in HIDDEN_ERROR_KEYS}
+    return response.json(body, status=error.status)
+
+
+def _unreadable_token(_request: Any, _error: Exception) -> Any:
+    """A token PyJWT refuses with an error sanic-jwt does not catch (InvalidAlgorithmError
+    for `alg: none`, ...): the 401 of any other bad token."""
+    from rasa.server import ErrorResponse
+
+    return _error_body(ErrorResponse(401, "NotAuthenticated", "User is not authenticated."))
+
+
 async def _hide_version(app: Any, _loop: Any) -> None:
+    from jwt.exceptions import InvalidTokenError
+    from rasa.server import ErrorResponse
+
     # first in the chain, before Rasa's own routes answer with their version string
     app.request_middleware.appendleft(_edges)
+    app.error_handler.add(ErrorResponse, lambda _request, error: _error_body(error))
+    app.error_handler.add(InvalidTokenError, _unreadable_token)
+    app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES  # read by each new connection
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,8 @@ every button shown.
 The routes are Rasa's, rewritten because Rasa builds its Graph API client inside
 the webhook route, and answers a bad signature or verify token with status 200.
 Here a POST must carry `X-Hub-Signature-256` (HMAC-SHA256 of the body with the app
-secret) or, from older setups, `X-Hub-Signature` (HMAC-SHA1); otherwise 403.
+secret); otherwise 403. Meta sends it on every webhook; the SHA-1 `X-Hub-Signature`
+it also sends is not enough alone.
 
 Buttons: Messenger's button template holds at most 3, each titled in at most 20
 characters, and Rasa sent a reply with more as bare text (the not-understood menu and
@@ -35,7 +36,7 @@ from bot.channels.options import button_titles, text_with_options
 logger = logging.getLogger(__name__)
 
 FACEBOOK_API_URL = "https://graph.facebook.com"
-SIGNATURE_HEADERS = (("X-Hub-Signature-256", "sha256"), ("X-Hub-Signature", "sha1"))
+SIGNATURE_HEADER = "X-Hub-Signature-256"
 TEMPLATE_BUTTONS = 3  # Messenger's button template
 TITLE_CHARS = 20  # a button's or a quick reply's title on Messenger
 QUICK_REPLIES = 10  # fbmessenger refuses more
@@ -49,13 +50,10 @@ def messenger_client(page_access_token: str, api_url: str) -> MessengerClient:
 
 
 def is_signed(app_secret: str, body: bytes, headers: Any) -> bool:
-    """Whether the body carries Meta's signature: the SHA-256 one when present."""
-    for header, algorithm in SIGNATURE_HEADERS:
-        signature = headers.get(header)
-        if signature:
-            digest = hmac.new(app_secret.encode(), body, algorithm).hexdigest()
-            return hmac.compare_digest(signature.encode(), f"{algorithm}={digest}".encode())
-    return False
+    """Whether the body carries Meta's SHA-256 signature."""
+    signature = headers.get(SIGNATURE_HEADER) or ""
+    digest = hmac.new(app_secret.encode(), body, "sha256").hexdigest()
+    return hmac.compare_digest(signature.encode(), f"sha256={digest}".encode())
 
 
 def short_title(title: str) -> str:

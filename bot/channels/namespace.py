@@ -3,6 +3,7 @@
 In: `namespaced_messages` wraps the `on_new_message` Rasa gives a channel's
 blueprint, so every message's sender becomes `<channel>:<platform id>` and its
 input channel is the channel itself (never a value from the request).
+Every message then goes through `bounded_messages` (bot/channels/limits.py).
 Out: `PlatformRecipients` strips the prefix again before a reply goes to the
 platform, also for agent messages sent with Rasa's `output_channel=latest`.
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from bot.channels.limits import bounded_messages
 from bot.services.conversations import namespaced, platform_id
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -26,13 +28,14 @@ def namespaced_messages(
 ) -> OnNewMessage:
     """`on_new_message` for messages of `channel`; `output`, when given, replaces the
     message's output channel (one that knows the namespace)."""
+    bounded = bounded_messages(on_new_message)
 
     async def handle(message: UserMessage) -> Any:
         message.sender_id = namespaced(channel, str(message.sender_id))
         message.input_channel = channel
         if output is not None:
             message.output_channel = output(message.output_channel)
-        return await on_new_message(message)
+        return await bounded(message)
 
     return handle
 

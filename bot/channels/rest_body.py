@@ -6,8 +6,9 @@ failed the turn after the request was accepted, so the caller got `[]` and the
 conversation a half-written turn. Each gets a 400 with a one-line reason instead.
 Found by tests/hostile/test_rest_fuzz.py.
 
-A message longer than the widget's limit is cut to it, as the socket.io channel
-does (one limit for both): 100,000 characters held the server for over a minute.
+A message longer than MAX_MESSAGE_CHARS is answered with the length limit and not
+processed (bot/channels/limits.py, every channel): 100,000 characters held the
+server for over a minute.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from typing import Any
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from bot.channels.socketio import MAX_MESSAGE_CHARS
 
 MAX_SENDER_CHARS = 255
 
@@ -50,6 +49,4 @@ async def refuse_malformed_body(request: Request) -> HTTPResponse | None:
     problem = body_problem(body)
     if problem:
         return response.json({"error": problem}, status=400)
-    if len(body["message"]) > MAX_MESSAGE_CHARS:
-        request.parsed_json = {**body, "message": body["message"][:MAX_MESSAGE_CHARS]}
     return None

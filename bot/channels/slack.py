@@ -2,7 +2,9 @@
 
 Rasa checks the signing secret (`X-Slack-Signature`, v0 HMAC-SHA256 over
 `v0:<X-Slack-Request-Timestamp>:<body>`, at most 5 minutes old) and answers 400
-when it does not match.
+when it does not match. A signed request that comes again within that window
+(a replay: the same signature) is answered 200 and not processed again
+(bot/channels/replays.py).
 """
 
 from __future__ import annotations
@@ -22,10 +24,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.api_url import ApiUrlFromCredentials
 from bot.channels.namespace import PlatformRecipients, namespaced_messages
+from bot.channels.replays import seen_requests
+from bot.channels.routes import handler_name
 
 logger = logging.getLogger(__name__)
 
 SLACK_API_URL = "https://slack.com/api/"
+# Rasa accepts a request timestamped up to 5 minutes either side of now
+SIGNATURE_VALID_SECONDS = 2 * 5 * 60
 
 
 class SlackOutput(PlatformRecipients, SlackBot):
@@ -57,6 +63,20 @@ class SlackInput(ApiUrlFromCredentials, RasaSlackInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(namespaced_messages(self.name(), on_new_message))
+        seen = seen_requests()
+
+        @blueprint.middleware("request")
+        async def drop_replays(request: Request) -> HTTPResponse | None:
+            # Rasa checks the signature again and refuses a bad one with its own 400
+            if handler_name(request) != "webhook" or not self.is_request_from_slack_authentic(
+                request
+            ):
+                return None
+            signature = request.headers.get("X-Slack-Signature", "")
+            if await seen.first_time("slack", signature, SIGNATURE_VALID_SECONDS):
+                return None
+            logger.warning("Slack request replayed within its signature window dropped")
+            return response.text("")  # 200: Slack must not send it again
 
         @blueprint.middleware("request")
         async def url_verification(request: Request) -> HTTPResponse | None:

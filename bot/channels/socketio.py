@@ -40,6 +40,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.channels.limits import MAX_REQUEST_BYTES, bounded_messages
 from bot.channels.shared_sockets import share_sockets
 from bot.keys import WIDGET_SESSIONS, derive_key
 from bot.services.conversations import namespaced
@@ -47,7 +48,6 @@ from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 5000  # longer messages are cut, not refused: nothing the user typed is lost
 SECRET_BYTES = 32
 # what the server makes (token_urlsafe(32): 43 characters, 256 bits); a widget may
 # send its own of at least as many characters of the same alphabet
@@ -74,9 +74,8 @@ def widget_message(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def clean_text(raw: Any) -> str:
-    """The user's text as a string, at most MAX_MESSAGE_CHARS long."""
-    text = raw if isinstance(raw, str) else ""
-    return text[:MAX_MESSAGE_CHARS]
+    """The user's text as a string (its length is checked by bot/channels/limits.py)."""
+    return raw if isinstance(raw, str) else ""
 
 
 def session_secret(presented: Any) -> str:
@@ -115,6 +114,8 @@ class WidgetInput(SocketIOInput):
         # Rasa builds the server with cors_allowed_origins=[] (no Origin check at all):
         # only the configured site origins may open a socket (ALLOWED_ORIGINS).
         sio.eio.cors_allowed_origins = list(get_settings().allowed_origins)
+        sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES  # engine.io's default: 1 MB
+        bounded = bounded_messages(on_new_message)
         share_sockets(sio, get_settings().socketio_manager_url)  # several Rasa servers
 
         key = derive_key(WIDGET_SESSIONS)
@@ -138,7 +139,7 @@ class WidgetInput(SocketIOInput):
                 input_channel=self.name(),
                 metadata=metadata if isinstance(metadata, dict) else {},
             )
-            await on_new_message(message)
+            await bounded(message)
 
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}

@@ -4,6 +4,10 @@ Telegram does not sign updates; instead, `setWebhook` takes a `secret_token` tha
 Telegram then sends with every update in `X-Telegram-Bot-Api-Secret-Token`. The
 secret is derived from the bot's access token (no extra setting), registered with
 the webhook at start-up, and updates without it are refused with 403.
+
+`/webhooks/telegram/set_webhook` (registering again, after a failure at start-up)
+needs the same secret in the same header: without it anyone could make the server
+call Telegram, and Rasa's handler answered a refusal with a 500.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ logger = logging.getLogger(__name__)
 TELEGRAM_API_URL = "https://api.telegram.org"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 API_TIMEOUT_SECONDS = 10
-WITHOUT_SECRET = frozenset({"health", "set_webhook"})  # Rasa's handlers that read no update
+WITHOUT_SECRET = frozenset({"health"})  # Rasa's handler that reads nothing
+SET_WEBHOOK = "set_webhook"  # Rasa's handler, replaced by `register_webhook`
 
 
 def webhook_secret(access_token: str) -> str:
@@ -92,20 +97,24 @@ class TelegramInput(RasaTelegramInput):
         # server, and the bot's HTTP session is left on a closed event loop.
         return TelegramOutput(self.access_token or "", self.api_url)
 
-    async def register_webhook(self) -> None:
+    async def register_webhook(self) -> bool:
         """Tell Telegram where to send updates; a failure is logged, not fatal."""
         if not self.webhook_url:
-            return
+            return False
         bot = self.get_output_channel()
         try:
             await bot.set_webhook(self.webhook_url)
             logger.info("Telegram webhook registered")
+            return True
         except Exception as error:  # offline, bad token, ...: the server still runs
             # the class name only: aiohttp messages may contain the URL, with the token
             logger.warning(
-                "Telegram webhook not registered (%s); GET /webhooks/telegram/set_webhook retries",
+                "Telegram webhook not registered (%s); GET /webhooks/telegram/set_webhook "
+                "with the %s header retries",
                 type(error).__name__,
+                SECRET_HEADER,
             )
+            return False
         finally:
             await bot.session.close()  # not bot.close(): aiogram 2 deprecates that name
 
@@ -118,10 +127,14 @@ class TelegramInput(RasaTelegramInput):
             # by the handler the router chose, not by the path: no spelling skips it
             if handler_name(request) in WITHOUT_SECRET:
                 return None
-            if hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), secret):
-                return None
-            logger.warning("Telegram update without the webhook's secret token refused")
-            return response.text("invalid secret token", status=403)
+            if not hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), secret):
+                logger.warning("Telegram request without the webhook's secret token refused")
+                return response.text("invalid secret token", status=403)
+            if handler_name(request) == SET_WEBHOOK:
+                if await self.register_webhook():
+                    return response.text("webhook registered")
+                return response.text("webhook not registered", status=502)
+            return None
 
         @blueprint.listener("after_server_start")
         async def set_webhook(_app: Sanic, _loop: Any) -> None:

@@ -14,6 +14,9 @@ Rasa 3.6 does not check `X-Twilio-Signature` at all; here a request without a va
 one is refused with 403. Twilio signs the URL it calls plus the sorted form fields
 with the auth token; that URL is the one the request came in on, with `http` or
 `https` (TLS usually ends at a proxy in front of Rasa, which must keep the Host).
+Twilio signs no time, so a captured request stays valid: a signature seen before
+(a replay) is answered like any message and not processed again, for
+REPLAY_SECONDS (bot/channels/replays.py).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from twilio.request_validator import RequestValidator
 from bot.channels.api_url import ApiUrlFromCredentials
 from bot.channels.namespace import PlatformRecipients, namespaced_messages
 from bot.channels.options import text_with_options
+from bot.channels.replays import seen_requests
 from bot.channels.routes import handler_name
 
 logger = logging.getLogger(__name__)
@@ -41,6 +45,8 @@ logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 TWILIO_API_URL = "https://api.twilio.com"
 WHATSAPP = "whatsapp:"
+# how long an accepted signature is remembered; Twilio's own retries come within minutes
+REPLAY_SECONDS = 24 * 60 * 60
 
 
 class TwilioOutput(PlatformRecipients, RasaTwilioOutput):
@@ -86,13 +92,20 @@ class TwilioInput(ApiUrlFromCredentials, RasaTwilioInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(namespaced_messages(self.name(), on_new_message))
+        seen = seen_requests()
 
         @blueprint.middleware("request")
         async def check_signature(request: Request) -> HTTPResponse | None:
             # every route but the health check, whatever the path's spelling or method
-            if handler_name(request) == "health" or self.is_signed(request):
+            if handler_name(request) == "health":
                 return None
-            logger.warning("Twilio request without a valid X-Twilio-Signature refused")
-            return response.text("invalid X-Twilio-Signature", status=403)
+            if not self.is_signed(request):
+                logger.warning("Twilio request without a valid X-Twilio-Signature refused")
+                return response.text("invalid X-Twilio-Signature", status=403)
+            signature = request.headers.get("X-Twilio-Signature", "")
+            if await seen.first_time("twilio", signature, REPLAY_SECONDS):
+                return None
+            logger.warning("Twilio request replayed dropped")
+            return response.text("", status=204)  # what Rasa answers a message
 
         return blueprint

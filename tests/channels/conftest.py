@@ -144,6 +144,7 @@ class Channels:
     platforms: FakePlatforms
     log: Path
     workdir: Path  # accounts.db (mail outbox) and tracker.db
+    env: dict[str, str] = field(default_factory=dict)  # its settings, as Rasa got them
 
     def webhook(self, name: str) -> str:
         return f"{self.rasa_url}/webhooks/{name}/webhook"
@@ -164,7 +165,8 @@ def channels(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     settings["SLACK_API_URL"] += "/api/"
     try:
         for assistant in start_assistant(model_path, workdir, settings):
-            yield Channels(assistant.rasa_url, platforms, workdir / "rasa.log", workdir)
+            log = workdir / "rasa.log"
+            yield Channels(assistant.rasa_url, platforms, log, workdir, assistant.env)
     finally:
         server.shutdown()
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from actions.parse_data import ONE_WORD_IDENTIFIER, entity_value, identifier_in
 from bot.channels.rest_body import body_problem
-from bot.channels.socketio import MAX_MESSAGE_CHARS, clean_text
+from bot.channels.socketio import clean_text
 from bot.language import choose_language, normalise_hint
 from bot.nlu.catalogue import get_catalogue
 from bot.nlu.entity_rules import (
@@ -245,9 +245,9 @@ def test_a_satisfaction_answer_stores_a_bool_or_a_1_to_5_only(
 
 @PROPERTY
 @given(json_values)
-def test_widget_text_is_a_bounded_string(raw: Any) -> None:
-    text = clean_text(raw)
-    assert isinstance(text, str) and len(text) <= MAX_MESSAGE_CHARS
+def test_widget_text_is_a_string(raw: Any) -> None:
+    text = clean_text(raw)  # its length: bot/channels/limits.py, for every channel
+    assert isinstance(text, str) and text == (raw if isinstance(raw, str) else "")
 
 
 # --- 100,000 characters: no catastrophic backtracking, nothing quadratic -----------
