@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import re
 
-FLOAT = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?")
+# a float on its own: not a group of a dotted chain a customer typed ("4111.1111.1111.1111")
+FLOAT = re.compile(r"(?<![\d.])-?\d+\.\d+(?:[eE][-+]?\d+)?(?![.\d])")
+# ...nor a one-time code typed with a dot ("482.913"), which a float of the assistant's
+# equals only by a chance far below a code's
+DOTTED_CODE = re.compile(r"\d{3}\.\d{3}")
 # 32 hex characters or more with a letter among them: a digest, never a card (16 digits)
 DIGEST = re.compile(r"\b(?=[0-9a-f]*[a-f])[0-9a-f]{32,}\b")
 
 
 def searchable(text: str) -> str:
     """`text` with its floats and hex digests blanked."""
-    return DIGEST.sub("<digest>", FLOAT.sub("0.0", text))
+    floats_blanked = FLOAT.sub(
+        lambda found: found.group() if DOTTED_CODE.fullmatch(found.group()) else "0.0", text
+    )
+    return DIGEST.sub("<digest>", floats_blanked)

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -44,6 +43,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, VerificationChallenge
+from bot.nlu.entity_rules import without_separators
 from bot.policy import Policy, get_policy
 from bot.services import audit
 from bot.services.accounts import find_account_id
@@ -113,8 +113,8 @@ def code_matches(code: str, stored: str) -> bool:
 
 
 def _clean_code(code: str) -> str:
-    """Users type "123 456" or "123-456"."""
-    return re.sub(r"[\s-]", "", code)
+    """Users type "123 456", "123-456" or "123.456": the NLU's separators go."""
+    return without_separators(code)
 
 
 # --- accounts ------------------------------------------------------------------
