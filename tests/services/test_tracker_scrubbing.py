@@ -153,3 +153,44 @@ def test_cards_and_codes_with_any_separators_leave_no_digit_in_store_log_or_tran
     assert digits_left(record.getMessage()) == "100001"
     [line] = transcript_from_events([user(typed).as_dict()])
     assert digits_left(line["text"]) == "100001"
+
+
+# --- sealed slots (issue #22, lows) --------------------------------------------------
+
+
+def test_a_sealed_slots_plain_value_never_reaches_the_store(
+    database_url: str, domain: Domain
+) -> None:
+    """A from_text mapping sets the slot to the typed text, then the form replaces it with
+    the sealed value in the same turn: the store keeps the sealed one only."""
+    store = ScrubbingSQLTrackerStore(domain=domain, host=database_url)
+    sender = "rest:sealed-1"
+    tracker = DialogueStateTracker(sender, domain.slots)
+    typed = {
+        "handoff_reason": "the invoice of Rossi Impianti srl is wrong",
+        "handoff_identifier": "marco_demo",
+        "handoff_billing_address": "via Garibaldi 12, Torino",
+    }
+    for slot, value in typed.items():
+        tracker.update(SlotSet("requested_slot", slot), domain)
+        tracker.update(SlotSet(slot, value), domain)  # action_extract_slots: the plain text
+        tracker.update(SlotSet(slot, seal(value, sender)), domain)  # the form's validation
+    tracker.update(SlotSet("handoff_billing_email", "skipped"), domain)
+    asyncio.run(store.save(tracker))
+
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+        ).scalars()
+        slots = [json.loads(row) for row in rows]
+    engine.dispose()
+    dump = json.dumps(slots)
+    for value in typed.values():
+        assert value not in dump and "Rossi" not in dump and "marco" not in dump
+    again = asyncio.run(store.retrieve(sender))
+    assert again is not None
+    for slot, value in typed.items():
+        assert unseal(again.get_slot(slot), sender) == value
+    assert again.get_slot("handoff_billing_email") == "skipped"
+    store.engine.dispose()
