@@ -24,3 +24,18 @@ def searchable(text: str) -> str:
         lambda found: found.group() if DOTTED_CODE.fullmatch(found.group()) else "0.0", text
     )
     return DIGEST.sub("<digest>", floats_blanked)
+
+
+# Between a secret's digits: any short run of non-alphanumerics, JSON escapes ("\u00a0")
+# included; broader than the NLU's separators, so a search also sees what they miss.
+GAP = r"(?:[\W_]|\\u[0-9a-fA-F]{4}){0,3}"
+
+
+def card_pattern(digits: str) -> re.Pattern[str]:
+    """A card number's digits however typed: plain, "4111.1111 - 1111...", ..."""
+    return re.compile(GAP.join(digits))
+
+
+def code_pattern(code: str) -> re.Pattern[str]:
+    """A six-digit code as typed: "482913", "482 913", "482-913", "482.913"..."""
+    return re.compile(rf"(?<!\d){code[:3]}{GAP}{code[3:]}(?!\d)")

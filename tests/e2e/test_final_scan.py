@@ -27,15 +27,12 @@ from bot.demo_data import DEMO_ACCOUNTS
 from tests.e2e.test_stored_conversations import names
 from tests.environment import FINAL_SCAN, ROOT
 from tests.outbox import CODE, latest_code, outbox_rows
-from tests.searchable import searchable
+from tests.searchable import card_pattern, code_pattern, searchable
 from tests.servers import Assistant
 
 pytestmark = [pytest.mark.slow, getattr(pytest.mark, FINAL_SCAN)]
 
 CARD_NUMBERS = ("4111111111111111", "4111111111111234", "378282246310005")
-# Between a secret's digits: any short run of non-alphanumerics, JSON escapes ("\u00a0")
-# included; broader than the NLU's separators, so the scan also sees what they miss.
-GAP = r"(?:[\W_]|\\u[0-9a-fA-F]{4}){0,3}"
 DEMO_EMAILS = sorted(
     {a.email for a in DEMO_ACCOUNTS} | {email for a in DEMO_ACCOUNTS for email, _ in a.contacts}
 )
@@ -84,10 +81,10 @@ def mailed_secrets(assistant: Assistant) -> set[str]:
 def patterns(secrets: set[str]) -> list[re.Pattern[str]]:
     found = [re.compile(re.escape(email), re.IGNORECASE) for email in DEMO_EMAILS]
     for card in CARD_NUMBERS:
-        found.append(re.compile(GAP.join(card)))  # "4111.1111 - 1111...", or plain
+        found.append(card_pattern(card))
     for secret in secrets:
         if secret.isdigit():  # a code, also typed "123 456", "123-456", "123.456"
-            found.append(re.compile(rf"(?<!\d){secret[:3]}{GAP}{secret[3:]}(?!\d)"))
+            found.append(code_pattern(secret))
         else:
             found.append(re.compile(re.escape(secret)))
     return found
