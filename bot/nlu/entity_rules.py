@@ -179,20 +179,20 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _chain_cards(text: str, chain: re.Match[str], spans: TakenSpans) -> None:
+def _chain_cards(chain: re.Match[str], spans: TakenSpans) -> None:
     """Add to `spans` every run of consecutive digit groups of `chain` that is a card.
 
     Prefix sums make each run's test constant time: a 100,000-character chain of
     digits is read in well under a second.
     """
-    groups = [m.span() for m in DIGITS.finditer(chain.group())]
-    digits = "".join(chain.group()[start:end] for start, end in groups)
+    typed = chain.group()
+    groups = [m.span() for m in DIGITS.finditer(typed)]
+    digits = "".join(typed[start:end] for start, end in groups)
     if len(digits) < CARD_DIGITS[0]:
         return
     offsets = list(accumulate((end - start for start, end in groups), initial=0))
-    # counts up to each group: gaps that are not one space or dash, groups too short
-    gaps = chain.group()
-    odd = list(accumulate((gaps[e : groups[i + 1][0]] not in (" ", "-") for i, (_, e) in
+    # counts before each group: gaps that are not one space or dash, groups too short
+    odd = list(accumulate((typed[e : groups[i + 1][0]] not in (" ", "-") for i, (_, e) in
                            enumerate(groups[:-1])), initial=0))  # fmt: skip
     short = list(accumulate((end - start < MIN_GROUP for start, end in groups), initial=0))
     for first in range(len(groups)):
@@ -220,7 +220,7 @@ def card_number_spans(text: str) -> list[tuple[int, int]]:
     spans = TakenSpans()
     for chain in DIGIT_CHAIN.finditer(text):
         if chain.end() - chain.start() >= CARD_DIGITS[0]:  # else too few digits
-            _chain_cards(text, chain, spans)
+            _chain_cards(chain, spans)
     return spans.spans()
 
 
