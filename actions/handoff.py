@@ -24,7 +24,13 @@ from bot.nlu.entity_rules import has_card_number
 from bot.nlu.typed_answers import SKIP_ALL, SKIP_ONE, typed_skip
 from bot.policy import get_policy
 from bot.services.account_answers import TOPIC_BY_TASK, Task
-from bot.services.form_slots import CARD_SLOT, CODE_FAILED, CODE_VERIFIED, HANDOFF_CODE_SLOT
+from bot.services.form_slots import (
+    CARD_SLOT,
+    CODE_FAILED,
+    CODE_VERIFIED,
+    HANDOFF_CODE_SLOT,
+    SEALED_SLOTS,
+)
 from bot.services.handoff import (
     HandoffRequest,
     Verification,
@@ -60,10 +66,7 @@ def slot_name(detail: Detail) -> str:
 CODE_SLOT = HANDOFF_CODE_SLOT
 DETAIL_SLOTS = [slot_name(detail) for detail in Detail]
 # Free text and emails wait in the tracker store between turns: sealed (bot/services/sealing).
-SEALED_DETAILS = frozenset(
-    slot_name(d)
-    for d in (Detail.REASON, Detail.IDENTIFIER, Detail.BILLING_EMAIL, Detail.BILLING_ADDRESS)
-)
+SEALED_DETAILS = SEALED_SLOTS
 LOGIN_INTENTS = ("cannot_login", "forgot_login_email")
 # Answers that skip: "no" skips one question, asking for a person again skips all;
 # skip words typed in any language do the same (typed_skip).

@@ -3,8 +3,10 @@ code, product, username and a requested language.
 
 Plain Python over the message text (no Rasa), so it is tested on its own; the Rasa
 component in `bot.nlu.components` wraps it. A full card number (13-19 digits, with
-or without spaces or dashes) is never extracted: its digits are not even considered
-for `card_last4` or `otp_code`, and `has_card_number` lets the assistant warn.
+or without separators: `card_number_spans`) is never extracted: its digits are not
+even considered for `card_last4` or `otp_code`, and `has_card_number` lets the
+assistant warn. Redaction, log and tracker scrubbing and the ticket transcript use
+these same rules, so what the NLU reads as a card number or a code is what they hide.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from bot.nlu.catalogue import Mention, get_catalogue
 from bot.nlu.folding import fold
@@ -20,8 +23,20 @@ EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
 ACCOUNT_ID = re.compile(r"(?<![\w-])ac[- ]?(\d{6})(?![\w-])", re.IGNORECASE)
-CARD_NUMBER = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
-SIX_DIGITS = re.compile(r"(?<![\d.,/-])\d{3}[ ]?\d{3}(?![\d.,/]?\d)")
+# What people type between the digits of a card number or a code: spaces (several,
+# non-breaking, tabs), dashes, dots, slashes, underscores. A run of up to 3 of them.
+SEPARATOR = r"[\s._/\-\u2010-\u2015\u2212]"
+SEPARATORS = re.compile(f"{SEPARATOR}+")
+# Digit groups joined by separator runs; a card number is 13-19 digits of one chain
+# (`card_number_spans`). Separators and digits never overlap: matching is linear.
+DIGIT_CHAIN = re.compile(rf"\d+(?:{SEPARATOR}{{1,3}}\d+)*")
+DIGITS = re.compile(r"\d+")
+CARD_DIGITS = range(13, 20)
+MIN_GROUP = 3  # other separators: groups of 3+ digits (never a date's or a phone's pairs)
+# A one-time code: six digits, maybe split 3+3 by a separator run ("482-913").
+SIX_DIGITS = re.compile(
+    rf"(?<![\d.,/\-_])(?<!\d\s)\d{{3}}{SEPARATOR}{{0,3}}\d{{3}}(?!(?:{SEPARATOR}|,){{0,3}}\d)"
+)
 FOUR_DIGITS = re.compile(r"(?<![\d.,/:€$£-])\d{4}(?![\d]|[.,/:]\d)")
 
 # Words that make a lone 4-digit number the card's last four.
@@ -104,6 +119,9 @@ class TakenSpans:
         self._starts[first:last] = [start]
         self._ends[first:last] = [end]
 
+    def spans(self) -> list[tuple[int, int]]:
+        return list(zip(self._starts, self._ends, strict=True))
+
 
 def _lexicon(
     folded: str,
@@ -152,8 +170,67 @@ def product_mentions(folded: str) -> list[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
+def luhn_valid(digits: str) -> bool:
+    """The checksum every payment card number passes (and 9 in 10 other numbers fail)."""
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _chain_cards(chain: re.Match[str], spans: TakenSpans) -> None:
+    """Add to `spans` every run of consecutive digit groups of `chain` that is a card.
+
+    Prefix sums make each run's test constant time: a 100,000-character chain of
+    digits is read in well under a second.
+    """
+    typed = chain.group()
+    groups = [m.span() for m in DIGITS.finditer(typed)]
+    digits = "".join(typed[start:end] for start, end in groups)
+    if len(digits) < CARD_DIGITS[0]:
+        return
+    offsets = list(accumulate((end - start for start, end in groups), initial=0))
+    # counts before each group: gaps that are not one space or dash, groups too short
+    odd = list(accumulate((typed[e : groups[i + 1][0]] not in (" ", "-") for i, (_, e) in
+                           enumerate(groups[:-1])), initial=0))  # fmt: skip
+    short = list(accumulate((end - start < MIN_GROUP for start, end in groups), initial=0))
+    for first in range(len(groups)):
+        # the longest run from `first` that is a card; shorter ones add nothing to it
+        last = bisect_right(offsets, offsets[first] + CARD_DIGITS[-1]) - 2
+        while last >= first and offsets[last + 1] - offsets[first] >= CARD_DIGITS[0]:
+            plain = odd[last] == odd[first]
+            if plain or (
+                short[last + 1] == short[first]
+                and luhn_valid(digits[offsets[first] : offsets[last + 1]])
+            ):
+                spans.add(chain.start() + groups[first][0], chain.start() + groups[last][1])
+                break
+            last -= 1
+
+
+def card_number_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` holds full card numbers: sorted, disjoint (start, end) spans.
+
+    Any run of consecutive digit groups with 13-19 digits: typed the classic way (no
+    separator, or one space or dash between digits; whatever its checksum), or with
+    other separators when its groups have 3+ digits and it passes the Luhn check (so
+    that dates, phone numbers and references stay readable).
+    """
+    spans = TakenSpans()
+    for chain in DIGIT_CHAIN.finditer(text):
+        if chain.end() - chain.start() >= CARD_DIGITS[0]:  # else too few digits
+            _chain_cards(chain, spans)
+    return spans.spans()
+
+
 def has_card_number(text: str) -> bool:
-    return CARD_NUMBER.search(text) is not None
+    return bool(card_number_spans(text))
+
+
+def without_separators(typed: str) -> str:
+    """A code as typed ("482-913", "482 913") as its digits."""
+    return SEPARATORS.sub("", typed)
 
 
 def extract_entities(text: str, *, with_language: bool = True) -> list[Entity]:
@@ -165,9 +242,10 @@ def extract_entities(text: str, *, with_language: bool = True) -> list[Entity]:
     # A full card number blocks every digit rule: we ask for the last four only and
     # never keep anything taken from a full number (not even a year next to it), nor
     # an "email" or account ID that contains one.
-    card_number_sent = has_card_number(text)
-    for match in CARD_NUMBER.finditer(text):
-        taken.add(*match.span())
+    cards = card_number_spans(text)
+    card_number_sent = bool(cards)
+    for span in cards:
+        taken.add(*span)
 
     for match in EMAIL.finditer(text):
         if not taken.overlaps(*match.span()):
@@ -181,7 +259,7 @@ def extract_entities(text: str, *, with_language: bool = True) -> list[Entity]:
     for match in SIX_DIGITS.finditer(text):
         if not taken.overlaps(*match.span()):
             taken.add(*match.span())
-            code = match.group(0).replace(" ", "")
+            code = without_separators(match.group(0))
             entities.append(Entity("otp_code", code, *match.span()))
 
     only_number = re.fullmatch(r"\W*\d{4}\W*", text) is not None

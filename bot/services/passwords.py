@@ -5,16 +5,23 @@ raised later without breaking older hashes. The rules follow NIST
 SP 800-63B: a minimum length, no composition rules, and no password that is easy to
 guess. "Easy to guess" is zxcvbn's estimate (its offline lists of common passwords,
 names and words, plus repeats, sequences, keyboard rows and dates), with the user's
-email and a few Italian and French favourites added to its dictionary.
+email, username and a few Italian and French favourites added to its dictionary; and,
+because zxcvbn scores "Summer2026!!" as strong, any password whose letters alone are
+one of zxcvbn's 30,000 most common (breached) passwords or the account's own words.
+The email's first part and the username count with their punctuation left out too
+("trialexpired2026" for trial.expired@...).
 """
 
 from __future__ import annotations
 
 import hmac
+import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from bot.db.models import Account
 from bot.services import audit
@@ -42,6 +49,9 @@ EXTRA_WORDS = (
     "qwertz", "juventus", "forzainter", "forzamilan", "napoli", "roma", "paris", "chouchou",
     "doudou", "example", "meetings", "support", "webinar",
 )  # fmt: skip
+# The most common passwords of public breaches, as zxcvbn ships them.
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"]) | frozenset(EXTRA_WORDS)
+MIN_WORD = 3  # shorter words ("ab") are in every password by chance
 
 
 class PasswordRejected(ValueError):
@@ -62,26 +72,53 @@ def verify_password(password: str, stored: str | None) -> bool:
     return secret_matches(password, stored)
 
 
+def _squashed(text: str) -> str:
+    """Case-folded letters and digits only: "Trial.Expired" -> "trialexpired"."""
+    return re.sub(r"[\W_]", "", text.casefold())
+
+
 def _contains_email(password: str, email: str) -> bool:
     folded, address = password.casefold(), email.strip().casefold()
     local = address.partition("@")[0]
-    return address in folded or (len(local) >= 3 and local in folded)
+    if address in folded or (len(local) >= MIN_WORD and local in folded):
+        return True
+    squashed = _squashed(local)
+    return len(squashed) >= MIN_WORD and squashed in _squashed(password)
+
+
+def _dressed_up_word(password: str, names: Iterable[str]) -> bool:
+    """A common password or one of the account's names, with digits and symbols around or
+    inside it ("Summer2026!!", "MarcoDemo2026!"), or containing one of the names."""
+    letters = re.sub(r"[^a-z]", "", password.casefold())
+    squashed = _squashed(password)
+    own = {_squashed(name) for name in names} - {""}
+    if any(len(name) >= MIN_WORD and name in squashed for name in own):
+        return True
+    return len(letters) >= MIN_WORD and (letters in COMMON_PASSWORDS or letters in own)
 
 
 def password_problem(
-    password: str, confirmation: str | None = None, *, email: str | None = None
+    password: str,
+    confirmation: str | None = None,
+    *,
+    email: str | None = None,
+    names: Iterable[str] = (),
 ) -> str | None:
     """Why `password` (typed twice: `confirmation`) cannot be used, or None.
 
-    `email`: the account's, which the password must not contain.
+    `email`: the account's, which the password must not contain; `names`: the
+    account's other words (its username), which it must not contain either.
     """
+    names = [name for name in names if name]
     if len(password) < MIN_LENGTH:
         return TOO_SHORT
     if len(password) > MAX_LENGTH:
         return TOO_LONG
     if email and _contains_email(password, email):
         return HAS_EMAIL
-    user_words = [*EXTRA_WORDS, *([email, email.partition("@")[0]] if email else [])]
+    if _dressed_up_word(password, names):
+        return TOO_EASY
+    user_words = [*EXTRA_WORDS, *names, *([email, email.partition("@")[0]] if email else [])]
     if zxcvbn(password[:SCORED_CHARS], user_inputs=user_words)["score"] < MIN_SCORE:
         return TOO_EASY
     if confirmation is not None and not hmac.compare_digest(
@@ -100,7 +137,7 @@ def set_password(session: Session, account_id: int, password: str, now: datetime
     account = session.get(Account, account_id)
     if account is None:
         raise LookupError(f"no account with id {account_id}")
-    problem = password_problem(password, email=account.email)
+    problem = password_problem(password, email=account.email, names=[account.username or ""])
     if problem:
         raise PasswordRejected(problem)
     account.password_hash = hash_password(password)

@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 from bot.keys import AUDIT, derive_key
-from bot.nlu.entity_rules import CARD_NUMBER, EMAIL, SIX_DIGITS, extract_entities
+from bot.nlu.entity_rules import EMAIL, SIX_DIGITS, card_number_spans, extract_entities
 
 CARD_PLACEHOLDER = "[card number removed]"
 CODE_PLACEHOLDER = "[one-time code]"
@@ -50,8 +50,10 @@ def mask_email(email: str) -> str:
 
 
 def remove_card_numbers(text: str) -> str:
-    """Full card numbers (13-19 digits, the NLU's rule) replaced by a marker."""
-    return CARD_NUMBER.sub(CARD_PLACEHOLDER, text)
+    """Full card numbers (13-19 digits, any separators: the NLU's rule) replaced by a marker."""
+    for start, end in reversed(card_number_spans(text)):
+        text = text[:start] + CARD_PLACEHOLDER + text[end:]
+    return text
 
 
 def mask_emails(text: str) -> str:
@@ -61,7 +63,7 @@ def mask_emails(text: str) -> str:
 
 def scrub_text(text: str) -> str:
     """Text safe to store or log: card numbers removed, emails masked, one-time codes
-    (six digits, the NLU's rule) replaced. Idempotent."""
+    (six digits, maybe "482-913": the NLU's rule) replaced. Idempotent."""
     text = remove_card_numbers(text)
     return SIX_DIGITS.sub(CODE_PLACEHOLDER, mask_emails(text))
 

@@ -33,6 +33,11 @@ def _decode(text: str) -> bytes:
     return bytes(_LETTERS.index(high) << 4 | _LETTERS.index(low) for high, low in pairs)
 
 
+def is_sealed(value: object) -> bool:
+    """Whether `value` is written as `seal` writes (it may still not open)."""
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
 def seal(value: str, conversation_id: str) -> str:
     """`value` encrypted for this conversation: "sealed:<letters>"."""
     nonce = secrets.token_bytes(_NONCE_BYTES)

@@ -6,7 +6,9 @@ string in an event (user and bot text, parse data, entity values, slot values,
 metadata) goes through `redaction.scrub_text`: full card numbers removed, emails
 masked, six-digit codes replaced. A user message that answers a one-time-code
 question is replaced as a whole (codes are also typed "123-456"), and so is any
-value of a code slot that is not one of the forms' markers.
+value of a code slot that is not one of the forms' markers. A sealed slot keeps
+only sealed values and markers: the plain text a from_text mapping sets, just before
+the form seals it in the same turn, is stored as no value.
 
 The one-time code is checked by the form's validation action in the same turn,
 before Rasa saves the tracker (rasa/core/processor.py `handle_message`: the
@@ -18,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.services.form_slots import CARD_SLOT, CODE_SLOT_MARKERS, CODE_SLOTS
+from bot.services.form_slots import CARD_SLOT, CODE_SLOT_MARKERS, CODE_SLOTS, SEALED_SLOTS
 from bot.services.redaction import CODE_PLACEHOLDER, scrub_text
+from bot.services.sealing import is_sealed
 
 # Identifiers, never personal data; message ids are hex and may hold six digits.
 KEPT_KEYS = frozenset({"event", "name", "message_id", "policy", "input_channel", "timestamp"})
@@ -82,6 +85,10 @@ def scrub_event(event: Mapping[str, Any], question: OpenQuestion) -> dict[str, A
         value = scrubbed.get("value")
         if value is not None and value not in CODE_SLOT_MARKERS:
             scrubbed["value"] = CODE_PLACEHOLDER
+    elif kind == "slot" and scrubbed.get("name") in SEALED_SLOTS:
+        value = scrubbed.get("value")
+        if value is not None and value not in CODE_SLOT_MARKERS and not is_sealed(value):
+            scrubbed["value"] = None  # the plain text: the form's sealed value follows it
     question.see(event)
     return scrubbed
 

@@ -16,9 +16,11 @@ otp_limit_per_account_per_hour codes per account, so nobody can flood a customer
 inbox. Over a limit, a start behaves like an unknown identifier: same reply, a
 challenge that no code opens, no mail. Wrong codes are limited per conversation
 (otp_max_attempts per challenge) and per subject across conversations
-(otp_failed_checks_per_subject_per_hour), so many senders cannot share out guesses
+(otp_failed_codes_per_account_per_hour), so many senders cannot share out guesses
 at one account; the subject is the account's email, or the identifier typed when
-none matched, so an unknown identifier locks the same way.
+none matched, so an unknown identifier locks the same way. A locked subject refuses
+every code but answers as a wrong code, with the conversation's own attempts left,
+and does the same work: no reply or delay tells that two identifiers are one account.
 
 Mail: the code's mail is queued in the same transaction as its challenge, and an
 unknown identifier queues a row with no recipient: same statements, same time.
@@ -33,7 +35,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -42,6 +43,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, VerificationChallenge
+from bot.nlu.entity_rules import without_separators
 from bot.policy import Policy, get_policy
 from bot.services import audit
 from bot.services.accounts import find_account_id
@@ -111,8 +113,8 @@ def code_matches(code: str, stored: str) -> bool:
 
 
 def _clean_code(code: str) -> str:
-    """Users type "123 456" or "123-456"."""
-    return re.sub(r"[\s-]", "", code)
+    """Users type "123 456", "123-456" or "123.456": the NLU's separators go."""
+    return without_separators(code)
 
 
 # --- accounts ------------------------------------------------------------------
@@ -257,7 +259,8 @@ def _failures_since(session: Session, challenge: VerificationChallenge, now: dat
 
 
 def _lock_subject(session: Session, challenge: VerificationChallenge, now: datetime) -> None:
-    """Lock this challenge and every live code of its subject, in every conversation."""
+    """Mark this challenge and every live code of its subject, in every conversation,
+    as refusing every code (`locked_at`): silently, see `_check`."""
     challenge.locked_at = now
     if challenge.subject_key is not None:
         session.execute(
@@ -280,36 +283,39 @@ def _check(
     now: datetime,
     policy: Policy,
 ) -> VerificationResult:
-    """Apply one code to the latest challenge (mutates it); no commit."""
+    """Apply one code to the latest challenge (mutates it); no commit.
+
+    What the caller is told depends only on this conversation's own attempts and
+    times. A subject (account) locked by wrong codes anywhere refuses every code, the
+    right one too, but answers as a wrong code would: otherwise a lock set through
+    one identifier would tell that another names the same account.
+    """
     if challenge is None or challenge.verified_at is not None:
         return VerificationResult(VerificationStatus.NO_CHALLENGE)
-    if challenge.locked_at is not None or challenge.attempts >= policy.otp_max_attempts:
-        return VerificationResult(VerificationStatus.LOCKED)
-    failures = _failures_since(session, challenge, now)  # known or not: the same query
-    if failures >= policy.otp_failed_codes_per_account_per_hour:
-        _lock_subject(session, challenge, now)
+    if challenge.attempts >= policy.otp_max_attempts:
         return VerificationResult(VerificationStatus.LOCKED)
     if now >= challenge.expires_at:
         return VerificationResult(VerificationStatus.EXPIRED)
-    matches = code_matches(_clean_code(code), challenge.code_hash)
-    if matches and challenge.account_id is not None:
+    failures = _failures_since(session, challenge, now)  # known or not: the same query
+    subject_limit = policy.otp_failed_codes_per_account_per_hour
+    refused = challenge.locked_at is not None or failures >= subject_limit
+    matches = code_matches(_clean_code(code), challenge.code_hash)  # locked or not: same work
+    if matches and challenge.account_id is not None and not refused:
         challenge.verified_at = now
         return VerificationResult(
             VerificationStatus.VERIFIED,
             attempts_left=policy.otp_max_attempts - challenge.attempts,
             account_id=challenge.account_id,
         )
-    challenge.attempts += 1  # an unmatched challenge lands here for every code
+    challenge.attempts += 1  # an unmatched or refused challenge lands here for every code
     audit.record(
         session, EVENT_CODE_FAILED, None, None, now=now, hashed_subject=challenge.subject_key
     )
-    subject_limit = policy.otp_failed_codes_per_account_per_hour
-    if challenge.subject_key is not None and failures + 1 >= subject_limit:
+    if failures + 1 >= subject_limit:
         _lock_subject(session, challenge, now)
-        return VerificationResult(VerificationStatus.LOCKED)
     attempts_left = policy.otp_max_attempts - challenge.attempts
     if attempts_left <= 0:
-        challenge.locked_at = now
+        challenge.locked_at = challenge.locked_at or now
         return VerificationResult(VerificationStatus.LOCKED)
     return VerificationResult(VerificationStatus.WRONG, attempts_left=attempts_left)
 
@@ -324,10 +330,11 @@ def check_code(
 ) -> VerificationResult:
     """Check a code against the conversation's latest challenge, count it, commit.
 
-    The last allowed wrong code returns LOCKED; a locked challenge refuses even
-    the right code. So does every challenge of a subject (account) that had
+    The last allowed wrong code of the challenge returns LOCKED, and so does every
+    code after it. Every challenge of a subject (account) that had
     otp_failed_codes_per_account_per_hour wrong codes in the last hour, whichever
-    conversations typed them. Committing here keeps a counted attempt from being
+    conversations typed them, refuses even the right code, answering WRONG with this
+    conversation's attempts left. Committing here keeps a counted attempt from being
     undone by a later error in the caller.
     """
     policy = policy or get_policy()

@@ -27,7 +27,7 @@ from bot.demo_data import DEMO_ACCOUNTS
 from tests.e2e.test_stored_conversations import names
 from tests.environment import FINAL_SCAN, ROOT
 from tests.outbox import CODE, latest_code, outbox_rows
-from tests.searchable import searchable
+from tests.searchable import card_pattern, code_pattern, searchable
 from tests.servers import Assistant
 
 pytestmark = [pytest.mark.slow, getattr(pytest.mark, FINAL_SCAN)]
@@ -48,6 +48,7 @@ def drive_every_secret(assistant: Assistant) -> None:
     names(assistant, who, "4111 1111 1111 1111")  # as the identifier
     names(assistant, who, email)
     names(assistant, who, "my card number is 4111-1111-1111-1111")  # in the card question
+    names(assistant, who, "sorry: 4111\u00a01111\u00a01111\u00a01111, or 4111_1111_1111_1111")
     names(assistant, who, "1881")
     assert names(assistant, who, "/deny")[0] == "utter_code_sent"
     code = latest_code(assistant, email)
@@ -58,14 +59,14 @@ def drive_every_secret(assistant: Assistant) -> None:
     # per-account hourly limits count every test's requests on the shared assistant
     email = "suspended@example.com"
     other = f"scan-{uuid.uuid4().hex[:10]}"
-    names(assistant, other, "hello, my card is 378282246310005")
+    names(assistant, other, "hello, my card is 378282246310005 or 4111.1111.1111.1111")
     names(assistant, other, "i forgot my password")
     names(assistant, other, email)
     names(assistant, other, "is my account still active?")
     names(assistant, other, email)
     code = latest_code(assistant, email)
-    names(assistant, other, code[:3] + " " + str((int(code[3:]) + 1) % 1000).zfill(3))  # wrong
-    assert "utter_verified" in names(assistant, other, code[:3] + " " + code[3:])
+    names(assistant, other, code[:3] + "." + str((int(code[3:]) + 1) % 1000).zfill(3))  # wrong
+    assert "utter_verified" in names(assistant, other, code[:3] + "-" + code[3:])
 
 
 def mailed_secrets(assistant: Assistant) -> set[str]:
@@ -80,10 +81,10 @@ def mailed_secrets(assistant: Assistant) -> set[str]:
 def patterns(secrets: set[str]) -> list[re.Pattern[str]]:
     found = [re.compile(re.escape(email), re.IGNORECASE) for email in DEMO_EMAILS]
     for card in CARD_NUMBERS:
-        found.append(re.compile("[ -]?".join(card)))  # spaced, dashed or plain
+        found.append(card_pattern(card))
     for secret in secrets:
-        if secret.isdigit():  # a code, also typed "123 456"
-            found.append(re.compile(rf"(?<!\d){secret[:3]} ?{secret[3:]}(?!\d)"))
+        if secret.isdigit():  # a code, also typed "123 456", "123-456", "123.456"
+            found.append(code_pattern(secret))
         else:
             found.append(re.compile(re.escape(secret)))
     return found
@@ -152,7 +153,9 @@ def test_no_store_or_log_keeps_a_card_number_code_token_or_demo_email(
         found += leaks("insights of " + profile.env["DATABASE_URL"], insight_rows(profile), secrets)
         if profile.env["TRACKER_STORE_URL"].startswith("sqlite:///"):
             for file in sqlite_files(profile.env["TRACKER_STORE_URL"]):
-                found += leaks(str(file), file.read_bytes().decode("latin-1"), secrets)
+                # UTF-8, so a non-breaking space is one separator, never a letter
+                text = file.read_bytes().decode("utf-8", errors="replace")
+                found += leaks(str(file), text, secrets)
         for log in log_files(profile):
             found += leaks(str(log), log.read_text(errors="replace"), secrets)
     assert found == []

@@ -146,3 +146,38 @@ def test_a_very_long_password_is_scored_quickly() -> None:
     assert password_problem("a" * 1024) == TOO_EASY
     password_problem("x7Q!" * 256)  # whatever the answer, it comes fast
     assert time.perf_counter() - started < 2
+
+
+# --- the account's own words, and common passwords dressed up (issue #22, lows) -----
+
+
+@pytest.mark.parametrize(
+    ("password", "email"),
+    [
+        ("trialexpired2026", "trial.expired@example.com"),  # the local part without its dot
+        ("Trial-Expired!77", "trial.expired@example.com"),
+        ("x_deletedbyadmin_9", "deleted.by.admin@example.com"),
+    ],
+)
+def test_the_email_first_part_without_its_punctuation_is_refused(
+    session: Session, password: str, email: str
+) -> None:
+    assert password_problem(password, password, email=email) == HAS_EMAIL
+    with pytest.raises(PasswordRejected) as refused:
+        set_password(session, account(session, email).id, password, NOW)
+    assert refused.value.reason == HAS_EMAIL
+
+
+def test_the_account_username_is_refused(session: Session) -> None:
+    target = account(session, "username.login@example.com")  # username marco_demo
+    for password in ("MarcoDemo2026!", "marco_demo_1987", "xx-marco.demo-xx"):
+        with pytest.raises(PasswordRejected) as refused:
+            set_password(session, target.id, password, NOW)
+        assert refused.value.reason == TOO_EASY, password
+
+
+@pytest.mark.parametrize(
+    "password", ["Summer2026!!", "Sunshine2025?", "Dragon_1987!", "Football#2024", "monkey12345!"]
+)
+def test_a_common_password_dressed_up_with_digits_and_symbols_is_refused(password: str) -> None:
+    assert password_problem(password, password) == TOO_EASY

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -49,7 +50,9 @@ def test_a_code_answer_is_replaced_whole_and_code_slots_keep_only_markers() -> N
     assert raw["value"] == "[one-time code]"
     assert scrub_event(SlotSet("otp_code", "accepted").as_dict(), question)["value"] == "accepted"
     question.see(ActiveLoop(None).as_dict())
-    assert scrub_event(user("ok 123-456").as_dict(), question)["text"] == "ok 123-456"
+    # no question open: only the code is replaced, however it is typed
+    assert scrub_event(user("ok 123-456").as_dict(), question)["text"] == "ok [one-time code]"
+    assert scrub_event(user("ok AC-100001").as_dict(), question)["text"] == "ok AC-100001"
 
 
 def test_only_new_events_are_scrubbed_but_earlier_ones_say_which_question_is_open() -> None:
@@ -116,4 +119,78 @@ def test_the_store_writes_no_card_code_or_email_and_reads_back_what_later_turns_
     assert (
         again.latest_message is not None and again.latest_message.text == "again a***@example.com"
     )
+    store.engine.dispose()
+
+
+# --- any separators (issue #22, finding 3) -------------------------------------------
+
+NBSP = "\u00a0"
+CARD_FORMS = [
+    "4111.1111.1111.1111", "4111/1111/1111/1111", "4111_1111_1111_1111",
+    "4111  1111  1111  1111", f"4111{NBSP}1111{NBSP}1111{NBSP}1111", "4111 - 1111 - 1111 - 1111",
+]  # fmt: skip
+CODE_FORMS = ["482-913", "482.913", f"482{NBSP}913", "482 - 913"]
+
+
+def digits_left(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+@pytest.mark.parametrize("card", CARD_FORMS)
+@pytest.mark.parametrize("code", CODE_FORMS)
+def test_cards_and_codes_with_any_separators_leave_no_digit_in_store_log_or_transcript(
+    card: str, code: str
+) -> None:
+    from bot.log_scrubbing import ScrubbingFilter
+    from bot.services.handoff import transcript_from_events
+
+    typed = f"charged twice on {card}; the code was {code}, ref AC-100001"
+    assert digits_left(scrub_text(typed)) == "100001"
+    stored = scrub_event(user(typed).as_dict(), OpenQuestion())
+    assert digits_left(json.dumps([stored["text"], stored["parse_data"]["text"]])) == "100001" * 2
+    record = logging.LogRecord("rasa", logging.DEBUG, __file__, 1, "got %s", (typed,), None)
+    ScrubbingFilter().filter(record)
+    assert digits_left(record.getMessage()) == "100001"
+    [line] = transcript_from_events([user(typed).as_dict()])
+    assert digits_left(line["text"]) == "100001"
+
+
+# --- sealed slots (issue #22, lows) --------------------------------------------------
+
+
+def test_a_sealed_slots_plain_value_never_reaches_the_store(
+    database_url: str, domain: Domain
+) -> None:
+    """A from_text mapping sets the slot to the typed text, then the form replaces it with
+    the sealed value in the same turn: the store keeps the sealed one only."""
+    store = ScrubbingSQLTrackerStore(domain=domain, host=database_url)
+    sender = "rest:sealed-1"
+    tracker = DialogueStateTracker(sender, domain.slots)
+    typed = {
+        "handoff_reason": "the invoice of Rossi Impianti srl is wrong",
+        "handoff_identifier": "marco_demo",
+        "handoff_billing_address": "via Garibaldi 12, Torino",
+    }
+    for slot, value in typed.items():
+        tracker.update(SlotSet("requested_slot", slot), domain)
+        tracker.update(SlotSet(slot, value), domain)  # action_extract_slots: the plain text
+        tracker.update(SlotSet(slot, seal(value, sender)), domain)  # the form's validation
+    tracker.update(SlotSet("handoff_billing_email", "skipped"), domain)
+    asyncio.run(store.save(tracker))
+
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+        ).scalars()
+        slots = [json.loads(row) for row in rows]
+    engine.dispose()
+    dump = json.dumps(slots)
+    for value in typed.values():
+        assert value not in dump and "Rossi" not in dump and "marco" not in dump
+    again = asyncio.run(store.retrieve(sender))
+    assert again is not None
+    for slot, value in typed.items():
+        assert unseal(again.get_slot(slot), sender) == value
+    assert again.get_slot("handoff_billing_email") == "skipped"
     store.engine.dispose()

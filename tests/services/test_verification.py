@@ -403,22 +403,21 @@ def guess_from_many_conversations(
 def test_wrong_codes_from_many_conversations_lock_the_account_for_everyone(
     session: Session, mailer: MailQueue
 ) -> None:
-    limit = POLICY.otp_failed_codes_per_account_per_hour
     # the real customer asked for a code just before the guessing started
     start(session, mailer, "customer", "active@example.com")
     customer_code = code_in(outbox(session)[-1])
     statuses = guess_from_many_conversations(session, mailer, "active@example.com")
-    assert statuses.count(VerificationStatus.WRONG) + statuses.count(
-        VerificationStatus.LOCKED
-    ) == len(statuses)
-    assert len(statuses) <= limit  # no more than `limit` guesses in all
+    assert set(statuses) <= {VerificationStatus.WRONG, VerificationStatus.LOCKED}
 
-    # the account's live code no longer works, nor does a code sent afterwards
+    # the account's live code no longer works, nor does a code sent afterwards: both are
+    # answered as wrong codes, so the lock tells nothing about the account
     later = NOW + 30 * SECOND
-    assert check(session, "customer", customer_code, later).status is VerificationStatus.LOCKED
+    refused = VerificationResult(VerificationStatus.WRONG, attempts_left=2)
+    assert check(session, "customer", customer_code, later) == refused
     start(session, mailer, "customer-again", "active@example.com")
     fresh = code_in(outbox(session)[-1])
-    assert check(session, "customer-again", fresh, later).status is VerificationStatus.LOCKED
+    assert check(session, "customer-again", fresh, later) == refused
+    assert not is_verified(session, "customer", account_id(session, "AC-100001"), later)
     # an hour after the guesses, codes work again
     start_verification(
         session, mailer, "customer-later", "active@example.com", "en", NOW + HOUR_AND_A_BIT,
@@ -441,3 +440,89 @@ def test_an_unknown_identifier_locks_after_the_same_guesses(
     unknown = guess_from_many_conversations(session, mailer, "nobody@example.com")
     assert unknown == known  # the replies tell nothing about whether an account exists
     assert known[-1] is VerificationStatus.LOCKED
+
+
+# --- the lock tells nothing ---------------------------------------------------------
+
+
+def guesses(session: Session, mailer: MailQueue, conversation: str, identifier: str, at: datetime):
+    """Three wrong codes in a new conversation that gave `identifier`: what it is told."""
+    start_verification(session, mailer, conversation, identifier, "en", at, policy=POLICY)
+    return [check(session, conversation, "000000", at + n * SECOND) for n in range(1, 4)]
+
+
+def lock_by_guessing(session: Session, mailer: MailQueue, identifier: str) -> datetime:
+    """otp_failed_codes_per_account_per_hour wrong codes at `identifier`, from several
+    conversations; the time after them."""
+    statuses = guess_from_many_conversations(session, mailer, identifier)
+    assert len(statuses) >= POLICY.otp_failed_codes_per_account_per_hour
+    return NOW + timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("marco_demo", "username.login@example.com"),  # one account, two names
+        ("nobody_pair", "nobody.pair@example.com"),  # no account at all
+        ("monthly@example.com", "AC-100001"),  # two different accounts
+    ],
+)
+def test_a_lock_on_one_identifier_does_not_tell_whether_another_is_the_same_account(
+    session: Session, mailer: MailQueue, first: str, second: str
+) -> None:
+    """Issue #22: after 10 wrong codes on marco_demo, a new conversation giving
+    username.login@example.com was locked at its first wrong code, an unknown pair
+    was told "attempts left: 2"."""
+    later = lock_by_guessing(session, mailer, first)
+    told = guesses(session, mailer, f"probe-{second}", second, later)
+    assert told == [
+        VerificationResult(VerificationStatus.WRONG, attempts_left=2),
+        VerificationResult(VerificationStatus.WRONG, attempts_left=1),
+        VerificationResult(VerificationStatus.LOCKED),
+    ]
+
+
+def test_while_locked_the_right_code_is_answered_as_a_wrong_one(
+    session: Session, mailer: MailQueue
+) -> None:
+    later = lock_by_guessing(session, mailer, "marco_demo")
+    start_verification(session, mailer, "owner", "marco_demo", "en", later, policy=POLICY)
+    right = code_in(outbox(session)[-1])
+    # the account is still protected: its own code opens nothing while locked
+    assert check(session, "owner", right, later) == VerificationResult(
+        VerificationStatus.WRONG, attempts_left=2
+    )
+    assert not is_verified(session, "owner", account_id(session, "AC-100009"), later)
+
+
+def test_the_guess_that_reaches_the_account_limit_is_answered_as_a_wrong_code(
+    session: Session, mailer: MailQueue
+) -> None:
+    """The limit falls mid-conversation: the reply counts this conversation's attempts
+    only, as it would for an identifier nobody guessed at."""
+    limit = POLICY.otp_failed_codes_per_account_per_hour
+    replies = []
+    at = NOW
+    for n in range(limit):
+        at += SECOND
+        if n % POLICY.otp_max_attempts == 0:
+            start_verification(session, mailer, f"g-{n}", "marco_demo", "en", at, policy=POLICY)
+        replies.append(check(session, f"g-{n - n % POLICY.otp_max_attempts}", "000000", at))
+    expected = [
+        VerificationResult(VerificationStatus.WRONG, attempts_left=2),
+        VerificationResult(VerificationStatus.WRONG, attempts_left=1),
+        VerificationResult(VerificationStatus.LOCKED),
+    ] * limit
+    assert replies == expected[:limit]
+
+
+def test_a_conversation_started_before_the_lock_is_told_nothing_either(
+    session: Session, mailer: MailQueue
+) -> None:
+    """A probe started on a second name before the guesses, checked after them."""
+    start_verification(session, mailer, "early", "username.login@example.com", "en", NOW,
+                       policy=POLICY)  # fmt: skip
+    later = lock_by_guessing(session, mailer, "marco_demo")
+    assert check(session, "early", "000000", later) == VerificationResult(
+        VerificationStatus.WRONG, attempts_left=2
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.entity_rules import extract_entities, has_card_number
+from bot.nlu.entity_rules import card_number_spans, extract_entities, has_card_number
 
 
 def found(text: str) -> set[tuple[str, str]]:
@@ -74,3 +74,49 @@ def test_account_id_digits_are_not_also_an_otp() -> None:
 
 def test_email_digits_are_not_a_code() -> None:
     assert found("mario123456@gmail.com") == {("email", "mario123456@gmail.com")}
+
+
+# --- card numbers and codes with any separators (issue #22, finding 3) ---------------
+
+NBSP = "\u00a0"
+SEPARATED_CARDS = [
+    "4111.1111.1111.1111",
+    "4111/1111/1111/1111",
+    "4111_1111_1111_1111",
+    "4111  1111  1111  1111",
+    f"4111{NBSP}1111{NBSP}1111{NBSP}1111",
+    "4111 - 1111 - 1111 - 1111",
+    "3782.822463.10005",  # Amex, 4-6-5
+    "5500 0000\t0000-0004",  # mixed
+]
+
+
+@pytest.mark.parametrize("card", SEPARATED_CARDS)
+def test_a_card_number_with_any_separators_is_a_card_number(card: str) -> None:
+    text = f"my card is {card}, exp 09/28"
+    assert has_card_number(text)
+    assert card_number_spans(text) == [(11, 11 + len(card))]
+    assert not {e for e in extract_entities(text) if e.entity in ("card_last4", "otp_code")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "from 15.01.2024 to 20.02.2025",  # dates
+        "dal 01/02/2024 al 03/04/2025 - 12/12/2025",
+        "call +39 02.1234.5678 or 06.12.34.56.78",  # phone numbers
+        "tel. 0039.347.123.45.67",
+        "accounts AC-100013 and AC-100014",
+        "I paid 1.299,00 € and 2.499,00 €",  # prices
+        "invoice 2024/000123/456",
+        "4111.1111.1111.1112",  # fails the Luhn check: a reference, not a card
+    ],
+)
+def test_dates_phones_account_ids_and_prices_are_no_card_numbers(text: str) -> None:
+    assert not has_card_number(text)
+
+
+@pytest.mark.parametrize("typed", ["482-913", "482.913", "482 913", "482913", f"482{NBSP}913",
+                                   "482 - 913", "482_913"])  # fmt: skip
+def test_a_code_typed_with_a_separator_is_the_otp_code(typed: str) -> None:
+    assert found(f"the code is {typed}") == {("otp_code", "482913")}

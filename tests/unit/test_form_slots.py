@@ -7,7 +7,13 @@ from pathlib import Path
 import yaml
 
 from actions.handoff import slot_name
-from bot.services.form_slots import CARD_SLOT, CODE_SLOTS, HANDOFF_CODE_SLOT, OTP_SLOT
+from bot.services.form_slots import (
+    CARD_SLOT,
+    CODE_SLOTS,
+    HANDOFF_CODE_SLOT,
+    OTP_SLOT,
+    SEALED_SLOTS,
+)
 from bot.services.handoff_details import Detail
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
@@ -34,3 +40,9 @@ def test_every_free_text_slot_named_like_a_code_is_a_code_slot() -> None:
 
 def test_the_card_slot_is_the_handoff_forms() -> None:
     assert slot_name(Detail.CARD_LAST4) == CARD_SLOT  # the transcript masks its answers
+
+
+def test_the_sealed_slots_are_the_handoff_forms_free_text_and_email_details() -> None:
+    free_text = (Detail.REASON, Detail.IDENTIFIER, Detail.BILLING_EMAIL, Detail.BILLING_ADDRESS)
+    assert {slot_name(detail) for detail in free_text} == SEALED_SLOTS
+    assert _free_text_slots() >= SEALED_SLOTS
