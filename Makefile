@@ -81,7 +81,7 @@ run: export DEMO ?= 1
 run: db train web
 	@$(PY) -m bot check --ports
 	@echo ""
-	@if $(PY) -c 'from bot.settings import get_settings as s; raise SystemExit(not s().demo)'; then \
+	@if $(PY) -c 'from bot.config.settings import get_settings as s; raise SystemExit(not s().demo)'; then \
 	  echo "  DEMO MODE IS ON (DEMO=$$DEMO): mails with one-time codes and reset links are not sent;"; \
 	  echo "  anyone who can open the site reads them at /outbox. The desk has a demo sign-in whose"; \
 	  echo "  password is published below, and the REST channel is open. Fine on this machine only;"; \

@@ -10,10 +10,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.parse_data import intent_name
 from actions.verified_conversation import verified_account
+from bot.config.policy import get_policy
 from bot.db.session import session_scope
-from bot.policy import get_policy
-from bot.services.account_answers import TASK_BY_INTENT, Task, answer, handoff_topic
-from bot.services.accounts import load_snapshot
+from bot.services.account.answers import TASK_BY_INTENT, Task, answer, handoff_topic
+from bot.services.identity.accounts import load_snapshot
 from bot.services.runtime import utcnow
 
 UNVERIFIED = [SlotSet("verified", False), SlotSet("verified_account", None)]

@@ -1,8 +1,8 @@
 """Per-turn conversation state on the action server (`action_track_conversation`).
 
 The Rasa server started by `python -m bot serve rasa` computes the same slots in
-its own process (bot/rasa_hot_path.py) and never calls this; it stays for Rasa
-processes started otherwise (`rasa shell`). The rules: bot/conversation_state.py.
+its own process (bot/rasa/patches/hot_path.py) and never calls this; it stays for Rasa
+processes started otherwise (`rasa shell`). The rules: bot/dialogue/turn_state.py.
 `action_validate_slot_mappings` warns whenever a message holds a full card number.
 """
 
@@ -14,15 +14,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.conversation import RESUMED
-from bot.conversation_state import (
+from bot.dialogue.fallbacks import RESUMED
+from bot.dialogue.parse_data import intent_name
+from bot.dialogue.turn_state import (
     ACTION_NAME,
     CARD_WARNING_ACTION,
     CARD_WARNING_RESPONSE,
     conversation_state_updates,
 )
 from bot.nlu.entity_rules import has_card_number
-from bot.parse_data import intent_name
 
 
 class ActionTrackConversation(Action):

@@ -18,12 +18,13 @@ from actions.verified_conversation import (
     verification_conversation,
     verified_account,
 )
+from bot.config.policy import get_policy
+from bot.config.settings import get_settings
 from bot.db.models import HandoffTicket
 from bot.db.session import session_scope
 from bot.nlu.entity_rules import has_card_number
 from bot.nlu.typed_answers import SKIP_ALL, SKIP_ONE, typed_skip
-from bot.policy import get_policy
-from bot.services.account_answers import TOPIC_BY_TASK, Task
+from bot.services.account.answers import TOPIC_BY_TASK, Task
 from bot.services.form_slots import (
     CARD_SLOT,
     CODE_FAILED,
@@ -31,15 +32,7 @@ from bot.services.form_slots import (
     HANDOFF_CODE_SLOT,
     SEALED_SLOTS,
 )
-from bot.services.handoff import (
-    HandoffRequest,
-    Verification,
-    open_ticket,
-    record_delivery,
-    transcript_from_events,
-    webhook_payload,
-)
-from bot.services.handoff_details import (
+from bot.services.handoff.details import (
     MAX_DETAIL_CHARS,
     SKIPPED,
     TOPIC_BY_INTENT,
@@ -51,11 +44,18 @@ from bot.services.handoff_details import (
     needs_code,
     products_in,
 )
+from bot.services.handoff.tickets import (
+    HandoffRequest,
+    Verification,
+    open_ticket,
+    record_delivery,
+    transcript_from_events,
+    webhook_payload,
+)
+from bot.services.handoff.webhook import DeliveryResult, deliver_in_background
+from bot.services.identity.sealing import seal, unseal
+from bot.services.identity.verification import VerificationStatus, start_verification_for
 from bot.services.runtime import mail_queue, utcnow
-from bot.services.sealing import seal, unseal
-from bot.services.verification import VerificationStatus, start_verification_for
-from bot.services.webhook import DeliveryResult, deliver_in_background
-from bot.settings import get_settings
 
 
 def slot_name(detail: Detail) -> str:

@@ -17,14 +17,14 @@ from rasa_sdk.types import DomainDict
 from actions.forms import asks_for
 from actions.parse_data import entity_value, identifier_in
 from actions.verified_conversation import check_typed_code, verification_conversation
+from bot.config.policy import get_policy
+from bot.config.settings import get_settings
 from bot.db.session import session_scope
-from bot.policy import get_policy
 from bot.services.form_slots import CODE_ACCEPTED, CODE_STOPPED, OTP_SLOT
-from bot.services.handoff_details import Topic
-from bot.services.password_reset import request_reset
+from bot.services.handoff.details import Topic
+from bot.services.identity.password_reset import request_reset
+from bot.services.identity.verification import VerificationStatus, start_verification
 from bot.services.runtime import mail_queue, utcnow
-from bot.services.verification import VerificationStatus, start_verification
-from bot.settings import get_settings
 
 MAX_IDENTIFIER_LENGTH = 254
 

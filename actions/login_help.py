@@ -12,10 +12,10 @@ from rasa_sdk.types import DomainDict
 from actions.forms import asks_for
 from actions.parse_data import entity_value, intent_name
 from bot.db.session import session_scope
+from bot.services.account.incidents import open_incident
+from bot.services.account.login_help import advise
 from bot.services.dates import format_date
-from bot.services.handoff_details import Topic
-from bot.services.incidents import open_incident
-from bot.services.login_help import advise
+from bot.services.handoff.details import Topic
 
 MAX_PROBLEM_CHARS = 500
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.dialogue.parse_data import entity_value, intent_name
 from bot.nlu.entity_rules import has_card_number
-from bot.parse_data import entity_value, intent_name
 
 __all__ = ["entity_value", "identifier_in", "intent_name"]
 

@@ -8,8 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.db.session import session_scope
+from bot.services.account.incidents import open_incident
 from bot.services.dates import format_date
-from bot.services.incidents import open_incident
 
 
 class ActionServiceStatus(Action):

@@ -9,17 +9,17 @@ from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
 from bot.db.session import session_scope
-from bot.services.runtime import utcnow
-from bot.services.verification import (
+from bot.services.identity.verification import (
     VerificationResult,
     bound_conversation,
     check_code,
     verified_account_id,
 )
+from bot.services.runtime import utcnow
 
 
 def verification_conversation(tracker: Tracker) -> str:
-    """The sender bound to the channel it wrote on (bot/services/verification.py)."""
+    """The sender bound to the channel it wrote on (bot/services/identity/verification.py)."""
     return bound_conversation(tracker.sender_id, tracker.get_latest_input_channel())
 
 

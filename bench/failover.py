@@ -33,11 +33,11 @@ import requests
 from sqlalchemy import text
 
 from bench.nlu_eval import REPORTS
-from bot.cli import latest_model
+from bot.config.settings import get_settings
 from bot.db.session import make_engine
-from bot.settings import get_settings
-from tests.environment import PG_ADMIN_URL, REDIS_URL
+from bot.ops.cli import latest_model
 from tests.scaleout.conftest import Cluster, start_cluster
+from tests.support.environment import PG_ADMIN_URL, REDIS_URL
 
 WORKERS = 8
 MEASURE_SECONDS = 40

@@ -23,10 +23,10 @@ import requests
 import socketio
 
 from bench.nlu_eval import REPORTS
-from bot.cli import latest_model
+from bot.config.settings import get_settings
 from bot.desk.auth import CSRF_HEADER
-from bot.settings import get_settings
-from tests.servers import always_open_policy, start_assistant, start_desk
+from bot.ops.cli import latest_model
+from tests.support.servers import always_open_policy, start_assistant, start_desk
 
 ROUNDS = 30
 DESK_POLL_SECONDS = 1.0  # desk.js polls the messages API this often

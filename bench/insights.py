@@ -30,9 +30,9 @@ from sqlalchemy.orm import sessionmaker
 from bench.nlu_eval import ROOT
 from bot.db.migrate import downgrade, upgrade
 from bot.db.session import make_engine
-from bot.services.conversation_outcomes import Windows
-from bot.services.insights import Filters, refresh, report, report_csv
-from bot.services.tracker_events import EVENTS
+from bot.services.insights.figures import Filters, refresh, report, report_csv
+from bot.services.insights.outcomes import Windows
+from bot.services.privacy.tracker_events import EVENTS
 
 CONVERSATIONS = 10_000
 NEW_CONVERSATIONS = 100

@@ -6,7 +6,7 @@ Targets, each started here on 127.0.0.1 and stopped afterwards:
 - the floor: the assistant `rasa init --no-prompt` creates, trained in this run, with
   the same tracker store and lock store as each of ours;
 - ours, production profile scaled out: two Rasa servers behind HAProxy on the same
-  two cores (bot/cluster.py), realistic levels only: how a deployment that expects
+  two cores (bot/ops/cluster.py), realistic levels only: how a deployment that expects
   peaks of hundreds of conversations runs.
 Modes (REST channel, aiohttp client, one conversation = one sender):
 - saturation: N clients in a closed loop, no think time -> turns/s, p50/p95/p99;
@@ -46,7 +46,7 @@ import yaml
 from bench.nlu_eval import REPORTS, ROOT
 from bench.profile import profile_summary, record_profile
 from bench.scripts import ACCOUNT_EMAILS, ASSISTANT_SCRIPTS, CODE, EMAIL, FLOOR_SCRIPTS, Script
-from bot.cli import latest_model
+from bot.ops.cli import latest_model
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
@@ -156,7 +156,7 @@ def settle(pid: int, limit_s: float = 30.0) -> None:
 def bench_policy(workdir: Path) -> Path:
     """The shipped policy, open round the clock and with rate limits out of the way:
     hundreds of conversations use the same few demo accounts within the hour."""
-    from tests.servers import always_open_policy
+    from tests.support.servers import always_open_policy
 
     path = always_open_policy(workdir)
     policy = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -183,7 +183,7 @@ def postgres_schema() -> Iterator[str]:
 
 @contextmanager
 def our_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
-    from tests.servers import start_assistant
+    from tests.support.servers import start_assistant
 
     with contextmanager_or_null(store == "production") as schema_url:
         if store == "production":
@@ -224,7 +224,7 @@ def our_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
 @contextmanager
 def our_cluster(model: Path, workdir: Path, store: str) -> Iterator[Target]:
     """Two Rasa servers behind HAProxy on the production stores (the scale-out of
-    bot/cluster.py, on the same cores): where a peak of conversations is served."""
+    bot/ops/cluster.py, on the same cores): where a peak of conversations is served."""
     from bench.failover import cluster_services
     from tests.scaleout.conftest import start_cluster
 
@@ -321,7 +321,7 @@ def floor_endpoints(store: str, workdir: Path, schema_url: str | None) -> Path:
 
 @contextmanager
 def floor_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
-    from tests.servers import free_port, stop, wait_for
+    from tests.support.servers import free_port, stop, wait_for
 
     with contextmanager_or_null(store == "production") as schema_url:
         port = free_port()

@@ -248,7 +248,7 @@ def growth_table(growth: dict[str, dict]) -> list[str]:
         "## Tracker store against conversation length",
         "",
         "Retrieve + save of one more turn (5 events) on a session that already has N turns, "
-        "Rasa's SQLTrackerStore against ours (bot/tracker_store.py: the session kept "
+        "Rasa's SQLTrackerStore against ours (bot/rasa/tracker_store.py: the session kept "
         "between turns, checked with one indexed query), median of 5, in one process "
         "(bench/tracker_growth.py):",
         "",

@@ -31,9 +31,9 @@ import yaml
 from aiosmtpd.controller import Controller
 
 from bench.nlu_eval import REPORTS
-from bot.cli import latest_model
-from bot.settings import PROJECT_ROOT, get_settings
-from tests.servers import free_port, start_assistant
+from bot.config.settings import PROJECT_ROOT, get_settings
+from bot.ops.cli import latest_model
+from tests.support.servers import free_port, start_assistant
 
 RELAY_SECONDS = 0.2
 SAMPLES = 200  # per class and flow

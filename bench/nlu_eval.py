@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.settings import LANGUAGES
+from bot.config.settings import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -255,7 +255,7 @@ def language_accuracy(
 
 
 def lingua_only_accuracy(examples: list[Example], min_words: int) -> float:
-    from bot.nlu.language import LanguageIdentifier
+    from bot.nlu.language_detection import LanguageIdentifier
 
     identifier = LanguageIdentifier()
     chosen = [e for e in examples if len(e.text.split()) >= min_words]
@@ -521,7 +521,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"- held-out messages of three or more words: {three_plus:.2%} "
             f"(n={ours['language_n_3plus']}); lingua alone on the same messages: {lingua:.2%}",
             f"- all held-out messages, including one- and two-word ones: {every:.2%} "
-            "(short messages never switch a conversation's language; see `bot/language.py`)",
+            "(short messages never switch a conversation's language; see"
+            " `bot/dialogue/conversation_language.py`)",
             "", "![confusion matrix](nlu_confusion.png)", "",
             "## Our errors (heldout set)", "",
         ]  # fmt: skip

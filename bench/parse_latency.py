@@ -13,8 +13,8 @@ import statistics
 import time
 
 from bench.nlu_eval import REPORTS, heldout_paths, load_examples
-from bot.cli import latest_model
-from bot.settings import get_settings
+from bot.config.settings import get_settings
+from bot.ops.cli import latest_model
 
 
 def main() -> None:

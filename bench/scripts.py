@@ -98,7 +98,7 @@ FLOOR_SCRIPTS: tuple[Script, ...] = (
     Script("challenge", "en", ("are you a bot?", "hello", "perfect", "bye")),
 )
 
-# Demo accounts whose status check is answered after the code (bot/demo_data.py).
+# Demo accounts whose status check is answered after the code (bot/ops/demo_data.py).
 ACCOUNT_EMAILS: tuple[str, ...] = (
     "active@example.com",
     "trial.expired@example.com",

@@ -2,7 +2,7 @@
 
 Rasa's SQLTrackerStore, per user turn, loads every event of the current session
 (`retrieve`), replays them into a tracker, and on `save` counts the stored events of
-the session again before inserting the new ones; ours (bot/tracker_store.py) keeps
+the session again before inserting the new ones; ours (bot/rasa/tracker_store.py) keeps
 the session between turns and checks it with one indexed query. This measures
 retrieve + save of one more turn on a conversation that already has N turns, for
 both stores (SQLite file, and PostgreSQL when reachable), in this process:
@@ -51,7 +51,7 @@ async def measure(url: str, ours: bool) -> dict[int, float]:
     from rasa.shared.core.events import ActionExecuted, SessionStarted
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.tracker_store import ScrubbingSQLTrackerStore
+    from bot.rasa.tracker_store import ScrubbingSQLTrackerStore
 
     domain = Domain.load(str(ROOT / "domain.yml"))
     store = (ScrubbingSQLTrackerStore if ours else SQLTrackerStore)(domain, host=url)

@@ -1,6 +1,7 @@
 """Shared fixtures: the trained model (trained once per run), real databases, and
 real Rasa + action server processes talking over HTTP. Only hooks and fixtures live
-here; what tests and benchmarks import is in tests/environment.py and tests/servers.py."""
+here; what tests and benchmarks import is in tests/support/ (environment.py,
+servers.py, ...)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli import latest_model
 from bot.db.migrate import downgrade, upgrade
 from bot.db.session import make_engine
-from bot.demo_data import seed_demo
-from tests.environment import (
+from bot.ops.cli import latest_model
+from bot.ops.demo_data import seed_demo
+from tests.support.environment import (
     FINAL_SCAN,
     RABBITMQ_URL,
     REDIS_URL,
@@ -28,8 +29,8 @@ from tests.environment import (
     require_service,
     throwaway_schema,
 )
-from tests.helpdesk import Helpdesk
-from tests.servers import (
+from tests.support.helpdesk import Helpdesk
+from tests.support.servers import (
     WEBHOOK_SECRET,
     Assistant,
     Desk,

@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot.settings import VAR_DIR
+from bot.config.settings import VAR_DIR
 
 # channel -> the variable it cannot do without outside demo mode (DEMO=true)
 NEEDED_OUTSIDE_DEMO = {"bot.channels.rest.RestInput": "REST_TOKEN"}

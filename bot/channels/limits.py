@@ -20,9 +20,9 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.language import choose_language, normalise_hint
-from bot.nlu.language import LanguageIdentifier
-from bot.settings import get_settings
+from bot.config.settings import get_settings
+from bot.dialogue.conversation_language import choose_language, normalise_hint
+from bot.nlu.language_detection import LanguageIdentifier
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 MAX_MESSAGE_CHARS = 5000
 MAX_REQUEST_BYTES = 256 * 1024  # a 5000-character message, JSON-escaped, with room to spare
-METADATA_KEYS = ("language",)  # what bot/conversation_state.py reads
+METADATA_KEYS = ("language",)  # what bot/dialogue/turn_state.py reads
 MAX_METADATA_VALUE_CHARS = 35  # a language tag ("fr-CA", "zh-Hant-TW") fits
 DETECTION_CHARS = 1000  # enough of a text to tell its language
 RASA_APP = "rasa_server"  # the Sanic app rasa.server.create_app builds
@@ -78,8 +78,9 @@ async def _conversation_language(sender_id: str) -> str | None:
 
 
 async def reply_language(message: UserMessage) -> str:
-    """The language the conversation would take after this message (bot/language.py),
-    from its stored language, the page's hint and what the text's start is written in."""
+    """The language the conversation would take after this message
+    (bot/dialogue/conversation_language.py), from its stored language, the page's hint
+    and what the text's start is written in."""
     detected = LanguageIdentifier().detect((message.text or "")[:DETECTION_CHARS])
     return choose_language(
         await _conversation_language(str(message.sender_id)),

@@ -1,4 +1,4 @@
-"""Sender IDs namespaced by channel (bot/services/conversations.py), on both sides.
+"""Sender IDs namespaced by channel (bot/services/conversation_ids.py), on both sides.
 
 In: `namespaced_messages` wraps the `on_new_message` Rasa gives a channel's
 blueprint, so every message's sender becomes `<channel>:<platform id>` and its
@@ -16,7 +16,7 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.channels.limits import bounded_messages
-from bot.services.conversations import namespaced, platform_id
+from bot.services.conversation_ids import namespaced, platform_id
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 

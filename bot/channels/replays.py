@@ -6,7 +6,7 @@ its signature, was processed again (a second user message, a second reply sent).
 Each channel remembers the signatures it accepted for as long as they stay valid.
 
 Where: in Redis when the lock store is Redis (LOCK_STORE_URL=redis://, which every
-set-up of several Rasa servers has: bot/cluster.py), so each server sees what the
+set-up of several Rasa servers has: bot/ops/cluster.py), so each server sees what the
 others accepted; otherwise in this process, the only Rasa server of the embedded
 profile (in-memory locks serve one process only).
 """
@@ -18,7 +18,7 @@ import time
 from collections import OrderedDict
 from urllib.parse import urlsplit
 
-from bot.settings import get_settings
+from bot.config.settings import get_settings
 
 KEY_PREFIX = "replay:"
 

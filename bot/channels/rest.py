@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.namespace import OnNewMessage, namespaced_messages
 from bot.channels.rest_body import refuse_malformed_body
-from bot.settings import get_settings
+from bot.config.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

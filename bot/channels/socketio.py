@@ -42,9 +42,9 @@ from sanic import Blueprint
 
 from bot.channels.limits import MAX_REQUEST_BYTES, bounded_messages
 from bot.channels.shared_sockets import share_sockets
-from bot.keys import WIDGET_SESSIONS, derive_key
-from bot.services.conversations import namespaced
-from bot.settings import get_settings
+from bot.config.keys import WIDGET_SESSIONS, derive_key
+from bot.config.settings import get_settings
+from bot.services.conversation_ids import namespaced
 
 logger = logging.getLogger(__name__)
 

@@ -91,7 +91,7 @@ class Account(Base):
     first_failed_charge_on = Column(Date)
     is_admin = Column(Boolean, nullable=False, default=False)
     created_on = Column(Date, nullable=False)
-    # Set by the demo reset-password page (scrypt, see bot/services/passwords.py).
+    # Set by the demo reset-password page (scrypt, see bot/services/identity/passwords.py).
     password_hash = Column(String(255))
     password_changed_at = Column(DateTime)
 
@@ -272,7 +272,7 @@ class Agent(Base):
 class DeskSigninCounter(Base):
     """Sign-in attempts of one subject (keyed hash of "desk-agent:<name>" or
     "desk-client:<address>"), changed only by single UPDATE statements
-    (bot/services/signin_limits.py) so concurrent attempts cannot overtake the limit."""
+    (bot/services/agents/signin_limits.py) so concurrent attempts cannot overtake the limit."""
 
     __tablename__ = "desk_signin_counters"
 
@@ -307,7 +307,7 @@ class ServiceIncident(Base):
 
 
 class OutboxMail(Base):
-    """The mail queue (see bot/services/mail.py for the statuses).
+    """The mail queue (see bot/services/mail/queue.py for the statuses).
 
     A row is written in the same transaction as the challenge or token it carries;
     with MAIL_BACKEND=outbox (demo) the row is the delivery, with smtp the mail
@@ -332,7 +332,7 @@ class OutboxMail(Base):
 
 class InsightConversation(Base):
     """One conversation (a Rasa session) as the Insights page counts it: facts only,
-    no text and no sender ID (a keyed hash), see bot/services/conversation_outcomes.py."""
+    no text and no sender ID (a keyed hash), see bot/services/insights/outcomes.py."""
 
     __tablename__ = "insight_conversations"
     __table_args__ = (
@@ -363,7 +363,7 @@ class InsightConversation(Base):
 
 class InsightReviewMessage(Base):
     """A customer message the assistant did not understand (or barely), scrubbed, for a
-    supervisor to label "this was intent X" (bot/services/misunderstood.py)."""
+    supervisor to label "this was intent X" (bot/services/insights/misunderstood.py)."""
 
     __tablename__ = "insight_review_messages"
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import SettingsError, get_settings
+from bot.config.settings import SettingsError, get_settings
 
 
 def make_engine(url: str) -> Engine:

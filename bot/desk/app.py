@@ -2,8 +2,8 @@
 
 Every page and API call needs the agent's session cookie (401 otherwise); POSTs
 also need the X-Desk-Request header. Sign-in is limited per name and per client
-address (bot/services/signin_limits.py; behind TRUSTED_PROXIES the address from
-X-Forwarded-For, bot/forwarded.py), answers an unknown name like a wrong password, and
+address (bot/services/agents/signin_limits.py; behind TRUSTED_PROXIES the address from
+X-Forwarded-For, bot/http/forwarded.py), answers an unknown name like a wrong password, and
 refuses the demo agent outside demo mode. Logout voids every cookie of the agent's;
 API answers are never cached. Agent messages go to the customer through
 Rasa's HTTP API (JWT) with `output_channel=latest`, so they reach the channel the
@@ -23,28 +23,29 @@ from typing import Any, TypeVar
 from aiohttp import web
 from sqlalchemy.orm import Session
 
+from bot.config.policy import get_policy
+from bot.config.settings import Settings
 from bot.db.models import Account, HandoffTicket, TicketStatus
 from bot.db.session import session_scope
-from bot.demo_data import DEMO_AGENT
 from bot.desk import insights, params
 from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, read_session
 from bot.desk.rasa_api import RasaClient, RasaError
-from bot.forwarded import client_address, is_https
-from bot.http_security import security_headers
-from bot.policy import get_policy
-from bot.services import handoff, signin_limits
-from bot.services.agents import AgentInfo, authenticate, end_sessions, get_agent
-from bot.services.handoff_details import Topic
-from bot.services.redaction import remove_card_numbers
+from bot.http.forwarded import client_address, is_https
+from bot.http.security_headers import security_headers
+from bot.ops.demo_data import DEMO_AGENT
+from bot.services.agents import signin_limits
+from bot.services.agents.roster import AgentInfo, authenticate, end_sessions, get_agent
+from bot.services.handoff import tickets as handoff
+from bot.services.handoff.details import Topic
+from bot.services.privacy.redaction import remove_card_numbers
 from bot.services.runtime import utcnow
-from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 WIDGET_CHANNEL = "socketio"  # the only channel that understands `custom` banners
 MAX_MESSAGE_CHARS = 2000
-MAX_USERNAME_CHARS = 64  # longer names do not exist (bot.services.agents.USERNAME)
+MAX_USERNAME_CHARS = 64  # longer names do not exist (bot.services.agents.roster.USERNAME)
 MAX_PASSWORD_CHARS = 1024  # scrypt input; longer is not a password anyone types
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)

@@ -1,7 +1,7 @@
 """Desk sign-in: a signed, expiring session cookie (HMAC under a key from SECRET_KEY).
 
 The cookie carries the agent's session generation: logout moves it on in the database
-(bot/services/agents.py), so a copy of any earlier cookie stops working."""
+(bot/services/agents/roster.py), so a copy of any earlier cookie stops working."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import json
 import time
 from dataclasses import dataclass
 
-from bot.keys import DESK_SESSIONS, derive_key
-from bot.settings import Settings
+from bot.config.keys import DESK_SESSIONS, derive_key
+from bot.config.settings import Settings
 
 COOKIE = "desk_session"
 SESSION_SECONDS = 8 * 3600  # one working day

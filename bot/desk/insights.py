@@ -4,8 +4,8 @@
 already checked the agent's session (401 without); every route here then checks the
 agent's supervisor flag in the database (`create-agent --supervisor`), so a plain
 agent gets 403, whatever headers or parameters the request carries. Each call first
-reads the tracker events not read yet into our tables (bot/services/insights.py).
-The review list (bot/services/misunderstood.py) is the misunderstood messages,
+reads the tracker events not read yet into our tables (bot/services/insights/figures.py).
+The review list (bot/services/insights/misunderstood.py) is the misunderstood messages,
 grouped, each group labelled "this was intent X" into the review file.
 """
 
@@ -21,16 +21,23 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot.config.policy import get_policy
+from bot.config.settings import LANGUAGES, PROJECT_ROOT, Settings
 from bot.db.session import make_engine, session_scope
 from bot.desk import params
-from bot.policy import get_policy
-from bot.services import misunderstood
-from bot.services.agents import AgentInfo
-from bot.services.conversation_outcomes import Windows
-from bot.services.insights import Filters, RefreshConflict, Report, refresh, report, report_csv
-from bot.services.misunderstood import MAX_LABEL_IDS
+from bot.services.agents.roster import AgentInfo
+from bot.services.insights import misunderstood
+from bot.services.insights.figures import (
+    Filters,
+    RefreshConflict,
+    Report,
+    refresh,
+    report,
+    report_csv,
+)
+from bot.services.insights.misunderstood import MAX_LABEL_IDS
+from bot.services.insights.outcomes import Windows
 from bot.services.runtime import utcnow
-from bot.settings import LANGUAGES, PROJECT_ROOT, Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 CHARTS = PROJECT_ROOT / "web" / "dist" / "insights.js"  # web/src/insights.js, by make web

@@ -10,10 +10,10 @@ from urllib.parse import quote
 import aiohttp
 import jwt
 
-from bot.keys import rasa_jwt_secret
-from bot.rasa_server import JWT_METHOD
+from bot.config.keys import rasa_jwt_secret
+from bot.config.settings import Settings
+from bot.rasa.server import JWT_METHOD
 from bot.services.satisfaction import ASK_ACTION, HANDBACK_RESPONSE
-from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -199,6 +199,6 @@ def load_catalogue(path: Path) -> Catalogue:
 
 def get_catalogue() -> Catalogue:
     """The catalogue of CATALOGUE_FILE (read once per path)."""
-    from bot.settings import get_settings
+    from bot.config.settings import get_settings
 
     return load_catalogue(get_settings().catalogue_file)

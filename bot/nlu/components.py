@@ -1,6 +1,6 @@
 """Custom Rasa 3 graph components of our NLU pipeline (see config.yml).
 
-Thin adapters: the logic is in `bot.nlu.language` and `bot.nlu.entity_rules`, which are
+Thin adapters: the logic is in `bot.nlu.language_detection` and `bot.nlu.entity_rules`, which are
 plain Python and tested without Rasa.
 
 - `LanguageDetector` sets `detected_language` (code, confidence, word count) on each
@@ -42,11 +42,11 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.config.settings import LANGUAGES
 from bot.nlu.entity_rules import extract_entities, fold
 from bot.nlu.intent_model import IntentModel, Views, make_views
-from bot.nlu.language import DetectedLanguage, LanguageIdentifier
+from bot.nlu.language_detection import DetectedLanguage, LanguageIdentifier
 from bot.nlu.typed_answers import RATING_ENTITY, typed_answer
-from bot.settings import LANGUAGES
 
 DETECTED_LANGUAGE = "detected_language"
 INTENT_LABEL = "intent_label"  # the classifier's best full label, FAQ key included

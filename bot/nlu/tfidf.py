@@ -4,7 +4,7 @@
 multiplies by a diagonal IDF matrix: ~0.7 ms for one short message, and a message
 goes through four vectorizers (language, intent words and characters, FAQ key). The
 same terms from the vectorizer's own analyzer, vocabulary and IDF weights cost
-~0.1 ms (tests/unit/test_tfidf.py checks they equal sklearn's for the options used
+~0.1 ms (tests/unit/bot/nlu/test_tfidf.py checks they equal sklearn's for the options used
 here), and a linear model's scores are then a sum over those few terms: sklearn's
 predict_proba multiplies by `coef_.T`, which scipy copies to a contiguous array on
 every call (~10 MB and 2 ms a message for the intent model), so the transposed

@@ -17,7 +17,7 @@ from bot.nlu.folding import fold
 
 # The intent of a satisfaction answer (its buttons send /satisfaction{...}) and the
 # entity of its rating; the entity is named as the slot it fills
-# (bot.services.conversation_outcomes.RATING_SLOT: a test checks they agree).
+# (bot.services.insights.outcomes.RATING_SLOT: a test checks they agree).
 SATISFACTION_INTENT = "satisfaction"
 RATING_ENTITY = "satisfaction_rating"
 AFFIRM_INTENT, DENY_INTENT = "affirm", "deny"

@@ -20,7 +20,7 @@ CODE_SLOT_MARKERS = frozenset({CODE_ACCEPTED, CODE_STOPPED, CODE_VERIFIED, CODE_
 CARD_SLOT = "handoff_card_last4"  # its answer is four digits of the card on file
 
 # Free text and emails the handoff form needs turns later: kept sealed between turns
-# (bot/services/sealing.py, actions/handoff.py). The tracker store writes no other
+# (bot/services/identity/sealing.py, actions/handoff.py). The tracker store writes no other
 # value of them, not even the typed text a from_text mapping sets before the form
 # seals it in the same turn.
 SEALED_SLOTS = frozenset(

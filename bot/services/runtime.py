@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot.services.mail import MailQueue, mail_queue_from_settings
-from bot.settings import get_settings
+from bot.config.settings import get_settings
+from bot.services.mail.queue import MailQueue, mail_queue_from_settings
 
 
 def utcnow() -> datetime:

@@ -18,7 +18,7 @@ When it is asked (`question`, right after the step that may ask):
 What follows (`read_answer`): yes / no (buttons, or typed yes, sì, oui, no, non, 👍,
 👎), then an optional 1-5 rating (buttons, or typed "4", "4/5", "⭐⭐⭐⭐"); a rating,
 "skip" or a no to the rating ends it. Anything else is a normal turn and drops the
-question (`answers`, run on every message by bot/conversation_state.py), so it never
+question (`answers`, run on every message by bot/dialogue/turn_state.py), so it never
 traps a customer. Only a bool and an int are stored, in the conversation's slots.
 """
 
@@ -35,8 +35,8 @@ from bot.nlu.typed_answers import (
     RATING_ENTITY,
     SATISFACTION_INTENT,
 )
-from bot.services.conversation_outcomes import FLOW_ENDS, HANDOFF_ACTION, HELPED_SLOT, RATING_SLOT
-from bot.services.tracker_events import SESSION_STARTED
+from bot.services.insights.outcomes import FLOW_ENDS, HANDOFF_ACTION, HELPED_SLOT, RATING_SLOT
+from bot.services.privacy.tracker_events import SESSION_STARTED
 
 STEP_SLOT = "satisfaction_step"  # which question waits for an answer, if any
 ASK_ACTION = "action_ask_satisfaction"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.settings import SettingsError, get_settings
+from bot.config.settings import SettingsError, get_settings
 from bot.site.app import run
 
 

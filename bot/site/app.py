@@ -30,21 +30,21 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from bot.config.settings import LANGUAGES, PROJECT_ROOT, Settings
 from bot.db.models import Account, OutboxMail, ResetToken
 from bot.db.session import make_engine, session_scope
-from bot.http_security import security_headers
-from bot.services import password_reset
-from bot.services.mail import OUTBOX
-from bot.services.password_reset import hash_token, redeem_token
-from bot.services.passwords import (
+from bot.http.security_headers import security_headers
+from bot.services.identity import password_reset
+from bot.services.identity.password_reset import hash_token, redeem_token
+from bot.services.identity.passwords import (
     MAX_LENGTH,
     MIN_LENGTH,
     PasswordRejected,
     password_problem,
     set_password,
 )
+from bot.services.mail.queue import OUTBOX
 from bot.services.runtime import utcnow
-from bot.settings import LANGUAGES, PROJECT_ROOT, Settings
 from bot.site.texts import LANGUAGE_NAMES, text
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.services.passwords import HAS_EMAIL, MIN_LENGTH, MISMATCH, TOO_EASY, TOO_LONG, TOO_SHORT
+from bot.services.identity.passwords import (
+    HAS_EMAIL,
+    MIN_LENGTH,
+    MISMATCH,
+    TOO_EASY,
+    TOO_LONG,
+    TOO_SHORT,
+)
 
 LANGUAGE_NAMES = {"it": "Italiano", "fr": "Français", "en": "English"}
 

@@ -11,8 +11,8 @@ import uuid
 import pytest
 
 from tests.browser.support import ROOT, build_widget, missing_tools
-from tests.environment import require_service
-from tests.servers import Assistant, Desk
+from tests.support.environment import require_service
+from tests.support.servers import Assistant, Desk
 
 pytestmark = pytest.mark.slow
 

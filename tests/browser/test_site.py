@@ -21,11 +21,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from bot.config.settings import Settings, load_settings
 from bot.db.models import Account, OutboxMail, ResetToken
-from bot.services.password_reset import hash_token
-from bot.services.passwords import verify_password
+from bot.services.identity.password_reset import hash_token
+from bot.services.identity.passwords import verify_password
 from bot.services.runtime import utcnow
-from bot.settings import Settings, load_settings
 from bot.site.app import CSRF_COOKIE, PathOnlyAccessLogger, build_app
 
 T = TypeVar("T")

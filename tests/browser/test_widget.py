@@ -21,16 +21,16 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.config.policy import load_policy
 from bot.desk.auth import CSRF_HEADER
-from bot.nlu.language import LanguageIdentifier
-from bot.policy import load_policy
-from bot.services.handoff import HandoffRequest, Verification, open_ticket
-from bot.services.handoff_details import Topic
+from bot.nlu.language_detection import LanguageIdentifier
+from bot.services.handoff.details import Topic
+from bot.services.handoff.tickets import HandoffRequest, Verification, open_ticket
 from bot.services.runtime import utcnow
 from tests.browser.support import ROOT, agent_wait_request, build_widget, missing_tools, run_driver
-from tests.environment import require_service
-from tests.replies import identify
-from tests.servers import Assistant, Desk, free_port, stop, wait_for
+from tests.support.environment import require_service
+from tests.support.replies import identify
+from tests.support.servers import Assistant, Desk, free_port, stop, wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -20,9 +20,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
-from tests.servers import start_assistant
+from tests.support.servers import start_assistant
 
-# The channel settings of the test server (bot/settings.py CHANNEL_VARIABLES).
+# The channel settings of the test server (bot/config/settings.py CHANNEL_VARIABLES).
 SECRETS = {
     "TELEGRAM_ACCESS_TOKEN": f"{secrets.randbelow(10**9)}:{secrets.token_urlsafe(24)}",
     "TELEGRAM_BOT_NAME": "support_test_bot",

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tests.channels.conftest import REPLY_TIMEOUT, SECRETS, Channels
 from tests.channels.test_twilio import NUMBER, new_phone, post, sent_to
 from tests.channels.test_twilio import incoming as twilio_form
-from tests.replies import identify
+from tests.support.replies import identify
 
 pytestmark = pytest.mark.slow
 

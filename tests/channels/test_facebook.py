@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.channels.conftest import SECRETS, Call, Channels, facebook_headers, post_json
-from tests.replies import identify
+from tests.support.replies import identify
 
 pytestmark = pytest.mark.slow
 

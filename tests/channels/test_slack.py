@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.channels.conftest import SECRETS, Call, Channels, post_json, slack_headers
-from tests.replies import identify
+from tests.support.replies import identify
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import pytest
 import socketio
 
 from tests.channels.conftest import REPLY_TIMEOUT, Channels
-from tests.replies import identify
+from tests.support.replies import identify
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.channels.conftest import SECRETS, Call, Channels
-from tests.replies import identify
+from tests.support.replies import identify
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.channels.conftest import REPLY_TIMEOUT, SECRETS, Call, Channels, twilio_signature
-from tests.replies import identify
+from tests.support.replies import identify
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.environment import ROOT
-from tests.servers import Assistant
+from tests.support.environment import ROOT
+from tests.support.servers import Assistant
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ def test_training_prints_no_warning_lines(tmp_path: Path) -> None:
     """The training console of a first `make run` (the command `python -m bot train`
     runs; a dry run validates the domain and data and builds the training graph)."""
     result = subprocess.run(
-        [sys.executable, "-m", "bot.rasa_train", "--config", "config.yml",
+        [sys.executable, "-m", "bot.rasa.train", "--config", "config.yml",
          "--domain", "domain.yml", "--data", "data", "--out", str(tmp_path), "--dry-run"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},

@@ -16,8 +16,8 @@ import sys
 import pytest
 import yaml
 
-from bot.dependency_warnings import FAQ_DUPLICATE, UNUSED_RESPONSE
-from tests.environment import ROOT
+from bot.rasa.dependency_warnings import FAQ_DUPLICATE, UNUSED_RESPONSE
+from tests.support.environment import ROOT
 
 pytestmark = pytest.mark.slow
 

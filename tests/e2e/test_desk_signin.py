@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.demo_data import DEMO_AGENT
+from bot.config.settings import load_settings
 from bot.desk.auth import COOKIE, make_session
-from bot.settings import load_settings
-from tests.environment import ROOT
-from tests.servers import free_port, wait_for
+from bot.ops.demo_data import DEMO_AGENT
+from tests.support.environment import ROOT
+from tests.support.servers import free_port, wait_for
 
 SECRET = "desk-signin-test-secret-" + "x" * 16
 PER_USERNAME = 5  # bot/policy.yml desk_signin_failures_per_username

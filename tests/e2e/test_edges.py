@@ -14,9 +14,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.services.conversations import namespaced
-from tests.desk_client import queued_rest_ticket, signed_in
-from tests.servers import Assistant, Desk
+from bot.services.conversation_ids import namespaced
+from tests.support.desk_client import queued_rest_ticket, signed_in
+from tests.support.servers import Assistant, Desk
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ account tables.
 Runs after every other test (tests/conftest.py moves `final_scan` tests to the end),
 on the session's `assistant` (SQLite) and `production_assistant` (PostgreSQL) whose
 stores the whole suite used. It first drives one more conversation through each with
-every kind of secret, then scans. The secrets: the demo emails (bot/demo_data.py),
+every kind of secret, then scans. The secrets: the demo emails (bot/ops/demo_data.py),
 every code and reset token mailed (read from the outbox, where they are allowed),
 and the card numbers the tests use.
 """
@@ -23,12 +23,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.demo_data import DEMO_ACCOUNTS
+from bot.ops.demo_data import DEMO_ACCOUNTS
 from tests.e2e.test_stored_conversations import names
-from tests.environment import FINAL_SCAN, ROOT
-from tests.outbox import CODE, latest_code, outbox_rows
-from tests.searchable import card_pattern, code_pattern, searchable
-from tests.servers import Assistant
+from tests.support.environment import FINAL_SCAN, ROOT
+from tests.support.outbox import CODE, latest_code, outbox_rows
+from tests.support.searchable import card_pattern, code_pattern, searchable
+from tests.support.servers import Assistant
 
 pytestmark = [pytest.mark.slow, getattr(pytest.mark, FINAL_SCAN)]
 

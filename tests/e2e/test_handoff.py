@@ -16,12 +16,12 @@ import requests
 import socketio
 
 from bot.desk.auth import CSRF_HEADER
-from bot.services.webhook import SIGNATURE_HEADER, signature_is_valid
-from tests.desk_client import queued_rest_ticket, signed_in
-from tests.helpdesk import Helpdesk
-from tests.outbox import latest_code
-from tests.replies import identify
-from tests.servers import WEBHOOK_SECRET, Assistant, Desk
+from bot.services.handoff.webhook import SIGNATURE_HEADER, signature_is_valid
+from tests.support.desk_client import queued_rest_ticket, signed_in
+from tests.support.helpdesk import Helpdesk
+from tests.support.outbox import latest_code
+from tests.support.replies import identify
+from tests.support.servers import WEBHOOK_SECRET, Assistant, Desk
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """The trained assistant keeps its conversation state without the action server.
 
-The model runs in this process with bot/rasa_hot_path.py installed, as
+The model runs in this process with bot/rasa/patches/hot_path.py installed, as
 `python -m bot serve rasa` does, and with an action endpoint that records every
 call and fills nothing: the language and "not understood twice" behaviour must
 come from the Rasa process itself, with no action call on such turns.
@@ -21,9 +21,9 @@ from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from bot.rasa_hot_path import close_kept_sessions, install_hot_path
-from tests.action_endpoint import ActionEndpoint
-from tests.replies import identify
+from bot.rasa.patches.hot_path import close_kept_sessions, install_hot_path
+from tests.support.action_endpoint import ActionEndpoint
+from tests.support.replies import identify
 
 pytestmark = pytest.mark.slow
 

@@ -11,9 +11,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from tests.outbox import latest_code, sent_mails
-from tests.replies import identify
-from tests.servers import Assistant
+from tests.support.outbox import latest_code, sent_mails
+from tests.support.replies import identify
+from tests.support.servers import Assistant
 
 pytestmark = pytest.mark.slow
 

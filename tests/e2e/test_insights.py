@@ -22,9 +22,9 @@ import pytest
 import requests
 
 from bot.desk.auth import COOKIE
-from tests.desk_client import queued_rest_ticket, signed_in
-from tests.replies import identify
-from tests.servers import Assistant, Desk
+from tests.support.desk_client import queued_rest_ticket, signed_in
+from tests.support.replies import identify
+from tests.support.servers import Assistant, Desk
 
 pytestmark = pytest.mark.slow
 

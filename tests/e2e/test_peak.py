@@ -1,5 +1,5 @@
 """A peak of customers arriving together is queued, not refused: the Rasa server's
-listening socket accepts a long queue (bot/rasa_server.py LISTEN_BACKLOG; Rasa's 100
+listening socket accepts a long queue (bot/rasa/server.py LISTEN_BACKLOG; Rasa's 100
 reset connections in make bench-load's 500-conversation run)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.rasa_server import LISTEN_BACKLOG
-from tests.servers import Assistant
+from bot.rasa.server import LISTEN_BACKLOG
+from tests.support.servers import Assistant
 
 pytestmark = pytest.mark.slow
 

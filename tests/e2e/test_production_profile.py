@@ -7,8 +7,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from tests.replies import identify
-from tests.servers import Assistant
+from tests.support.replies import identify
+from tests.support.servers import Assistant
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from tests.replies import identify
-from tests.servers import Assistant
+from tests.support.replies import identify
+from tests.support.servers import Assistant
 
 pytestmark = pytest.mark.slow
 

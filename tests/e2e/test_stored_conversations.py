@@ -18,13 +18,13 @@ import pytest
 import sqlalchemy as sa
 
 from bot.db.models import Base
-from bot.services.conversations import namespaced
-from bot.services.sealing import PREFIX
-from tests.environment import ROOT
-from tests.outbox import latest_code, mails_to
-from tests.replies import identify
-from tests.searchable import searchable
-from tests.servers import Assistant
+from bot.services.conversation_ids import namespaced
+from bot.services.identity.sealing import PREFIX
+from tests.support.environment import ROOT
+from tests.support.outbox import latest_code, mails_to
+from tests.support.replies import identify
+from tests.support.searchable import searchable
+from tests.support.servers import Assistant
 
 CARD = "4111 1111 1111 1111"
 # Tables the company owns (the account records); everything else the assistant wrote.

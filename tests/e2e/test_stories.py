@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.environment import ROOT
-from tests.servers import Assistant
+from tests.support.environment import ROOT
+from tests.support.servers import Assistant
 
 pytestmark = pytest.mark.slow
 

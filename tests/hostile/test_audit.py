@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.environment import ROOT
+
 spec = importlib.util.spec_from_file_location("audit", ROOT / "scripts" / "audit.py")
 assert spec and spec.loader
 audit = importlib.util.module_from_spec(spec)

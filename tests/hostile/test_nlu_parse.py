@@ -14,13 +14,13 @@ import pytest
 import yaml
 from hypothesis import given, settings
 
+from bot.config.settings import LANGUAGES
 from bot.nlu.entity_rules import card_number_spans
-from bot.settings import LANGUAGES
 from tests.hostile.strategies import PROPERTY, hostile_text
+from tests.support.environment import ROOT
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 INTENTS = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
 
 

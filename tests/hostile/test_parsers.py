@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from actions.parse_data import ONE_WORD_IDENTIFIER, entity_value, identifier_in
 from bot.channels.rest_body import body_problem
 from bot.channels.socketio import clean_text
-from bot.language import choose_language, normalise_hint
+from bot.config.settings import LANGUAGES
+from bot.dialogue.conversation_language import choose_language, normalise_hint
 from bot.nlu.catalogue import get_catalogue
 from bot.nlu.entity_rules import (
     LANGUAGE_WORDS,
@@ -24,10 +25,11 @@ from bot.nlu.entity_rules import (
     has_card_number,
     without_separators,
 )
-from bot.nlu.language import DetectedLanguage, LanguageIdentifier, content_words
+from bot.nlu.language_detection import DetectedLanguage, LanguageIdentifier, content_words
 from bot.nlu.typed_answers import SATISFACTION_INTENT, typed_answer
-from bot.services import handoff_details, login_help, satisfaction
-from bot.settings import LANGUAGES
+from bot.services import satisfaction
+from bot.services.account import login_help
+from bot.services.handoff import details as handoff_details
 from tests.hostile.strategies import PROPERTY, hostile_text
 
 DIGITS_4 = re.compile(r"\d{4}")

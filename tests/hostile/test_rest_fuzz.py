@@ -16,19 +16,18 @@ import random
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 import yaml
 
-from tests.replies import identify
-from tests.servers import Assistant
+from tests.support.environment import ROOT
+from tests.support.replies import identify
+from tests.support.servers import Assistant
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 SEED = int(os.environ.get("FUZZ_SEED", "20261129"))
 TIME_BUDGET_S = 300  # a hard stop: the run stops sending (and fails) past this
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -275,7 +274,7 @@ def test_hostile_rest_traffic_never_breaks_a_conversation(assistant: Assistant) 
 
 def test_the_faq_shortcut_is_answered(assistant: Assistant) -> None:
     """Rasa's '/intent' shortcut gives "/faq" the FAQ intent but no FAQ key: the
-    customer is told the message was not understood (bot/rasa_repairs.py)."""
+    customer is told the message was not understood (bot/rasa/patches/repairs.py)."""
     replies = assistant.send(f"fuzz-{SEED}-faq-{uuid.uuid4().hex[:6]}", "/faq")
     assert replies, "no reply to '/faq'"
     assert identify(replies[0].get("text", "")) == ("utter_default", "en")

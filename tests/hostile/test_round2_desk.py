@@ -23,9 +23,9 @@ import requests
 import yaml
 
 from bot.desk.auth import COOKIE
-from tests.desk_client import queued_rest_ticket, signed_in
-from tests.environment import ROOT, throwaway_schema
-from tests.servers import Assistant, Desk, free_port, stop, wait_for
+from tests.support.desk_client import queued_rest_ticket, signed_in
+from tests.support.environment import ROOT, throwaway_schema
+from tests.support.servers import Assistant, Desk, free_port, stop, wait_for
 
 PER_USERNAME = 5  # bot/policy.yml desk_signin_failures_per_username
 PER_ADDRESS = 20  # bot/policy.yml desk_signin_failures_per_address

@@ -42,8 +42,8 @@ from tests.channels.conftest import (
     slack_headers,
     twilio_signature,
 )
-from tests.environment import ROOT
-from tests.servers import free_port, stop, wait_for
+from tests.support.environment import ROOT
+from tests.support.servers import free_port, stop, wait_for
 
 pytestmark = pytest.mark.slow
 channels = channel_servers.channels  # the fixture: one Rasa server with every channel on

@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.e2e.test_stored_conversations import names, stored_events
-from tests.environment import ROOT
-from tests.servers import Assistant
+from tests.support.environment import ROOT
+from tests.support.servers import Assistant
 
 ERASED = "AC-100013"  # an account no other flow test uses
 

@@ -14,12 +14,12 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from bot.services.conversations import namespaced
-from tests.desk_client import signed_in
-from tests.helpdesk import Helpdesk
-from tests.replies import identify
-from tests.searchable import card_pattern, code_pattern, searchable
-from tests.servers import Assistant, Desk
+from bot.services.conversation_ids import namespaced
+from tests.support.desk_client import signed_in
+from tests.support.helpdesk import Helpdesk
+from tests.support.replies import identify
+from tests.support.searchable import card_pattern, code_pattern, searchable
+from tests.support.servers import Assistant, Desk
 
 pytestmark = pytest.mark.slow
 

@@ -21,11 +21,11 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.cli import rasa_environment
-from bot.lock_store import RedisTicketLockStore
-from bot.settings import PROJECT_ROOT, load_settings
-from tests.environment import require_service
-from tests.servers import free_port
+from bot.config.settings import PROJECT_ROOT, load_settings
+from bot.ops.cli import rasa_environment
+from bot.rasa.lock_store import RedisTicketLockStore
+from tests.support.environment import require_service
+from tests.support.servers import free_port
 
 REDIS_PASSWORD = "r3d1s p@ss/word:#1"  # every character a URL must escape
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.config.settings import PROJECT_ROOT, get_settings
 
 pytestmark = pytest.mark.slow
 

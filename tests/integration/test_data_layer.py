@@ -22,8 +22,8 @@ from bot.db.models import (
     TeamMembership,
 )
 from bot.db.session import make_engine
-from bot.demo_data import DEMO_ACCOUNTS, seed_demo
-from tests.environment import TODAY
+from bot.ops.demo_data import DEMO_ACCOUNTS, seed_demo
+from tests.support.environment import TODAY
 
 TABLES = {
     "accounts", "team_memberships", "products", "subscriptions", "addons",

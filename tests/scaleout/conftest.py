@@ -19,14 +19,14 @@ import jwt
 import pytest
 import requests
 
-from bot.cli import rasa_environment
-from bot.cluster import haproxy_config
-from bot.keys import rasa_jwt_secret
-from bot.rasa_server import JWT_METHOD
-from bot.services.conversations import namespaced
-from bot.settings import load_settings
-from tests.environment import ROOT, require_service
-from tests.servers import free_port, stop, wait_for
+from bot.config.keys import rasa_jwt_secret
+from bot.config.settings import load_settings
+from bot.ops.cli import rasa_environment
+from bot.ops.cluster import haproxy_config
+from bot.rasa.server import JWT_METHOD
+from bot.services.conversation_ids import namespaced
+from tests.support.environment import ROOT, require_service
+from tests.support.servers import free_port, stop, wait_for
 
 
 def free_port_block(count: int) -> int:
@@ -141,7 +141,7 @@ def start_cluster(
     config.write_text(haproxy_config(settings, stats_socket), encoding="utf-8")
     subprocess.run([sys.executable, "-m", "bot", "migrate"], env=env, cwd=ROOT, check=True)
     subprocess.run([sys.executable, "-m", "bot", "seed-demo"], env=env, cwd=ROOT, check=True)
-    # the ports just above HAProxy's, as bot/cluster.py gives them
+    # the ports just above HAProxy's, as bot/ops/cluster.py gives them
     rasa_ports = [rasa_port + n for n in range(1, rasa_servers + 1)]
     servers = [f"http://127.0.0.1:{port}" for port in rasa_ports]
     processes: list[tuple[subprocess.Popen, Path, str]] = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
+from bot.config.settings import get_settings
 from bot.db.models import Base
 from bot.db.session import make_engine
-from bot.settings import get_settings
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,0 +1,56 @@
+"""Which language the conversation is in: sticky, so short or ambiguous messages
+never flip it (the message's own language: `bot.nlu.language_detection`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.config.settings import LANGUAGES
+from bot.nlu.language_detection import DetectedLanguage
+
+# A message must have this many real words, and the detector this confidence, to
+# change the language of a conversation that already has one.
+MIN_WORDS_TO_SWITCH = 3
+MIN_CONFIDENCE_TO_SWITCH = 0.80
+
+
+def choose_language(
+    current: str | None,
+    detected: DetectedLanguage | None,
+    *,
+    requested: str | None = None,
+    hint: str | None = None,
+    default: str = "en",
+) -> str:
+    """The conversation's language after this message.
+
+    An explicit request ("can you speak French?") always wins. A conversation with
+    no language yet takes the channel's hint (the page language), else the best
+    guess, else the default. After that only a confident sentence of at least
+    `MIN_WORDS_TO_SWITCH` words in another language changes it.
+    """
+    if requested in LANGUAGES:
+        return requested  # type: ignore[return-value]
+    if current not in LANGUAGES:
+        if hint in LANGUAGES:
+            return hint  # type: ignore[return-value]
+        if detected is not None and detected.code in LANGUAGES:
+            return detected.code
+        return default
+    if (
+        detected is not None
+        and detected.code in LANGUAGES
+        and detected.code != current
+        and detected.words >= MIN_WORDS_TO_SWITCH
+        and detected.confidence >= MIN_CONFIDENCE_TO_SWITCH
+    ):
+        return detected.code
+    return current
+
+
+def normalise_hint(value: Any) -> str | None:
+    """'fr-FR', 'FR', 'fr_CA' -> 'fr'; anything else -> None."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGUAGES else None

@@ -1,0 +1,1 @@
+"""The NLU pipeline's components and the rules and models they run."""

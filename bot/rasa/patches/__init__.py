@@ -1,0 +1,1 @@
+"""Every change to Rasa's internals: the registry (registry.py) and what it installs."""

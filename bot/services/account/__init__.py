@@ -1,0 +1,1 @@
+"""Answers about the customer's own account: status, login help, cancellation."""

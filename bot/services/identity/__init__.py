@@ -1,0 +1,1 @@
+"""Who the customer is: accounts, one-time codes, password resets, sealed slots."""

@@ -1,0 +1,1 @@
+"""The Insights figures: conversation outcomes and misunderstood messages."""

@@ -1,0 +1,1 @@
+"""Mail: the queue, the templates in three languages, the worker that sends."""

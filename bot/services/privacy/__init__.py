@@ -1,0 +1,1 @@
+"""Personal data: scrubbing, keyed hashes, the audit log, retention and erasure."""

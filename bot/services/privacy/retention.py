@@ -1,0 +1,129 @@
+"""Delete what the assistant no longer needs, after the policy's retention periods
+(bot/policy.yml: conversation_retention_days, outbox_retention_days,
+challenge_retention_days, ticket_retention_days, audit_retention_days,
+review_file_retention_days). Run daily by `python -m bot retention` (README)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from bot.config.policy import Policy
+from bot.db.models import (
+    AuditEntry,
+    HandoffTicket,
+    InsightReviewMessage,
+    OutboxMail,
+    ResetToken,
+    TicketStatus,
+    VerificationChallenge,
+)
+from bot.services.insights.figures import rewind_after_deletion
+from bot.services.insights.misunderstood import prune_review_file
+from bot.services.privacy import conversation_links, tracker_events
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    conversations: int
+    events: int
+    outbox_mails: int
+    challenges: int
+    reset_tokens: int
+    review_messages: int = 0
+    tickets: int = 0
+    audit_rows: int = 0
+    review_file_entries: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"removed {self.conversations} conversation(s) and {self.events} tracker "
+            f"event(s) in all, {self.outbox_mails} outbox mail(s), {self.challenges} "
+            f"verification challenge(s), {self.reset_tokens} reset token(s), "
+            f"{self.review_messages} misunderstood message(s) waiting for review, "
+            f"{self.tickets} closed ticket(s), {self.audit_rows} audit row(s), "
+            f"{self.review_file_entries} labelled example(s) in the review file"
+        )
+
+
+def _unix(naive_utc: datetime) -> float:
+    return naive_utc.replace(tzinfo=timezone.utc).timestamp()
+
+
+def prune_tracker(connection: Connection, now: datetime, policy: Policy) -> tuple[int, int]:
+    """(conversations deleted whole, events deleted in all) from Rasa's tracker store."""
+    if not tracker_events.has_events_table(connection):
+        return 0, 0
+    before = _unix(now - timedelta(days=policy.conversation_retention_days))
+    idle = tracker_events.idle_conversations(connection, before)
+    events = tracker_events.delete_conversations(connection, idle)
+    conversation_links.delete_links(connection, idle)
+    events += tracker_events.delete_past_sessions(connection, before)
+    return len(idle), events
+
+
+def prune_accounts_db(session: Session, now: datetime, policy: Policy) -> tuple[int, int, int]:
+    """(outbox mails, challenges, reset tokens) deleted from the account database."""
+    mails_before = now - timedelta(days=policy.outbox_retention_days)
+    codes_before = now - timedelta(days=policy.challenge_retention_days)
+    counts = (
+        session.execute(delete(OutboxMail).where(OutboxMail.created_at < mails_before)),
+        session.execute(
+            delete(VerificationChallenge).where(VerificationChallenge.created_at < codes_before)
+        ),
+        session.execute(delete(ResetToken).where(ResetToken.created_at < codes_before)),
+    )
+    return counts[0].rowcount, counts[1].rowcount, counts[2].rowcount
+
+
+def prune_records(session: Session, now: datetime, policy: Policy) -> tuple[int, int]:
+    """(closed tickets, audit rows) deleted: a ticket holds the customer's words in its
+    summary and transcript; open ones stay whatever their age (an agent needs them)."""
+    closed_before = now - timedelta(days=policy.ticket_retention_days)
+    tickets = session.execute(
+        delete(HandoffTicket)
+        .where(
+            HandoffTicket.status == TicketStatus.CLOSED.value,
+            HandoffTicket.closed_at < closed_before,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    audit_before = now - timedelta(days=policy.audit_retention_days)
+    audit = session.execute(delete(AuditEntry).where(AuditEntry.at < audit_before)).rowcount
+    return tickets, audit
+
+
+def apply_retention(
+    session: Session,
+    tracker: Engine,
+    now: datetime,
+    policy: Policy,
+    *,
+    review_file: Path | None = None,
+) -> RetentionReport:
+    """Prune the tracker store (committed first: with SQLite both may be one file), then
+    the account database (the caller commits) and the review file."""
+    with tracker.begin() as connection:
+        conversations, events = prune_tracker(connection, now, policy)
+        newest = tracker_events.newest_event_id(connection) if events else None
+    if newest is not None:
+        rewind_after_deletion(session, newest)
+    mails, challenges, tokens = prune_accounts_db(session, now, policy)
+    # customers' own words, scrubbed: kept no longer than the conversations they came from
+    messages_before = now - timedelta(days=policy.conversation_retention_days)
+    reviews = session.execute(
+        delete(InsightReviewMessage).where(InsightReviewMessage.at < messages_before)
+    ).rowcount
+    tickets, audit = prune_records(session, now, policy)
+    labelled = 0
+    if review_file is not None:
+        before = now - timedelta(days=policy.review_file_retention_days)
+        labelled = prune_review_file(review_file, before)
+    return RetentionReport(
+        conversations, events, mails, challenges, tokens, reviews, tickets, audit, labelled
+    )
