@@ -26,9 +26,8 @@ from bot.channels.routes import handler_name
 from bot.config.keys import rasa_jwt_secret
 from bot.config.settings import get_settings
 from bot.rasa.dependency_warnings import quiet_dependency_warnings
-from bot.rasa.log_scrubbing import install_log_scrubbing
-from bot.rasa.patches.hot_path import close_kept_sessions, install_hot_path
-from bot.rasa.patches.repairs import install_repairs
+from bot.rasa.patches.hot_path import close_kept_sessions
+from bot.rasa.patches.registry import install_all
 
 JWT_METHOD = "HS256"
 HEALTH_TEXT = "ok"
@@ -86,6 +85,14 @@ async def _hide_version(app: Any, _loop: Any) -> None:
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES  # read by each new connection
 
 
+def one_blas_thread() -> None:
+    """The event loop is one thread: OpenBLAS's thread per core only spun on the sentence
+    encoder's small products and took the second core from the other processes."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.rasa.server")
     parser.add_argument("--model", required=True)
@@ -104,9 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging_and_warnings(log_level)
     quiet_dependency_warnings()  # after Rasa's own filters
     configure_structlog(log_level)
-    install_log_scrubbing()  # DEBUG logs carry message text: scrub it like the tracker store
-    install_hot_path()  # validation compiled once, conversation state in process
-    install_repairs()
+    one_blas_thread()
+    install_all()  # after Rasa configured its logging: one patch scrubs it
     rasa.api.run(
         model=args.model,
         endpoints=args.endpoints,

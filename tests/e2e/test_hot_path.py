@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rasa.core.actions.action import ActionExtractSlots, RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from bot.rasa.patches.hot_path import close_kept_sessions, install_hot_path
+from bot.rasa.patches.hot_path import close_kept_sessions
+from bot.rasa.patches.registry import install_all, restore_all
+from bot.rasa.server import one_blas_thread
 from tests.support.action_endpoint import ActionEndpoint
 from tests.support.replies import identify
 
@@ -37,22 +37,13 @@ def endpoint() -> Iterator[ActionEndpoint]:
 
 @pytest.fixture(scope="module")
 def agent(model_path: Path, endpoint: ActionEndpoint) -> Iterator[Agent]:
-    patched = {
-        (owner, name): owner.__dict__[name]  # as defined (a staticmethod stays one)
-        for owner, name in [
-            (RemoteAction, "_validate_action_result"),
-            (ActionExtractSlots, "_run_custom_action"),
-            (EndpointConfig, "session"),
-            (Event, "resolve_by_type"),
-        ]
-    }
     blas_threads = {pool["prefix"]: pool["num_threads"] for pool in threadpool_info()}
-    install_hot_path()
+    one_blas_thread()
+    install_all()
     try:
         yield Agent.load(str(model_path), action_endpoint=EndpointConfig(endpoint.url))
     finally:
-        for (owner, name), original in patched.items():
-            setattr(owner, name, original)
+        restore_all()
         threadpool_limits(limits=blas_threads)
         asyncio.run(close_kept_sessions())
 

@@ -1,40 +1,17 @@
-"""What the Rasa server does on every turn, made cheap (measured by `make bench-load`).
+"""What the Rasa server does on every turn, made cheap: the same behaviour as Rasa 3.6
+at a fraction of the cost. Each function here replaces one Rasa internal and is
+installed by the registry (bot/rasa/patches/registry.py), which says what and why;
+the measurements behind them are in reports/bench.md and bench/load_notes.md.
 
-`install_hot_path()` runs once in the Rasa server process before it starts serving
-(bot/rasa/server.py). It changes two things in Rasa 3.6, each the same behaviour at a
-fraction of the cost:
-
-- Action-server responses are still validated against Rasa's JSON schema, but with
-  a validator compiled once. Rasa calls `jsonschema.validate(result, schema)` on every
-  custom action call, which checks the schema itself and builds a new validator each
-  time: about half of the server's CPU under load (reports/bench.md).
-- The conversation-state slots (`language`, `repeated_fallback`, policy numbers;
-  bot/dialogue/turn_state.py) are computed in this process. Their custom slot mapping
-  names `action_track_conversation`, which otherwise costs an HTTP round trip to the
-  action server, with the whole tracker serialised, on every user message. So is
-  the card-number warning (`action_validate_slot_mappings`, which Rasa also calls on
-  every message).
-- HTTP calls to the action server reuse kept-alive connections. Rasa opens a new
-  aiohttp session for each call (`EndpointConfig.session`), so every custom action
-  paid a name lookup of `localhost` in a thread and a new TCP connection. The whole
-  tracker each call sends is encoded by ujson (a Sanic dependency), which is several
-  times faster than the json module for the same JSON.
-- An event's class is found from its type name through a table. Rasa walks every
-  Event subclass for each event it reads back (`Event.resolve_by_type`).
-- Rasa's debug-log copies are skipped when debug events are dropped. Four modules
-  (processor, memoization and rule policies, forms) deep-copy what they pass to
-  `structlogger.debug`, the tracker's whole featurised states among it, on every
-  turn and whatever the log level: the arguments are built before structlog drops
-  the event (`copy` was 12% of the samples under load). A module is changed only if
-  each of its deepcopies is such an argument (checked in its source at start-up).
-- A tracker's slots are copied without `copy.copy`'s generic reduce protocol. Each
-  tracker copies every slot of the domain (29), and a turn builds ~15 trackers
-  (policies replay the history): 0.9 ms a turn, 0.2 ms by copying the attributes.
-- NumPy's BLAS runs on one thread. OpenBLAS starts one per core and spins them on
-  each of the sentence encoder's small products: with 10 clients the server burnt
-  31 s of CPU for 622 turns, 20 s for 645 with one thread, at the same turns/s
-  (its event loop is one thread anyway); the second core goes back to PostgreSQL,
-  the action server and the other processes of the machine.
+Contracts the tests hold them to:
+- an action-server response is accepted or refused exactly as by Rasa's schema check,
+  with the same error text;
+- the in-process conversation state gives the events the action server would give;
+- an event type name resolves to the class Rasa's walk finds;
+- a module's deepcopies are skipped only if each one is a debug-log argument, and
+  only while debug events are dropped;
+- `plain_copy(x)` equals `copy.copy(x)` and falls back to it for classes with copy
+  hooks, slots or built-in bases.
 """
 
 from __future__ import annotations
@@ -386,19 +363,3 @@ def fast_slot_copies() -> None:
     import rasa.shared.core.trackers as trackers
 
     trackers.copy = SlotCopy()  # type: ignore[assignment]
-
-
-def one_blas_thread() -> None:
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1, user_api="blas")
-
-
-def install_hot_path() -> None:
-    one_blas_thread()
-    compile_action_response_validation()
-    run_slot_mappings_in_process(in_process_actions())
-    keep_endpoint_sessions()
-    cache_event_types()
-    skip_debug_log_copies()
-    fast_slot_copies()

@@ -1,5 +1,5 @@
 """Rasa 3.6 behaviour a customer would notice, repaired in the Rasa server process
-(installed by bot/rasa/server.py before it serves).
+(installed by the registry, bot/rasa/patches/registry.py).
 
 - "/faq" typed as a message (Rasa's `/intent` shortcut) has the FAQ intent but no FAQ
   key, and `utter_faq` raised a KeyError: the customer got no reply at all. It now
@@ -34,7 +34,3 @@ def answer_faq_without_a_key() -> None:
         return await run(self, output_channel, nlg, tracker, domain)
 
     ActionRetrieveResponse.run = run_or_not_understood  # type: ignore[method-assign]
-
-
-def install_repairs() -> None:
-    answer_faq_without_a_key()
