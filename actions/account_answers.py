@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.parse_data import intent_name
+from actions.reply_language import reply_language
 from actions.verified_conversation import verified_account
 from bot.config.policy import get_policy
 from bot.db.session import session_scope
@@ -51,7 +52,7 @@ class ActionAccountAnswer(Action):
         if snapshot is None:
             return UNVERIFIED
         task = Task(tracker.get_slot("pending_task") or Task.STATUS.value)
-        language = tracker.get_slot("language") or "en"
+        language = reply_language(tracker)
         replies = answer(task, snapshot, now.date(), get_policy(), language)
         for reply in replies:
             dispatcher.utter_message(response=reply.response, **reply.variables)

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.forms import asks_for
 from actions.parse_data import entity_value, identifier_in, intent_name
+from actions.reply_language import reply_language
 from actions.verified_conversation import (
     check_typed_code,
     verification_conversation,
@@ -37,7 +38,6 @@ from bot.services.handoff.details import (
     SKIPPED,
     TOPIC_BY_INTENT,
     Detail,
-    Topic,
     card_last4,
     details_to_ask,
     identified_account,
@@ -56,6 +56,7 @@ from bot.services.handoff.webhook import DeliveryResult, deliver_in_background
 from bot.services.identity.sealing import seal, unseal
 from bot.services.identity.verification import VerificationStatus, start_verification_for
 from bot.services.runtime import mail_queue, utcnow
+from bot.services.topics import Topic
 
 
 def slot_name(detail: Detail) -> str:
@@ -335,7 +336,7 @@ class ActionHandoff(Action):
         settings = get_settings()
         now = utcnow()
         topic = Topic(tracker.get_slot("handoff_topic") or Topic.GENERAL.value)
-        language = tracker.get_slot("language") or settings.default_language
+        language = reply_language(tracker)
         details = _details(
             tracker,
             {slot: tracker.get_slot(slot) for slot in DETAIL_SLOTS if tracker.get_slot(slot)},

@@ -21,10 +21,10 @@ from bot.config.policy import get_policy
 from bot.config.settings import get_settings
 from bot.db.session import session_scope
 from bot.services.form_slots import CODE_ACCEPTED, CODE_STOPPED, OTP_SLOT
-from bot.services.handoff.details import Topic
 from bot.services.identity.password_reset import request_reset
 from bot.services.identity.verification import VerificationStatus, start_verification
 from bot.services.runtime import mail_queue, utcnow
+from bot.services.topics import Topic
 
 MAX_IDENTIFIER_LENGTH = 254
 

@@ -11,11 +11,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.forms import asks_for
 from actions.parse_data import entity_value, intent_name
+from actions.reply_language import reply_language
 from bot.db.session import session_scope
 from bot.services.account.incidents import open_incident
 from bot.services.account.login_help import advise
 from bot.services.dates import format_date
-from bot.services.handoff.details import Topic
+from bot.services.topics import Topic
 
 MAX_PROBLEM_CHARS = 500
 
@@ -52,7 +53,7 @@ class ActionLoginHelp(Action):
             tracker.get_slot("login_email"),
             outage=incident is not None,
         )
-        language = tracker.get_slot("language") or "en"
+        language = reply_language(tracker)
         for response in advice.responses:
             variables: dict[str, Any] = {}
             if response == "utter_service_incident" and incident is not None:

@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.reply_language import reply_language
 from bot.db.session import session_scope
 from bot.services.account.incidents import open_incident
 from bot.services.dates import format_date
@@ -27,8 +28,6 @@ class ActionServiceStatus(Action):
             dispatcher.utter_message(
                 response="utter_service_incident",
                 incident_title=incident.title,
-                incident_since=format_date(
-                    incident.started_at.date(), tracker.get_slot("language") or "en"
-                ),
+                incident_since=format_date(incident.started_at.date(), reply_language(tracker)),
             )
         return []

@@ -26,7 +26,6 @@ import asyncio
 import json
 import os
 import random
-import secrets
 import shutil
 import subprocess
 import sys
@@ -47,9 +46,8 @@ from bench.nlu_eval import REPORTS, ROOT
 from bench.profile import profile_summary, record_profile
 from bench.scripts import ACCOUNT_EMAILS, ASSISTANT_SCRIPTS, CODE, EMAIL, FLOOR_SCRIPTS, Script
 from bot.ops.cli import latest_model
+from tests.support.environment import REDIS_URL, throwaway_schema
 
-PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 FLOOR_REDIS_DB = 3
 REQUEST_TIMEOUT_S = 30.0
 CODE_WAIT_S = 10.0
@@ -168,20 +166,6 @@ def bench_policy(workdir: Path) -> Path:
 
 
 @contextmanager
-def postgres_schema() -> Iterator[str]:
-    schema = f"bench_{secrets.token_hex(4)}"
-    engine = sa.create_engine(PG_ADMIN_URL, future=True)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
-
-
-@contextmanager
 def our_server(model: Path, workdir: Path, store: str) -> Iterator[Target]:
     from tests.support.servers import start_assistant
 
@@ -228,7 +212,7 @@ def our_cluster(model: Path, workdir: Path, store: str) -> Iterator[Target]:
     from bench.failover import cluster_services
     from tests.scaleout.conftest import start_cluster
 
-    with postgres_schema() as schema_url:
+    with throwaway_schema() as schema_url:
         services = {
             **cluster_services(schema_url),
             "POLICY_FILE": str(bench_policy(workdir)),
@@ -260,7 +244,7 @@ def contextmanager_or_null(wanted: bool) -> Iterator[str | None]:
     if not wanted:
         yield None
         return
-    with postgres_schema() as url:
+    with throwaway_schema() as url:
         yield url
 
 

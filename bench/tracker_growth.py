@@ -87,9 +87,9 @@ def run() -> dict[str, dict[int, float]]:
             url = f"sqlite:///{Path(folder) / f'tracker-{ours}.db'}"
             results[f"SQLite, {name}"] = asyncio.run(measure(url, ours))
     try:
-        from bench.load import postgres_schema
+        from tests.support.environment import throwaway_schema
 
-        with postgres_schema() as url:
+        with throwaway_schema() as url:
             for ours, name in ((False, "Rasa's"), (True, "ours")):
                 results[f"PostgreSQL, {name}"] = asyncio.run(measure(url, ours))
     except Exception as error:  # PostgreSQL not reachable: SQLite only

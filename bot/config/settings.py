@@ -27,6 +27,9 @@ LOCK_SCHEMES = ("memory", "redis")
 BROKER_SCHEMES = ("amqp", "amqps")
 MAIL_BACKENDS = ("outbox", "smtp")
 LANGUAGES = ("it", "fr", "en")
+# The language of a reply when nothing else decides it (DEFAULT_LANGUAGE's default): the
+# responses' unconditional variant and every table keyed by language have it.
+FALLBACK_LANGUAGE = "en"
 
 
 class SettingsError(ValueError):
@@ -102,7 +105,7 @@ DEFAULTS: dict[str, str] = {
     "ACTION_PORT": "5055",
     "ACTION_ENDPOINT_URL": "",
     "MODEL_DIR": str(PROJECT_ROOT / "models"),
-    "DEFAULT_LANGUAGE": "en",
+    "DEFAULT_LANGUAGE": FALLBACK_LANGUAGE,
     # Empty: "outbox" in demo mode, "smtp" otherwise; outbox without DEMO is refused.
     "MAIL_BACKEND": "",
     "MAIL_FROM": "support@example.com",

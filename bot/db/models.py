@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.sql.schema import Column
 
+from bot.config.settings import FALLBACK_LANGUAGE
+
 Base = declarative_base()
 
 
@@ -83,7 +85,7 @@ class Account(Base):
     public_id = Column(String(16), unique=True, nullable=False)  # "AC-104233"
     email = Column(String(254), unique=True, nullable=False)  # registered email, lowercase
     username = Column(String(64), unique=True, nullable=True)
-    language = Column(String(2), nullable=False, default="en")
+    language = Column(String(2), nullable=False, default=FALLBACK_LANGUAGE)
     status = Column(_enum(AccountStatus, "account_status"), nullable=False)
     status_since = Column(Date, nullable=False)
     deactivation_reason = Column(_enum(DeactivationReason, "deactivation_reason"))

@@ -36,9 +36,9 @@ from bot.ops.demo_data import DEMO_AGENT
 from bot.services.agents import signin_limits
 from bot.services.agents.roster import AgentInfo, authenticate, end_sessions, get_agent
 from bot.services.handoff import tickets as handoff
-from bot.services.handoff.details import Topic
 from bot.services.privacy.redaction import remove_card_numbers
 from bot.services.runtime import utcnow
+from bot.services.topics import Topic
 
 logger = logging.getLogger(__name__)
 

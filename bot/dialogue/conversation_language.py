@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.config.settings import LANGUAGES
+from bot.config.settings import FALLBACK_LANGUAGE, LANGUAGES
 from bot.nlu.language_detection import DetectedLanguage
 
 # A message must have this many real words, and the detector this confidence, to
@@ -20,7 +20,7 @@ def choose_language(
     *,
     requested: str | None = None,
     hint: str | None = None,
-    default: str = "en",
+    default: str = FALLBACK_LANGUAGE,
 ) -> str:
     """The conversation's language after this message.
 

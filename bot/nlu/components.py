@@ -42,7 +42,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.config.settings import LANGUAGES
+from bot.config.settings import FALLBACK_LANGUAGE, LANGUAGES
 from bot.nlu.entity_rules import extract_entities, fold
 from bot.nlu.intent_model import IntentModel, Views, make_views
 from bot.nlu.language_detection import DetectedLanguage, LanguageIdentifier
@@ -59,7 +59,7 @@ def example_language(message: Message) -> str | None:
     return language if language in LANGUAGES else None
 
 
-def message_language(message: Message, default: str = "en") -> str:
+def message_language(message: Message, default: str = FALLBACK_LANGUAGE) -> str:
     detected = message.get(DETECTED_LANGUAGE) or {}
     return detected.get("code") or example_language(message) or default
 

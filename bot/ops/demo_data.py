@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.config.settings import FALLBACK_LANGUAGE, LANGUAGES
 from bot.db.models import (
     Account,
     AccountStatus,
@@ -52,7 +53,7 @@ class DemoAccount:
     situation: str
     status: AccountStatus = AccountStatus.ACTIVE
     status_days_ago: int = 400
-    language: str = "en"
+    language: str = FALLBACK_LANGUAGE
     username: str | None = None
     balance_cents: int = 0
     first_failed_charge_days_ago: int | None = None
@@ -285,5 +286,5 @@ def seed_demo_agent(session: Session, now: datetime) -> bool:
     username, name, password = DEMO_AGENT
     if get_agent(session, username) is not None:
         return False
-    create_agent(session, username, name, password, ("it", "fr", "en"), now)
+    create_agent(session, username, name, password, LANGUAGES, now)
     return True

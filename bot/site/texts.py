@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.config.settings import FALLBACK_LANGUAGE
 from bot.services.identity.passwords import (
     HAS_EMAIL,
     MIN_LENGTH,
@@ -227,5 +228,5 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
 
 def text(language: str, key: str) -> str:
     """The page text `key` in `language` (English if missing), with {min} filled in."""
-    table = TEXTS.get(language, TEXTS["en"])
-    return table.get(key, TEXTS["en"][key]).replace("{min}", str(MIN_LENGTH))
+    table = TEXTS.get(language, TEXTS[FALLBACK_LANGUAGE])
+    return table.get(key, TEXTS[FALLBACK_LANGUAGE][key]).replace("{min}", str(MIN_LENGTH))

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 from bot.config.policy import load_policy
 from bot.desk.auth import CSRF_HEADER
 from bot.nlu.language_detection import LanguageIdentifier
-from bot.services.handoff.details import Topic
 from bot.services.handoff.tickets import HandoffRequest, Verification, open_ticket
 from bot.services.runtime import utcnow
+from bot.services.topics import Topic
 from tests.browser.support import ROOT, agent_wait_request, build_widget, missing_tools, run_driver
 from tests.support.environment import require_service
 from tests.support.replies import identify

@@ -20,8 +20,8 @@ from bot.services.account.cancellation import (
     cancellation_variables,
 )
 from bot.services.account.diagnosis import diagnose, diagnosis_variables
-from bot.services.handoff.details import Topic
 from bot.services.identity.accounts import AccountSnapshot
+from bot.services.topics import Topic
 
 
 class Task(str, enum.Enum):

@@ -24,8 +24,8 @@ from datetime import date, timedelta
 from bot.config.policy import Policy
 from bot.db.models import AccountStatus, DeactivationReason
 from bot.services.dates import format_date
-from bot.services.handoff.details import Topic
 from bot.services.identity.accounts import AccountSnapshot
+from bot.services.topics import Topic
 
 
 class Cause(str, enum.Enum):

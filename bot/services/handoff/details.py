@@ -27,20 +27,9 @@ from bot.nlu.catalogue import get_catalogue
 from bot.nlu.entity_rules import fold, has_card_number, product_mentions
 from bot.services.form_slots import SKIPPED
 from bot.services.identity.accounts import find_account_id
+from bot.services.topics import Topic
 
 MAX_DETAIL_CHARS = 300
-
-
-class Topic(str, enum.Enum):
-    CANCELLATION = "cancellation"  # cancel by agent (contract, or online cancel blocked)
-    LOST_ACCOUNT = "lost_account"  # cannot log in, account not found
-    REACTIVATION = "reactivation"  # deactivated within the retention window
-    TERMS_VIOLATION = "terms_violation"  # closed after a terms review: an agent re-examines
-    EMAIL_CONFLICT = "email_conflict"  # owner and collaborator with the same email
-    VERIFICATION_FAILED = "verification_failed"  # three wrong codes
-    ACCOUNT = "account"  # another question about the customer's account
-    BILLING = "billing"  # a charge the customer disputes: double, unknown, wrong invoice
-    GENERAL = "general"  # asked for a person, nothing else known
 
 
 class Detail(str, enum.Enum):

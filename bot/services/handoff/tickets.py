@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.config.policy import Policy, get_policy
 from bot.db.models import HandoffTicket, TicketStatus, WebhookStatus
-from bot.services.handoff.details import LAST4, SKIPPED, Detail, Topic, check_details
+from bot.services.handoff.details import LAST4, SKIPPED, Detail, check_details
 from bot.services.privacy import audit
 from bot.services.privacy.redaction import (
     CODE_PLACEHOLDER,
@@ -28,6 +28,7 @@ from bot.services.privacy.redaction import (
     remove_card_numbers,
 )
 from bot.services.privacy.tracker_scrubbing import OpenQuestion
+from bot.services.topics import Topic
 
 EVENT_CREATED = "handoff_ticket_created"
 MAX_TRANSCRIPT_LINES = 200

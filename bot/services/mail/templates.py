@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config.settings import LANGUAGES
-
-FALLBACK_LANGUAGE = "en"
+from bot.config.settings import FALLBACK_LANGUAGE, LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""Imports point down (actions/desk/site -> services -> db/nlu -> settings), and no
-two of our modules import each other, even through others. Read with `ast`: nothing
-is imported to check it."""
+"""Imports point down (actions/desk/site/ops/rasa -> dialogue -> services -> db/nlu ->
+config), no two of our modules import each other, even through others, the bot/ root
+holds packages only, dialogue rules never import Rasa and config imports nothing of
+ours. Read with `ast`: nothing is imported to check it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from tests.support.environment import ROOT
 
-PACKAGES = ("bot", "actions")
+PACKAGES = ("bot", "actions", "bench")
 LOWER_LAYERS = ("bot.services", "bot.nlu", "bot.db")
 UPPER_MODULES = ("bot.desk", "bot.site", "bot.ops.demo_data", "bot.ops.cli", "actions")
 
@@ -26,6 +27,17 @@ def _modules() -> dict[str, Path]:
         for path in sorted((ROOT / package).rglob("*.py"))
         if "migrations" not in path.parts
     }
+
+
+def _imported_names(path: Path) -> list[str]:
+    """Every module name `path` imports, anywhere in it (a lazy import is one too)."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
 
 
 def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
@@ -128,3 +140,34 @@ def test_every_module_the_nlu_pipeline_runs_is_a_model_input() -> None:
         and path != Path("bot/config/settings.py")
     ]
     assert outside == []
+
+
+def test_the_bot_root_holds_packages_only() -> None:
+    loose = sorted(
+        path.name
+        for path in (ROOT / "bot").glob("*.py")
+        if path.name not in ("__init__.py", "__main__.py")
+    )
+    assert loose == []
+
+
+def test_dialogue_rules_never_import_rasa() -> None:
+    wrong = sorted(
+        f"{name} imports {imported}"
+        for name, path in _modules().items()
+        if _within(name, ("bot.dialogue",))
+        for imported in _imported_names(path)
+        if imported.split(".")[0] in ("rasa", "rasa_sdk", "sanic")
+    )
+    assert wrong == []
+
+
+def test_config_imports_nothing_of_ours_but_config() -> None:
+    wrong = sorted(
+        f"{module} imports {imported}"
+        for module, imported_set in _graph().items()
+        if _within(module, ("bot.config",))
+        for imported in imported_set
+        if not _within(imported, ("bot.config",))
+    )
+    assert wrong == []

@@ -10,7 +10,7 @@ import pytest
 from bot.db.models import AccountStatus, DeactivationReason
 from bot.nlu.catalogue import get_catalogue
 from bot.services.account.answers import TOPIC_BY_TASK, Task, answer, handoff_topic
-from bot.services.handoff.details import Topic
+from bot.services.topics import Topic
 from tests.support.services import KNOWLEDGE_BASE_POLICY, TODAY
 from tests.unit.bot.services.account.test_cancellation import (
     ANNUAL,

@@ -16,8 +16,8 @@ from bot.services.account.diagnosis import (
     diagnose,
     diagnosis_variables,
 )
-from bot.services.handoff.details import Topic
 from bot.services.identity.accounts import AccountSnapshot
+from bot.services.topics import Topic
 from tests.support.services import KNOWLEDGE_BASE_POLICY, TODAY
 
 POLICY = KNOWLEDGE_BASE_POLICY

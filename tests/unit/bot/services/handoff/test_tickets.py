@@ -15,7 +15,6 @@ from bot.db.models import Account, HandoffTicket, WebhookStatus
 from bot.services.handoff import tickets as handoff
 from bot.services.handoff.details import (
     SKIPPED,
-    Topic,
     card_last4,
     check_details,
     details_to_ask,
@@ -28,6 +27,7 @@ from bot.services.handoff.tickets import (
     open_ticket,
     transcript_from_events,
 )
+from bot.services.topics import Topic
 from tests.support.services import KNOWLEDGE_BASE_POLICY, dump
 
 # Monday 23 November 2026, 10:00 UTC: in hours in Rome, Paris and London; the 22nd is a Sunday
