@@ -57,7 +57,7 @@ class TelegramOutput(PlatformRecipients, RasaTelegramOutput):
         )
         self.secret_token = webhook_secret(access_token)
 
-    async def set_webhook(self, url: str) -> bool:  # type: ignore[override]
+    async def set_webhook(self, url: str) -> bool:
         """Register `url` together with the secret token the input checks.
 
         aiogram 2.15 predates `secret_token`, so the API method is called directly.

@@ -24,12 +24,23 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm.decl_api import DeclarativeMeta
 from sqlalchemy.sql.schema import Column
 
 from bot.config.settings import FALLBACK_LANGUAGE
 
-Base = declarative_base()
+mapper_registry = registry()
+
+
+class Base(metaclass=DeclarativeMeta):
+    """`declarative_base()` spelled as a class (SQLAlchemy 1.4's documented form), so a
+    type checker sees the models' base."""
+
+    __abstract__ = True
+    registry = mapper_registry
+    metadata = mapper_registry.metadata
+    __init__ = mapper_registry.constructor
 
 
 def _enum(enum_class: type[enum.Enum], name: str) -> Enum:

@@ -24,7 +24,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, future=True)
 
         @event.listens_for(engine, "connect")
-        def _enable_foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _enable_foreign_keys(dbapi_connection, _record) -> None:
             dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
         return engine

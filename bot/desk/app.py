@@ -147,7 +147,7 @@ async def no_store(request: web.Request, response: web.StreamResponse) -> None:
 # --- pages ------------------------------------------------------------------------
 
 
-async def login_page(request: web.Request) -> web.Response:
+async def login_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "login.html")
 
 
@@ -216,7 +216,7 @@ async def logout(request: web.Request) -> web.Response:
     raise response
 
 
-async def desk_page(request: web.Request) -> web.Response:
+async def desk_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "desk.html")
 
 
@@ -437,7 +437,7 @@ def build_app(settings: Settings, rasa_url: str | None = None) -> web.Applicatio
     async def close_rasa(app: web.Application) -> None:
         await app[RASA].close()
 
-    app.on_cleanup.append(close_rasa)
+    app.on_cleanup.append(close_rasa)  # type: ignore[arg-type]  # aiohttp 3.9 mistypes Signal
     app.router.add_get("/health", health)
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login)

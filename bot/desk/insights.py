@@ -228,7 +228,7 @@ def add_routes(app: web.Application, settings: Settings) -> None:
     async def dispose(app: web.Application) -> None:
         app[TRACKER].dispose()
 
-    app.on_cleanup.append(dispose)
+    app.on_cleanup.append(dispose)  # type: ignore[arg-type]  # aiohttp 3.9 mistypes Signal
     app.router.add_get("/insights", insights_page)
     app.router.add_get("/insights.js", charts_script)
     app.router.add_get("/api/insights", insights_json)

@@ -30,10 +30,10 @@ def choose_language(
     `MIN_WORDS_TO_SWITCH` words in another language changes it.
     """
     if requested in LANGUAGES:
-        return requested  # type: ignore[return-value]
+        return requested
     if current not in LANGUAGES:
         if hint in LANGUAGES:
-            return hint  # type: ignore[return-value]
+            return hint
         if detected is not None and detected.code in LANGUAGES:
             return detected.code
         return default

@@ -152,10 +152,10 @@ class Catalogue:
                     continue  # a name never spans punctuation
                 if len(squeeze(window)) < FUZZY_MIN_LENGTH:
                     break
-                key = self._key_of(window)
-                if key is not None:
+                fuzzy_key = self._key_of(window)
+                if fuzzy_key is not None:
                     start, end = words[i].start(), words[j - 1].end()
-                    yield Mention(self._by_key[key], start, end, key in self._named)
+                    yield Mention(self._by_key[fuzzy_key], start, end, fuzzy_key in self._named)
                     break
 
 

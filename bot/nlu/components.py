@@ -345,10 +345,10 @@ class LinearIntentClassifier(StoredComponent):
             # the full label too (`faq/refund`): the FAQ key as this classifier sees it
             best = max(probabilities, key=probabilities.__getitem__)
             message.set(INTENT_LABEL, best, add_to_output=True)
-            ranking = sorted(
-                ({"name": k, "confidence": v} for k, v in by_intent.items()),
-                key=lambda r: -r["confidence"],
-            )
+            ranking = [
+                {"name": name, "confidence": confidence}
+                for name, confidence in sorted(by_intent.items(), key=lambda kv: -kv[1])
+            ]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(
                 INTENT_RANKING_KEY, ranking[: self._config["ranking_length"]], add_to_output=True

@@ -87,14 +87,14 @@ class IntentModel:
     """TF-IDF (lemma words + characters), optionally sentence embeddings scaled by
     `encoder_weight`, and multinomial logistic regression."""
 
-    def __init__(self, vectorizers: tuple, classifier, encoder_weight: float = 0.0) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, vectorizers: tuple, classifier, encoder_weight: float = 0.0) -> None:
         self.word_vectorizer, self.char_vectorizer = vectorizers
         self.classifier = classifier
         self.encoder_weight = encoder_weight  # 0: no sentence encoder
         self._trigrams: Callable[[str], list[str]] | None = None  # see familiarity
 
     @staticmethod
-    def _vectorizers(word_vocabulary=None, char_vocabulary=None) -> tuple:  # type: ignore[no-untyped-def]
+    def _vectorizers(word_vocabulary=None, char_vocabulary=None) -> tuple:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         words = TfidfVectorizer(
@@ -123,7 +123,7 @@ class IntentModel:
         model.classifier.fit(model._matrix(views), list(labels))
         return model
 
-    def _matrix(self, views: Sequence[Views]):  # type: ignore[no-untyped-def]
+    def _matrix(self, views: Sequence[Views]):
         from scipy.sparse import csr_matrix, hstack
 
         blocks = [

@@ -108,7 +108,7 @@ def sqlite_turn_engine(url: Any) -> Any:
     )
 
     @event.listens_for(engine, "connect")
-    def _write_ahead(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _write_ahead(dbapi_connection, _record) -> None:
         dbapi_connection.execute("PRAGMA journal_mode=WAL")
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
@@ -116,6 +116,8 @@ def sqlite_turn_engine(url: Any) -> Any:
 
 
 class ScrubbingSQLTrackerStore(SQLTrackerStore):
+    engine: Any  # Rasa's, replaced below for SQLite files
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._sessions: OrderedDict[str, StoredSession] = OrderedDict()

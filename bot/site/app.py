@@ -387,7 +387,7 @@ def build_app(settings: Settings, *, widget_dir: Path = WIDGET_DIR) -> web.Appli
     async def dispose(_app: web.Application) -> None:
         engine.dispose()
 
-    app.on_cleanup.append(dispose)
+    app.on_cleanup.append(dispose)  # type: ignore[arg-type]  # aiohttp 3.9 mistypes Signal
     return app
 
 

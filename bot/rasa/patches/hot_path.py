@@ -90,7 +90,7 @@ def compile_action_response_validation() -> None:
         )
         raise error
 
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = validate_action_result
 
 
 def track_conversation(tracker: DialogueStateTracker, domain: Domain) -> list[Event]:
@@ -170,7 +170,7 @@ def run_slot_mappings_in_process(actions: dict[str, InProcessAction]) -> None:
             return []
         return [event for event in events if isinstance(event, (SlotSet, BotUttered))]
 
-    ActionExtractSlots._run_custom_action = run_custom_action  # type: ignore[method-assign]
+    ActionExtractSlots._run_custom_action = run_custom_action
 
 
 # Idle connections are dropped before the action server's Sanic closes them (its
@@ -220,7 +220,7 @@ def keep_endpoint_sessions() -> None:
             _kept_sessions[key] = kept
         return _KeptSession(kept)
 
-    EndpointConfig.session = session  # type: ignore[method-assign,assignment]
+    EndpointConfig.session = session
 
 
 async def close_kept_sessions(*_args: object) -> None:
@@ -245,7 +245,7 @@ def cache_event_types() -> None:
                 found[type_name] = kept
         return kept
 
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
+    Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
 # Rasa modules whose `copy.deepcopy` calls only build debug events (checked at start-up)
@@ -335,7 +335,7 @@ _plain_classes: dict[type, bool] = {}  # class -> whether plain_copy may copy it
 def plain_copy(value: Any) -> Any:
     """`copy.copy(value)`, faster for an object of a class without copy hooks or
     slots: a new instance with the same attributes, what `copy.copy` builds for it."""
-    cls = type(value)
+    cls: Any = type(value)
     plain = _plain_classes.get(cls)
     if plain is None:
         hooked = any(
@@ -362,4 +362,4 @@ class SlotCopy(CopyModuleView):
 def fast_slot_copies() -> None:
     import rasa.shared.core.trackers as trackers
 
-    trackers.copy = SlotCopy()  # type: ignore[assignment]
+    trackers.copy = SlotCopy()

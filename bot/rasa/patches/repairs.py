@@ -33,4 +33,4 @@ def answer_faq_without_a_key() -> None:
             return await reply.run(output_channel, nlg, tracker, domain)
         return await run(self, output_channel, nlg, tracker, domain)
 
-    ActionRetrieveResponse.run = run_or_not_understood  # type: ignore[method-assign]
+    ActionRetrieveResponse.run = run_or_not_understood
