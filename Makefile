@@ -7,16 +7,17 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help venv install db train train-force run run-prod shell test test-browser lint audit eval bench bench-load bench-failover clean web chromium haproxy agent
+.PHONY: help venv install db train train-force run run-prod shell test test-fast test-browser lint audit eval bench bench-load bench-failover clean web chromium haproxy agent
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
 	@echo "make test   set up and run the test suite"
+	@echo "make test-fast  the fast tests alone (tests/unit, SQLite; under a minute)"
 	@echo "make run-prod  the production profile: 2 Rasa + 2 action servers behind HAProxy"
 	@echo "make train  train the model if it is missing or older than its data"
 	@echo "make shell  talk to the assistant in this terminal"
 	@echo "make eval   measure the NLU on held-out data (reports/nlu.md)"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff and mypy"
 	@echo "make audit  known advisories of the pinned Python and npm packages (security/)"
 	@echo "make agent NAME=marie  create an agent-desk sign-in (asks the password; SUPERVISOR=1: may see Insights)"
 	@echo "make web    build the chat widget (web/dist/widget.js)"
@@ -111,6 +112,10 @@ test: train web chromium haproxy
 	npm test --prefix web
 	$(PY) -m pytest
 
+# The fast tree (tests/unit mirrors bot/ and actions/) on SQLite only: under a minute.
+test-fast: $(STAMP)
+	$(PY) -m pytest tests/unit -q -k "not postgresql"
+
 test-browser: train web chromium
 	$(PY) -m pytest tests/browser
 
@@ -134,6 +139,7 @@ audit: $(STAMP) $(AUDIT_VENV)/.installed
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot actions tests bench scripts
 	$(VENV)/bin/ruff format --check bot actions tests bench scripts
+	$(VENV)/bin/mypy
 
 eval: train
 	$(PY) -m bench.nlu_eval

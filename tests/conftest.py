@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -67,18 +68,38 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
-@pytest.fixture
-def factory(database_url: str) -> Iterator[sessionmaker]:
-    """Migrated and seeded with the demo accounts (as of TODAY); downgraded afterwards."""
+def _migrate_and_seed(database_url: str) -> None:
     upgrade(database_url)
     engine = make_engine(database_url)
-    factory = sessionmaker(engine, future=True, expire_on_commit=False)
-    with factory() as session:
+    with Session(engine, future=True) as session:
         seed_demo(session, TODAY)
         session.commit()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated, seeded SQLite file that each SQLite test copies (migrating and
+    seeding every test's own file was most of the fast tests' time)."""
+    path = tmp_path_factory.mktemp("seeded") / "accounts.db"
+    _migrate_and_seed(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def factory(database_url: str, request: pytest.FixtureRequest) -> Iterator[sessionmaker]:
+    """Migrated and seeded with the demo accounts (as of TODAY); downgraded afterwards."""
+    sqlite_file = database_url.removeprefix("sqlite:///")
+    if sqlite_file != database_url:
+        shutil.copyfile(request.getfixturevalue("seeded_sqlite"), sqlite_file)
+    else:
+        _migrate_and_seed(database_url)
+    engine = make_engine(database_url)
+    factory = sessionmaker(engine, future=True, expire_on_commit=False)
     yield factory
     engine.dispose()
-    downgrade(database_url)
+    if sqlite_file == database_url:  # the SQLite file goes with its test's folder
+        downgrade(database_url)
 
 
 @pytest.fixture
