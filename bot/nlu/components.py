@@ -120,15 +120,11 @@ class LanguageDetector(StoredComponent):
 
     FILE = "language_model.json"
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        state: Any | None = None,
-    ) -> None:
-        super().__init__(config, model_storage, resource, state)
-        self.identifier = state or LanguageIdentifier()  # no domain model: lingua alone
+    @property
+    def identifier(self) -> LanguageIdentifier:
+        if self.state is None:  # no domain model: lingua alone
+            self.state = LanguageIdentifier()
+        return self.state
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -151,7 +147,7 @@ class LanguageDetector(StoredComponent):
         ]
         if self._config["use_domain_model"] and len({lang for _, lang in examples}) > 1:
             texts, languages = zip(*examples, strict=True)
-            self.identifier = LanguageIdentifier.fit(list(texts), list(languages))
+            self.state = LanguageIdentifier.fit(list(texts), list(languages))
             with self._model_storage.write_to(self._resource) as directory:
                 data = self.identifier.to_json()
                 (directory / self.FILE).write_text(json.dumps(data), encoding="utf-8")
@@ -283,17 +279,9 @@ def training_label(message: Message) -> str | None:
     return message.get(INTENT_RESPONSE_KEY) or message.get(INTENT)
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentClassifier(StoredComponent):
-    """Logistic regression over lemma and character TF-IDF views."""
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        # sentence_encoder: weight of the sentence embeddings next to the TF-IDF views
-        # (0 turns the encoder off; see bot/nlu/sentence_encoder.py)
-        # min_familiarity: below this share of known character trigrams (keyboard mash),
-        # every confidence is scaled by that share, so the FallbackClassifier rejects it
-        return {"C": 20.0, "ranking_length": 10, "sentence_encoder": 0.0, "min_familiarity": 0.5}
+class LinearModelComponent(StoredComponent):
+    """A component whose trained state is an IntentModel (bot/nlu/intent_model.py) over
+    the tokenizer's lemmas: the intent classifier and the FAQ selector."""
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -306,6 +294,19 @@ class LinearIntentClassifier(StoredComponent):
     @classmethod
     def read_state(cls, directory: Path) -> IntentModel:
         return IntentModel.load(directory)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LinearIntentClassifier(LinearModelComponent):
+    """Logistic regression over lemma and character TF-IDF views."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # sentence_encoder: weight of the sentence embeddings next to the TF-IDF views
+        # (0 turns the encoder off; see bot/nlu/sentence_encoder.py)
+        # min_familiarity: below this share of known character trigrams (keyboard mash),
+        # every confidence is scaled by that share, so the FallbackClassifier rejects it
+        return {"C": 20.0, "ranking_length": 10, "sentence_encoder": 0.0, "min_familiarity": 0.5}
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT) and training_label(m)]

@@ -17,7 +17,6 @@ tracker store and every later action call. Accuracy and cost are measured by
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,7 +29,6 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
 )
-from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -41,7 +39,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.components import StoredComponent, message_views
+from bot.nlu.components import LinearModelComponent, message_views
 from bot.nlu.intent_model import IntentModel
 
 
@@ -75,24 +73,12 @@ def selector_output(
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class FaqSelector(StoredComponent):
+class FaqSelector(LinearModelComponent):
     """Chooses the FAQ key of a message whose intent is the retrieval intent."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"retrieval_intent": "faq", "C": 20.0, "ranking_length": 10}
-
-    @staticmethod
-    def required_packages() -> list[str]:
-        return ["sklearn"]
-
-    @classmethod
-    def required_components(cls) -> list[type]:
-        return [Tokenizer]
-
-    @classmethod
-    def read_state(cls, directory: Path) -> IntentModel:
-        return IntentModel.load(directory)
 
     def train(self, training_data: TrainingData) -> Resource:
         intent = self._config["retrieval_intent"]

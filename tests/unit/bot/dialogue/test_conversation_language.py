@@ -81,5 +81,5 @@ def test_domain_probabilities_are_the_pipelines_own() -> None:
     loaded = LanguageIdentifier.from_json(trained.to_json() or {})
     for identifier in (trained, loaded):
         for text in ("mdp perdu stp", "password", "zzz", "forgot my pwd again"):
-            ours = identifier._domain_probabilities(text)
+            ours = identifier._domain_probabilities(identifier.domain_model, text)
             assert ours == pytest.approx(identifier.domain_model.predict_proba([text])[0])
