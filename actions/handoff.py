@@ -235,17 +235,31 @@ class ValidateHandoffForm(FormValidationAction):
             return {"handoff_identifier": None}  # warned (action_track_conversation); asked again
         return await self._accept("handoff_identifier", found, dispatcher, tracker, domain)
 
+    async def _accept_entity(
+        self,
+        slot: str,
+        entity: str,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """The slot takes the entity the NLU found in the answer, never the raw text."""
+        found = entity_value(tracker.latest_message or {}, entity)
+        return await self._accept(slot, found, dispatcher, tracker, domain)
+
     async def validate_handoff_account_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        found = entity_value(tracker.latest_message or {}, "account_id")
-        return await self._accept("handoff_account_id", found, dispatcher, tracker, domain)
+        return await self._accept_entity(
+            "handoff_account_id", "account_id", dispatcher, tracker, domain
+        )
 
     async def validate_handoff_billing_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        found = entity_value(tracker.latest_message or {}, "email")
-        return await self._accept("handoff_billing_email", found, dispatcher, tracker, domain)
+        return await self._accept_entity(
+            "handoff_billing_email", "email", dispatcher, tracker, domain
+        )
 
     async def extract_handoff_card_last4(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
