@@ -1,4 +1,4 @@
-"""What actions need to call the services: the clock, a session, the mail queue."""
+"""What actions need to call the services: the clock and the mail queue."""
 
 from __future__ import annotations
 
