@@ -84,6 +84,7 @@ class TelegramInput(RasaTelegramInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        assert credentials is not None  # Rasa's call above raises
         return cls(
             credentials.get("access_token"),
             credentials.get("verify"),

@@ -430,7 +430,7 @@ async def hand_back(request: web.Request) -> web.Response:
 def build_app(settings: Settings, rasa_url: str | None = None) -> web.Application:
     app = web.Application(middlewares=[require_agent])
     app.on_response_prepare.append(security_headers(content_security_policy))
-    app.on_response_prepare.append(no_store)
+    app.on_response_prepare.append(no_store)  # type: ignore[arg-type]  # aiohttp 3.9 mistypes Signal
     app[SETTINGS] = settings
     app[RASA] = RasaClient(settings, rasa_url)
 

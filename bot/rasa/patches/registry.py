@@ -107,10 +107,24 @@ PATCHES: tuple[Patch, ...] = (
     ),
     Patch(
         "edges_middleware",
-        ("sanic.app:Sanic.request_middleware", "sanic_cors.core:SANIC_CORS_EVALUATED"),
-        "`/` answers a neutral ok, `/version` is not found (it names the release), and "
+        (
+            "sanic.app:Sanic.request_middleware",
+            "sanic_cors.core:SANIC_CORS_EVALUATED",
+            "rasa.server:ErrorResponse",
+            "jwt.exceptions:InvalidTokenError",
+        ),
+        "`/` answers a neutral ok, `/version` is not found however spelled, error bodies "
+        "name no release, a token PyJWT cannot read is a 401 (Rasa answered 500), and "
         "socket.io answers its own CORS instead of getting a second header from Rasa's.",
         applied_by="bot.rasa.server (a before_server_start listener)",
+    ),
+    Patch(
+        "no_server_software",
+        ("aiohttp.web_response:SERVER_SOFTWARE",),
+        "aiohttp names itself and Python's version in a Server header on every answer of "
+        "the desk and the site, including the 400 it gives a request it cannot parse.",
+        applied_by="bot.http.security_headers (the desk's and the site's response hook)",
+        process="desk and site",
     ),
     Patch(
         "widget_socket_handlers",
