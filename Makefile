@@ -112,9 +112,10 @@ test: train web chromium haproxy
 	npm test --prefix web
 	$(PY) -m pytest
 
-# The fast tree (tests/unit mirrors bot/ and actions/) on SQLite only: under a minute.
+# The fast tree (tests/unit mirrors bot/ and actions/) on SQLite only, on both cores:
+# under a minute. make test runs it too, with PostgreSQL and the server-backed suites.
 test-fast: $(STAMP)
-	$(PY) -m pytest tests/unit -q -k "not postgresql"
+	$(PY) -m pytest tests/unit -q -k "not postgresql" -n 2
 
 test-browser: train web chromium
 	$(PY) -m pytest tests/browser

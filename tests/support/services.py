@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import time
+from datetime import datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +12,9 @@ from bot.config.policy import Policy, SupportHours
 from tests.support.environment import TODAY
 from tests.support.searchable import searchable
 
-__all__ = ["KNOWLEDGE_BASE_POLICY", "TODAY", "dump"]
+__all__ = ["KNOWLEDGE_BASE_POLICY", "NOW", "POLICY", "TODAY", "dump"]
+
+NOW = datetime.combine(TODAY, time(10))  # the service tests' clock: 10:00 on the fixed day
 
 # The knowledge-base values, spelled out so an operator's edit of policy.yml
 # cannot change what these tests mean.
@@ -45,6 +47,7 @@ KNOWLEDGE_BASE_POLICY = Policy(
         )
     },
 )
+POLICY = KNOWLEDGE_BASE_POLICY  # the one policy of the service tests
 
 
 def dump(session: Session, *models: type) -> str:

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config.policy import load_policy
 from bot.db.models import Account, AuditEntry, OutboxMail, ResetToken
 from bot.ops.demo_data import DEMO_ACCOUNTS
 from bot.services.identity.password_reset import (
@@ -24,11 +23,8 @@ from bot.services.identity.password_reset import (
 )
 from bot.services.mail.queue import OUTBOX, MailQueue
 from bot.services.mail.templates import PASSWORD_RESET
-from tests.support.environment import ROOT
-from tests.support.services import dump
+from tests.support.services import NOW, POLICY, dump
 
-NOW = datetime(2026, 11, 22, 10, 0)
-POLICY = load_policy(ROOT / "bot" / "policy.yml")
 RESET_URL = "https://support.example.com/reset-password"
 SECOND = timedelta(seconds=1)
 HOUR = timedelta(hours=1)

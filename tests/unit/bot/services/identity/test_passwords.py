@@ -3,8 +3,6 @@ scrypt hashes, never the password itself, and the length rules."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,9 +20,8 @@ from bot.services.identity.passwords import (
     set_password,
     verify_password,
 )
-from tests.support.services import dump
+from tests.support.services import NOW, dump
 
-NOW = datetime(2026, 11, 22, 10, 0)
 PASSWORD = "correct horse battery"
 
 

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config.policy import load_policy
 from bot.db.models import Account, AuditEntry, OutboxMail, VerificationChallenge
 from bot.services.identity.verification import (
     VerificationResult,
@@ -27,11 +26,8 @@ from bot.services.mail.queue import OUTBOX, MailQueue
 from bot.services.mail.templates import VERIFICATION_CODE
 from bot.services.privacy import audit
 from bot.services.privacy.redaction import conversation_key, mask_email, subject_key
-from tests.support.environment import ROOT
-from tests.support.services import dump
+from tests.support.services import NOW, POLICY, dump
 
-NOW = datetime(2026, 11, 22, 10, 0)
-POLICY = load_policy(ROOT / "bot" / "policy.yml")
 SECOND = timedelta(seconds=1)
 
 

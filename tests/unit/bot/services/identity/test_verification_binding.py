@@ -5,13 +5,11 @@ channel's name, finds nothing verified (real databases)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config.policy import load_policy
 from bot.db.models import Account, OutboxMail
 from bot.services.identity.verification import (
     VerificationStatus,
@@ -21,10 +19,8 @@ from bot.services.identity.verification import (
     start_verification,
 )
 from bot.services.mail.queue import MailQueue
-from tests.support.environment import ROOT
+from tests.support.services import NOW, POLICY
 
-NOW = datetime(2026, 11, 22, 10, 0)
-POLICY = load_policy(ROOT / "bot" / "policy.yml")
 WHATSAPP = "twilio:whatsapp:+393471234567"
 
 

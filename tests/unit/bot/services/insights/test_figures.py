@@ -14,11 +14,10 @@ from bot.db.models import InsightConversation, InsightCursor, InsightReviewMessa
 from bot.services.insights.figures import Filters, refresh, report, report_csv
 from bot.services.insights.outcomes import Outcome, Windows, outcome
 from tests.support.insight_events import Conversation, tracker
-from tests.support.services import dump
+from tests.support.services import NOW, dump
 
 __all__ = ["tracker"]  # the fixture
 
-NOW = datetime(2026, 11, 29, 12, 0)
 WINDOWS = Windows(quiet=timedelta(minutes=60), resolution=timedelta(hours=24))
 LATER = NOW + timedelta(days=2)  # every conversation below has settled by then
 

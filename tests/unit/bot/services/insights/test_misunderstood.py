@@ -4,7 +4,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,10 +17,10 @@ from bot.services.insights.figures import refresh
 from bot.services.insights.misunderstood import LabelError, label, open_groups, scrub
 from bot.services.insights.outcomes import Windows
 from tests.support.insight_events import Conversation, tracker
+from tests.support.services import NOW
 
 __all__ = ["tracker"]  # the fixture
 
-NOW = datetime(2026, 11, 29, 12, 0)
 WINDOWS = Windows(quiet=timedelta(minutes=60), resolution=timedelta(hours=24))
 
 

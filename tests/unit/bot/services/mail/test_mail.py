@@ -26,7 +26,6 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config.policy import load_policy
 from bot.config.settings import load_settings
 from bot.db.models import AuditEntry, OutboxMail
 from bot.services.identity.password_reset import redeem_token, request_reset
@@ -42,11 +41,9 @@ from bot.services.mail.queue import (
 )
 from bot.services.mail.templates import LANGUAGES, PASSWORD_RESET, VERIFICATION_CODE
 from bot.services.mail.worker import MailWorker
-from tests.support.environment import ROOT
 from tests.support.servers import free_port
+from tests.support.services import NOW, POLICY
 
-NOW = datetime(2026, 11, 22, 10, 0)
-POLICY = load_policy(ROOT / "bot" / "policy.yml")
 SENDER = "support@example.com"
 RESET_URL = "https://support.example.com/reset-password"
 

@@ -20,18 +20,15 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config.policy import load_policy
 from bot.db.models import AuditEntry, OutboxMail, ResetToken, VerificationChallenge
 from bot.services.identity.password_reset import redeem_token, request_reset
 from bot.services.identity.verification import start_verification
 from bot.services.mail.queue import EXPIRED, PENDING, SENT, MailQueue, SmtpMailer
 from bot.services.mail.worker import LEASE, MailWorker, retry_delay
-from tests.support.environment import ROOT
 from tests.support.servers import free_port
+from tests.support.services import NOW, POLICY
 from tests.unit.bot.services.mail.test_mail import Collector
 
-NOW = datetime(2026, 11, 22, 10, 0)
-POLICY = load_policy(ROOT / "bot" / "policy.yml")
 SENDER = "support@example.com"
 RESET_URL = "https://support.example.com/reset-password"
 QUEUE = MailQueue(kept_in_outbox=False)  # MAIL_BACKEND=smtp

@@ -12,7 +12,7 @@ import pty
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -33,9 +33,9 @@ from bot.services.privacy import audit
 from bot.services.privacy.erasure import CONFIRM_ABOVE_CONVERSATIONS, erase_account, find_account
 from bot.services.privacy.redaction import conversation_key, subject_key
 from tests.support.environment import ROOT, rasa_events_table
+from tests.support.services import NOW
 from tests.unit.bot.services.privacy.test_retention_and_erasure import add_events, senders, unix
 
-NOW = datetime(2026, 11, 29, 12, 0)
 # account ID -> username: each a substring of another or of the events' JSON keys
 USERNAMES = {"AC-100001": "marco", "AC-100009": "marco_demo", "AC-100002": "event",
              "AC-100004": "text"}  # fmt: skip

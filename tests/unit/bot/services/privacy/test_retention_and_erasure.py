@@ -34,9 +34,8 @@ from bot.services.privacy.redaction import conversation_key
 from bot.services.privacy.retention import apply_retention
 from bot.services.privacy.tracker_events import EVENTS
 from tests.support.environment import ROOT, rasa_events_table
-from tests.support.services import KNOWLEDGE_BASE_POLICY
+from tests.support.services import KNOWLEDGE_BASE_POLICY, NOW
 
-NOW = datetime(2026, 11, 29, 12, 0)
 DAY = 86400.0
 
 

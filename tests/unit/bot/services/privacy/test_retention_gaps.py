@@ -16,13 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from bot.config.policy import load_policy
 from bot.db.models import AuditEntry, HandoffTicket, InsightReviewMessage, TicketStatus
 from bot.services.insights.misunderstood import label
 from bot.services.privacy import audit
 from tests.support.environment import ROOT, rasa_events_table
-
-POLICY = load_policy(ROOT / "bot" / "policy.yml")
+from tests.support.services import POLICY
 
 
 @pytest.fixture
