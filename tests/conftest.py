@@ -212,3 +212,12 @@ def production_assistant(
             "LOCK_STORE_URL": redis_url,
         },
     )
+
+
+@pytest.fixture
+def smtp_port() -> Iterator[int]:
+    """Something listening like an SMTP server would (start-up only connects)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]

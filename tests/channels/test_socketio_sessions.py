@@ -4,56 +4,16 @@ only the session secret the widget keeps is."""
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Iterator
 
 import pytest
 import socketio
 
-from tests.channels.conftest import REPLY_TIMEOUT, Channels
-from tests.support.replies import identify
+from tests.channels.conftest import Channels
+from tests.support.widget_client import WidgetClient as Widget
 
 pytestmark = pytest.mark.slow
-
-QUIET = 3.0  # seconds in which a reply for another conversation would have arrived
-
-
-class Widget:
-    """A socket.io client that connects as the widget does."""
-
-    def __init__(self, rasa_url: str, request: dict) -> None:
-        self.received: queue.Queue[dict] = queue.Queue()
-        self.confirmed: queue.Queue[object] = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("bot_uttered", self.received.put)
-        self.client.on("session_confirm", self.confirmed.put)
-        self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
-        self.client.emit("session_request", request)
-        confirmation = self.confirmed.get(timeout=REPLY_TIMEOUT)
-        if not isinstance(confirmation, dict):  # Rasa's own answer: the bare session id
-            confirmation = {"session_id": confirmation}
-        self.session_id = str(confirmation["session_id"])
-        self.secret = str(confirmation.get("session_secret") or "")
-
-    def say(self, text: str, **extra: str) -> None:
-        self.client.emit("user_uttered", {"message": text, "metadata": {"language": "en"}, **extra})
-
-    def reply(self) -> str:
-        name, _ = identify(self.received.get(timeout=REPLY_TIMEOUT)["text"]) or ("?", "")
-        return name
-
-    def nothing_received(self) -> bool:
-        try:
-            self.received.get(timeout=QUIET)
-        except queue.Empty:
-            return True
-        return False
-
-    def close(self) -> None:
-        # the close packet goes at once; joining the long-poll reader takes up to the
-        # ping interval (25 s), so that part runs in the background
-        threading.Thread(target=self.client.disconnect, daemon=True).start()
 
 
 @pytest.fixture

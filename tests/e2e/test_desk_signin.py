@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,14 +27,6 @@ SECRET = "desk-signin-test-secret-" + "x" * 16
 PER_USERNAME = 5  # bot/policy.yml desk_signin_failures_per_username
 PER_ADDRESS = 20  # bot/policy.yml desk_signin_failures_per_address
 WINDOW_MINUTES = 15  # the first lock (desk_signin_backoff_seconds) is within it
-
-
-@pytest.fixture
-def smtp_port() -> Iterator[int]:
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        yield server.getsockname()[1]
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ hands back and the bot answers again. Real Rasa server, action server and desk."
 from __future__ import annotations
 
 import json
-import queue
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,7 +12,6 @@ from collections.abc import Iterator
 import jwt
 import pytest
 import requests
-import socketio
 
 from bot.desk.auth import CSRF_HEADER
 from bot.services.handoff.webhook import SIGNATURE_HEADER, signature_is_valid
@@ -22,49 +20,16 @@ from tests.support.helpdesk import Helpdesk
 from tests.support.outbox import latest_code
 from tests.support.replies import identify
 from tests.support.servers import WEBHOOK_SECRET, Assistant, Desk
+from tests.support.widget_client import WidgetClient as WidgetUser
 
 pytestmark = pytest.mark.slow
 
 WAIT = 30.0  # seconds for a bot reply (2 cores, several servers)
 
 
-class WidgetUser:
-    """A customer on the socket.io channel, as the chat widget connects."""
-
-    def __init__(self, rasa_url: str) -> None:
-        self.received: queue.Queue[dict] = queue.Queue()
-        confirmed: queue.Queue[dict] = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("bot_uttered", self.received.put)
-        self.client.on("session_confirm", confirmed.put)
-        self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
-        self.client.emit("session_request", {})  # a new visitor: the server makes a secret
-        self.session_id = confirmed.get(timeout=WAIT)["session_id"]
-
-    def say(self, text: str) -> None:
-        self.client.emit("user_uttered", {"message": text, "metadata": {"language": "fr"}})
-
-    def next(self) -> dict:
-        return self.received.get(timeout=WAIT)
-
-    def replies_until(self, response: str) -> list[str]:
-        """Names of the responses received, up to and including `response`."""
-        names = []
-        while True:
-            message = self.next()
-            text = message.get("text")
-            name = identify(text)[0] if text else f"custom:{message.get('custom')}"
-            names.append(name)
-            if name == response:
-                return names
-
-    def close(self) -> None:
-        self.client.disconnect()
-
-
 @pytest.fixture
 def user(assistant: Assistant) -> Iterator[WidgetUser]:
-    customer = WidgetUser(assistant.rasa_url)
+    customer = WidgetUser(assistant.rasa_url, language="fr")
     yield customer
     customer.close()
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import queue
 import secrets
 import socket
 import sqlite3
@@ -44,6 +43,7 @@ from tests.channels.conftest import (
 )
 from tests.support.environment import ROOT
 from tests.support.servers import free_port, stop, wait_for
+from tests.support.widget_client import WidgetClient as Widget
 
 pytestmark = pytest.mark.slow
 channels = channel_servers.channels  # the fixture: one Rasa server with every channel on
@@ -120,25 +120,6 @@ def test_a_message_of_exactly_the_limit_is_answered_as_usual(channels: Channels)
     assert response.status_code == 200, response.text
     replies = " ".join(m.get("text", "") for m in response.json())
     assert replies and "too long" not in replies
-
-
-class Widget:
-    """The widget's socket.io client (tests/channels/test_socketio_sessions.py)."""
-
-    def __init__(self, rasa_url: str) -> None:
-        self.received: queue.Queue[dict] = queue.Queue()
-        confirmed: queue.Queue[dict] = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("bot_uttered", self.received.put)
-        self.client.on("session_confirm", confirmed.put)
-        self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
-        self.client.emit("session_request", {})
-        self.session_id = str(confirmed.get(timeout=REPLY_TIMEOUT)["session_id"])
-
-    def close(self) -> None:
-        # the server may have closed an oversized connection itself
-        with contextlib.suppress(Exception):
-            self.client.disconnect()
 
 
 @pytest.fixture

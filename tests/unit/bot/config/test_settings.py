@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -147,15 +146,6 @@ def test_the_outbox_without_demo_mode_is_refused() -> None:
         load_settings(env_file=None, environ={"MAIL_BACKEND": "outbox", "DEMO": "false"})
     assert raised.value.variable == "MAIL_BACKEND"
     assert "DEMO" in str(raised.value)
-
-
-@pytest.fixture
-def smtp_port() -> Iterator[int]:
-    """Something listening like an SMTP server would (start-up only connects)."""
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        yield server.getsockname()[1]
 
 
 def _closed_port() -> int:

@@ -1,0 +1,72 @@
+"""A customer's chat widget, as tests see it: a socket.io client that connects, asks
+for a session as the widget does and collects the bot's messages."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+
+import socketio
+
+from tests.support.replies import identify
+
+REPLY_TIMEOUT = 30.0
+QUIET = 3.0  # seconds in which a reply meant for this widget would have arrived
+
+
+class WidgetClient:
+    def __init__(self, rasa_url: str, request: dict | None = None, language: str = "en") -> None:
+        self.language = language  # the page's language, sent with every message
+        self.received: queue.Queue[dict] = queue.Queue()
+        self.confirmed: queue.Queue[object] = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("bot_uttered", self.received.put)
+        self.client.on("session_confirm", self.confirmed.put)
+        self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
+        self.client.emit("session_request", request or {})  # {}: a new visitor
+        confirmation = self.confirmed.get(timeout=REPLY_TIMEOUT)
+        if not isinstance(confirmation, dict):  # Rasa's own answer: the bare session id
+            confirmation = {"session_id": confirmation}
+        self.session_id = str(confirmation["session_id"])
+        self.secret = str(confirmation.get("session_secret") or "")
+
+    def say(self, text: str, **extra: object) -> None:
+        message = {"message": text, "metadata": {"language": self.language}, **extra}
+        self.client.emit("user_uttered", message)
+
+    def next(self) -> dict:
+        return self.received.get(timeout=REPLY_TIMEOUT)
+
+    def reply(self) -> str:
+        """The name of the next response received."""
+        name, _ = identify(self.next()["text"]) or ("?", "")
+        return name
+
+    def replies_until(self, response: str) -> list[str]:
+        """Names of the responses received, up to and including `response`."""
+        names = []
+        while True:
+            message = self.next()
+            text = message.get("text")
+            name = identify(text)[0] if text else f"custom:{message.get('custom')}"
+            names.append(name)
+            if name == response:
+                return names
+
+    def nothing_received(self) -> bool:
+        try:
+            self.received.get(timeout=QUIET)
+        except queue.Empty:
+            return True
+        return False
+
+    def close(self) -> None:
+        # the close packet goes at once; joining the long-poll reader takes up to the
+        # ping interval (25 s), so that part runs in the background. The server may
+        # have closed the connection itself (an oversized packet).
+        def disconnect() -> None:
+            with contextlib.suppress(Exception):
+                self.client.disconnect()
+
+        threading.Thread(target=disconnect, daemon=True).start()
