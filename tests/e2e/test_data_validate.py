@@ -29,12 +29,8 @@ def sent_by_forms_or_actions(response: str) -> bool:
     form_slots = {slot for form in domain["forms"].values() for slot in form["required_slots"]}
     if response.startswith("utter_ask_") and response[len("utter_ask_") :] in form_slots:
         return True
-    files = [
-        *(ROOT / "actions").glob("*.py"),
-        *(ROOT / "bot").glob("*.py"),  # e.g. conversation_state.py (in-process actions)
-        *(ROOT / "bot" / "services").glob("*.py"),
-        *(ROOT / "bot" / "desk").glob("*.py"),
-    ]
+    # actions, in-process actions (bot/dialogue/turn_state.py), services, the desk
+    files = [*(ROOT / "actions").rglob("*.py"), *(ROOT / "bot").rglob("*.py")]
     sources = "\n".join(p.read_text() for p in files)
     return f'"{response}"' in sources
 
