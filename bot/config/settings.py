@@ -66,6 +66,7 @@ class Settings:
     policy_file: Path
     nlu_review_file: Path  # messages a supervisor labelled, for the next training run
     catalogue_file: Path
+    help_centre_dir: Path
     log_level: str
     secret_key: str
     site_port: int
@@ -120,6 +121,8 @@ DEFAULTS: dict[str, str] = {
     # X"), appended for whoever prepares the next training run; never trained on by itself.
     "NLU_REVIEW_FILE": str(VAR_DIR / "nlu_review.yml"),
     "CATALOGUE_FILE": str(PROJECT_ROOT / "bot" / "catalogue.yml"),
+    # The help centre's articles, help/<language>/<slug>.md (the demo articles as shipped).
+    "HELP_CENTRE_DIR": str(PROJECT_ROOT / "help"),
     "LOG_LEVEL": "INFO",
     # One server secret; every key (Rasa API JWT, audit HMAC, desk sessions) derives from it.
     # Empty: a random one is created once in var/secret_key.
@@ -449,6 +452,7 @@ def load_settings(
         policy_file=_project_path(raw["POLICY_FILE"]),
         nlu_review_file=_project_path(raw["NLU_REVIEW_FILE"]),
         catalogue_file=_project_path(raw["CATALOGUE_FILE"]),
+        help_centre_dir=_project_path(raw["HELP_CENTRE_DIR"]),
         log_level=_choice(
             "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
         ),
