@@ -426,6 +426,32 @@ def cmd_create_agent(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_help_centre(settings: Settings, args: argparse.Namespace) -> int:
+    """Import articles into HELP_CENTRE_DIR (Zendesk export pages, markdown): all or nothing."""
+    from bot.nlu.catalogue import CatalogueError, get_catalogue
+    from bot.services.help_centre.importer import plan_import, write_plan
+
+    target = settings.help_centre_dir
+    try:
+        catalogue = get_catalogue()
+    except CatalogueError as error:
+        raise SettingsError("CATALOGUE_FILE", str(error)) from None
+    plan = plan_import(args.paths, catalogue, target)
+    for problem in plan.problems:
+        print(f"cannot import {problem}; nothing was imported", file=sys.stderr)
+    if plan.problems:
+        return 2
+    for line in plan.skipped:
+        print(line)
+    try:
+        outcome = write_plan(plan, target)
+    except OSError as error:
+        print(f"cannot write into {target}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(outcome.summary(target))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "create-agent": cmd_create_agent,
     "check": cmd_check,
@@ -437,6 +463,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "retention": cmd_retention,
     "erase": cmd_erase,
     "insights-refresh": cmd_insights_refresh,
+    "help-centre": cmd_help_centre,
     "run-prod": cmd_run_prod,
 }
 
@@ -465,6 +492,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--yes", action="store_true", help="do not ask, however many conversations (scripts)"
     )
     sub.add_parser("insights-refresh", help="read new tracker events into the Insights tables")
+    help_centre = sub.add_parser("help-centre", help="manage the help centre's articles")
+    help_actions = help_centre.add_subparsers(dest="help_action", required=True)
+    help_import = help_actions.add_parser(
+        "import", help="import a Zendesk Help Center export or markdown articles (all or nothing)"
+    )
+    help_import.add_argument(
+        "paths", nargs="+", type=Path, metavar="FILE_OR_DIR",
+        help="export pages (articles.json), markdown articles, or folders of them",
+    )  # fmt: skip
     sub.add_parser("run-prod", help="Rasa and action servers behind HAProxy, desk, site")
     agent = sub.add_parser("create-agent", help="create an agent-desk sign-in")
     agent.add_argument("username")
