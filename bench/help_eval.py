@@ -25,7 +25,7 @@ import numpy as np
 import yaml
 
 from bot.config.settings import LANGUAGES, get_settings
-from bot.services.help_centre.index import load_or_build
+from bot.services.help_centre.index import index_directory, load_or_build
 from bot.services.help_centre.search import WEIGHTS, HelpSearch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--help-dir", type=Path, default=get_settings().help_centre_dir)
     args = parser.parse_args(argv)
-    index, _ = load_or_build(args.help_dir, get_settings().model_dir / "help_index")
+    index, _ = load_or_build(args.help_dir, index_directory(get_settings().model_dir))
     for error in index.errors:
         print(f"help centre: {error}")
     search = HelpSearch(index)

