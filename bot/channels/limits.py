@@ -20,8 +20,8 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.config.settings import get_settings
-from bot.dialogue.conversation_language import choose_language, normalise_hint
+from bot.config.settings import FALLBACK_LANGUAGE
+from bot.dialogue.conversation_language import HINT_KEY, LANGUAGE_SLOT, language_after
 from bot.nlu.language_detection import LanguageIdentifier
 
 logger = logging.getLogger(__name__)
@@ -30,11 +30,10 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 MAX_MESSAGE_CHARS = 5000
 MAX_REQUEST_BYTES = 256 * 1024  # a 5000-character message, JSON-escaped, with room to spare
-METADATA_KEYS = ("language",)  # what bot/dialogue/turn_state.py reads
+METADATA_KEYS = (HINT_KEY,)  # what the assistant reads of a message's metadata
 MAX_METADATA_VALUE_CHARS = 35  # a language tag ("fr-CA", "zh-Hant-TW") fits
 DETECTION_CHARS = 1000  # enough of a text to tell its language
 RASA_APP = "rasa_server"  # the Sanic app rasa.server.create_app builds
-LANGUAGE_SLOT = "language"
 
 TOO_LONG = {
     "it": "Il tuo messaggio è troppo lungo: accorcialo a {limit} caratteri al massimo e "
@@ -58,7 +57,7 @@ def allowed_metadata(metadata: Any) -> dict[str, str]:
 
 
 def too_long_text(language: str) -> str:
-    return TOO_LONG.get(language, TOO_LONG["en"]).format(limit=MAX_MESSAGE_CHARS)
+    return TOO_LONG.get(language, TOO_LONG[FALLBACK_LANGUAGE]).format(limit=MAX_MESSAGE_CHARS)
 
 
 async def _conversation_language(sender_id: str) -> str | None:
@@ -82,11 +81,10 @@ async def reply_language(message: UserMessage) -> str:
     (bot/dialogue/conversation_language.py), from its stored language, the page's hint
     and what the text's start is written in."""
     detected = LanguageIdentifier().detect((message.text or "")[:DETECTION_CHARS])
-    return choose_language(
+    return language_after(
         await _conversation_language(str(message.sender_id)),
         detected if detected.code else None,
-        hint=normalise_hint((message.metadata or {}).get("language")),
-        default=get_settings().default_language,
+        message.metadata,
     )
 
 

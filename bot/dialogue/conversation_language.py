@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.config.settings import FALLBACK_LANGUAGE, LANGUAGES
+from bot.config.settings import FALLBACK_LANGUAGE, LANGUAGES, get_settings
 from bot.nlu.language_detection import DetectedLanguage
 
 # A message must have this many real words, and the detector this confidence, to
 # change the language of a conversation that already has one.
 MIN_WORDS_TO_SWITCH = 3
 MIN_CONFIDENCE_TO_SWITCH = 0.80
+LANGUAGE_SLOT = "language"  # the conversation's language
+HINT_KEY = "language"  # the page's language, in a message's metadata
 
 
 def choose_language(
@@ -54,3 +56,18 @@ def normalise_hint(value: Any) -> str | None:
         return None
     code = value.strip().lower().replace("_", "-").split("-")[0]
     return code if code in LANGUAGES else None
+
+
+def language_after(
+    current: str | None,
+    detected: DetectedLanguage | None,
+    metadata: Any,
+    *,
+    requested: str | None = None,
+) -> str:
+    """The conversation's language after a message: `choose_language` with the page's
+    hint from the message's metadata and the configured default."""
+    hint = normalise_hint(metadata.get(HINT_KEY)) if isinstance(metadata, dict) else None
+    return choose_language(
+        current, detected, requested=requested, hint=hint, default=get_settings().default_language
+    )

@@ -14,8 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.config.policy import get_policy
-from bot.config.settings import get_settings
-from bot.dialogue.conversation_language import choose_language, normalise_hint
+from bot.dialogue.conversation_language import LANGUAGE_SLOT, language_after
 from bot.dialogue.fallbacks import is_repeated_fallback
 from bot.dialogue.parse_data import entity_value, intent_name
 from bot.nlu.language_detection import DetectedLanguage
@@ -56,16 +55,15 @@ def conversation_state_updates(
     `latest_message` is the latest user message's parse data (with `metadata`, where
     channels put the page's language), `user_intents` every user message's intent.
     """
-    language = choose_language(
-        get_slot("language"),
+    language = language_after(
+        get_slot(LANGUAGE_SLOT),
         _detected(latest_message),
+        latest_message.get("metadata"),
         requested=_requested(latest_message),
-        hint=normalise_hint((latest_message.get("metadata") or {}).get("language")),
-        default=get_settings().default_language,
     )
     updates: dict[str, Any] = {}
-    if language != get_slot("language"):
-        updates["language"] = language
+    if language != get_slot(LANGUAGE_SLOT):
+        updates[LANGUAGE_SLOT] = language
     repeated = is_repeated_fallback(user_intents)
     if repeated != bool(get_slot("repeated_fallback")):
         updates["repeated_fallback"] = repeated
