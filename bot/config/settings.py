@@ -30,6 +30,7 @@ LANGUAGES = ("it", "fr", "en")
 # The language of a reply when nothing else decides it (DEFAULT_LANGUAGE's default): the
 # responses' unconditional variant and every table keyed by language have it.
 FALLBACK_LANGUAGE = "en"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network  # e.g. a trusted proxy's
 
 
 class SettingsError(ValueError):
@@ -79,7 +80,7 @@ class Settings:
     allowed_origins: tuple[str, ...]  # browser origins allowed to call Rasa (CORS, socket.io)
     channel_variables: Mapping[str, str]  # CHANNEL_VARIABLES that are set (non-empty)
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto the desk believes.
-    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    trusted_proxies: tuple[Network, ...] = ()
 
     @property
     def rasa_url(self) -> str:
@@ -290,14 +291,20 @@ def _http_url(name: str, value: str) -> str:
     return value
 
 
+def ip_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address `text` spells ("127.0.0.1", "[::1]"), or None."""
+    try:
+        return ipaddress.ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return None
+
+
 def is_loopback(host: str) -> bool:
     """This machine only: localhost, 127.0.0.0/8 or ::1 (empty means every interface)."""
     if host.strip().lower() == "localhost":
         return True
-    try:
-        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
-    except ValueError:
-        return False
+    address = ip_address(host)
+    return address is not None and address.is_loopback
 
 
 def _demo(raw: Mapping[str, str]) -> bool:
@@ -395,7 +402,7 @@ def _webhook(raw: Mapping[str, str], demo: bool) -> tuple[str, str]:
     return url, secret
 
 
-def _networks(name: str, value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+def _networks(name: str, value: str) -> tuple[Network, ...]:
     networks = []
     for part in (piece.strip() for piece in value.split(",")):
         if not part:

@@ -7,19 +7,12 @@ X-Forwarded-For that is not a trusted proxy: what is left of it, the client wrot
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 
 from aiohttp import web
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(text.strip().strip("[]"))
-    except ValueError:
-        return None
+from bot.config.settings import Network
+from bot.config.settings import ip_address as _address
 
 
 def _trusted(text: str | None, proxies: Iterable[Network]) -> bool:
