@@ -83,7 +83,6 @@ class ActionAnswerFromHelpCentre(Action):
         try:
             with session_scope() as session:
                 record_turn(session, tracker.sender_id, language, text, answer, score, utcnow())
-                session.commit()
         except Exception:  # Insights must never cost the customer their reply
             logger.exception("could not record the help-centre turn")
 
@@ -106,7 +105,6 @@ class ActionArticleFeedback(Action):
         try:
             with session_scope() as session:
                 record_feedback(session, tracker.sender_id, helpful)
-                session.commit()
         except Exception:
             logger.exception("could not record the article feedback")
         events: list[EventType] = [
