@@ -116,6 +116,22 @@ def test_the_widget_in_a_browser(site: Site, assistant: Assistant, tmp_path: Pat
     assert any("phone-chat" in name for name in shots)
 
 
+def test_help_centre_articles_show_as_cards(site: Site, assistant: Assistant) -> None:
+    """Articles as the server sends them (well-formed and hostile) become cards on a
+    phone: heading, safe link, lang, wrapping, keyboard focus, axe-core, reload."""
+    status, output = run_driver(
+        [
+            "--site", site.url,
+            "--rasa", assistant.rasa_url,
+            "--proxy-port", str(site.proxy_port),
+            "--out", str(SCREENSHOTS),
+            "--steps", "article-card",
+        ]
+    )  # fmt: skip
+    print(output)
+    assert status == 0, f"the browser run failed:\n{output[-4000:]}"
+
+
 def test_an_agent_on_the_desk_reaches_the_widget(
     site: Site, assistant: Assistant, desk: Desk
 ) -> None:

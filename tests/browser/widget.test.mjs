@@ -16,11 +16,14 @@
 //   reset-request outbox-reset fr-conversation phone        (the default list)
 // The steps check what the widget does, not which answer the dialogue picks:
 // any reply will do, and the pytest side checks its language.
+//   article-card  shows help-centre articles as the server sends them (custom.article,
+//           given to the widget's own receive()), well-formed and hostile, on a phone:
+//           heading, link, lang, wrapping, keyboard focus, axe-core, reload.
 //   agent   waits for a message from a person (desk): prints
 //           WAITING_FOR_AGENT {"session_id": ...} and expects the caller to
 //           inject one, then checks the banner and the agent's bubble.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -28,6 +31,7 @@ import { parseArgs } from "node:util";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PLAYWRIGHT = path.join(ROOT, "web", "node_modules", "playwright-core", "index.mjs");
+const AXE = path.join(ROOT, "web", "node_modules", "axe-core", "axe.min.js");
 const REPLY_TIMEOUT_MS = 90_000; // Rasa shares 2 cores with other servers: be patient
 const SETTLE_MS = 800; // one response's messages arrive together; wait for the last one
 const MAX_CHARS = 5000;
@@ -210,6 +214,73 @@ async function clickQuickReply(run, page, step, language) {
   check((await focusedId(page)) === "rw-input", "focus did not return to the message box");
   const bot = await waitForReplies(page, before, `the quick reply ${title}`);
   run.record(step, language, title, bot);
+}
+
+/** WCAG's contrast ratio of two CSS colours as getComputedStyle gives them (rgb/rgba). */
+function contrast(first, second) {
+  const luminance = (css) => {
+    const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(first), luminance(second)].sort((a, b) => b - a);
+  return (light + 0.05) / (dark + 0.05);
+}
+
+/**
+ * axe-core's WCAG 2.1 A/AA checks on the widget (its open shadow root included);
+ * returns "rule: target" lines, empty when it passes. Evaluated through the
+ * DevTools protocol, so the site's CSP (no inline script) does not stop it.
+ */
+async function axeViolations(page, selector = "#rasa-support-widget") {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) {
+    await page.evaluate(`${readFileSync(AXE, "utf8")}\n;0`);
+  }
+  const violations = await page.evaluate(
+    async (include) =>
+      (
+        await window.axe.run(
+          { include: [include] },
+          { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } },
+        )
+      ).violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`),
+    selector,
+  );
+  return violations;
+}
+
+/** The card checks shared by the injected and the real-server steps. */
+async function checkCard(page, card, { title, url, language, readLabel }) {
+  const heading = card.locator("h3.card-title");
+  check((await heading.textContent()) === title, `the card's heading is not ${title}`);
+  check((await heading.getAttribute("lang")) === language, `the heading is not lang=${language}`);
+  const link = card.locator("a.card-link");
+  check((await link.count()) === 1, "the card has no link");
+  check((await link.getAttribute("href")) === url, `the card links to ${await link.getAttribute("href")}`);
+  check((await link.getAttribute("target")) === "_blank", "the link does not open a new tab");
+  check((await link.getAttribute("rel")) === "noopener noreferrer", "the link keeps an opener");
+  check((await link.textContent()) === readLabel, `the link reads ${await link.textContent()}`);
+  // keyboard: from the conversation, Tab reaches the link; its focus ring is >= 3:1
+  await link.focus();
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Tab");
+  const focused = await page.evaluate(
+    () => document.querySelector("#rasa-support-widget").shadowRoot.activeElement?.className || "",
+  );
+  check(focused === "card-link", `Tab lands on ${focused}, not the card's link`);
+  const ring = await link.evaluate((node) => {
+    const style = getComputedStyle(node);
+    const bubble = getComputedStyle(node.closest(".msg"));
+    return { color: style.outlineColor, width: style.outlineWidth, style: style.outlineStyle, bg: bubble.backgroundColor };
+  });
+  check(ring.style !== "none" && parseFloat(ring.width) >= 2, `no visible focus ring (${JSON.stringify(ring)})`);
+  const ratio = contrast(ring.color, ring.bg);
+  check(ratio >= 3, `the focus ring's contrast is ${ratio.toFixed(2)}:1`);
+  // wraps inside the chat: nothing wider than the bubble
+  const overflow = await card.evaluate((node) => node.scrollWidth - node.clientWidth);
+  check(overflow <= 0, `the card is ${overflow}px wider than its bubble`);
 }
 
 // --- the run -----------------------------------------------------------------------
@@ -514,6 +585,77 @@ const STEPS = {
     check(box && box.width === 390 && box.height === 844, `the chat is ${box?.width}x${box?.height}`);
     await run.say(page, "phone", "en", "hello");
     await run.screenshot(page, "phone-chat");
+  },
+
+  // Articles as the server sends them, given to the widget's own receive(): the real
+  // answer path is the article-answer step; this one feeds the hostile cases too.
+  async "article-card"(run) {
+    const page = await run.newPage("article", {
+      locale: "fr-FR",
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
+    await page.goto(`${run.site}/?lang=fr`);
+    const w = await run.openChat(page, "Discuter avec nous");
+    const good = {
+      id: "demo-record-meeting",
+      topic: "record-meeting",
+      url: "https://help.example.com/fr/articles/enregistrer-une-reunion",
+      title: "Enregistrer une réunion et retrouver le fichier",
+      language: "fr",
+      passage: "Pendant la réunion, l'organisateur lance l'enregistrement depuis la barre d'outils.\nLe fichier est disponible une fois la réunion terminée.",
+    };
+    const long = "x".repeat(400);
+    const hostile = {
+      id: "<b>1</b>",
+      topic: "t",
+      url: "javascript:window.__xss=1",
+      title: `<img src=x onerror="window.__xss=1"> ${long}`,
+      language: 'fr" onfocus="window.__xss=1',
+      passage: `<script>window.__xss=1</script> https://${long}.example`,
+    };
+    const logChildren = () => w.log.evaluate((node) => node.childElementCount);
+    const before = await logChildren();
+    await page.evaluate(([a, b]) => {
+      const widget = window.__rasaSupportWidget;
+      widget.receive({ text: `${a.title}\n${a.passage}\n${a.url}`, custom: { article: a } });
+      widget.receive({ text: "plain text of the hostile one", custom: { article: b } });
+    }, [good, hostile]);
+    // one node per message in the log: a screen reader announces each card once
+    check((await logChildren()) === before + 2, "a card was added to the log as several nodes");
+    const cards = w.root.locator(".msg.has-article");
+    check((await cards.count()) === 2, `${await cards.count()} cards shown, not 2`);
+    check(
+      await page.getByRole("heading", { level: 3, name: good.title }).isVisible(),
+      "the title is not a level-3 heading",
+    );
+    await checkCard(page, cards.nth(0), { ...good, readLabel: "Lire l'article" });
+    const bad = cards.nth(1);
+    check((await bad.locator("a").count()) === 0, "a javascript: URL or the passage became a link");
+    check((await bad.locator("img, script, b").count()) === 0, "markup in an article became elements");
+    check((await bad.locator("h3").textContent()).startsWith("<img"), "the title is not shown as text");
+    check((await bad.locator("[lang]").count()) === 0, "an odd language went into a lang attribute");
+    check(!(await page.evaluate(() => window.__xss)), "an article ran a script");
+    const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    check(pageOverflow <= 0, `the page scrolls sideways by ${pageOverflow}px`);
+    const bubble = await bad.boundingBox();
+    check(bubble && bubble.x >= 0 && bubble.x + bubble.width <= 390, "the long card leaves the screen");
+    const violations = await axeViolations(page);
+    check(violations.length === 0, `axe-core: ${violations.join("; ")}`);
+    await run.screenshot(page, "article-cards-phone");
+    // the widget's language changes the link's words, not the article's
+    await w.root.locator("select.language").selectOption("en");
+    check((await cards.nth(0).locator("a.card-link").textContent()) === "Read the article", "the link was not translated");
+    check((await cards.nth(0).locator("h3").getAttribute("lang")) === "fr", "the article lost its language");
+    await w.root.locator("select.language").selectOption("fr");
+    // a reload shows the cards again, from the stored history
+    await page.reload();
+    await w.panel.waitFor({ state: "visible" });
+    await poll("the cards after the reload", async () => (await cards.count()) === 2, 10_000);
+    await checkCard(page, cards.nth(0), { ...good, readLabel: "Lire l'article" });
+    check((await cards.nth(1).locator("a.card-link").count()) === 0, "the reload made a link of a javascript: URL");
   },
 
   // A person from the desk writes: the banner says so and the bubble is theirs.
