@@ -3,7 +3,7 @@
 //
 //   node tests/browser/widget.test.mjs --site http://127.0.0.1:8000 \
 //        --rasa http://127.0.0.1:5005 --proxy-port 5006 [--steps a,b,c] \
-//        [--out reports/browser] [--transcript file.json]
+//        [--out reports/browser] [--transcript file.json] [--articles cards.json]
 //
 // The site must be started with RASA_PORT=<proxy-port>: this script forwards that
 // port to Rasa itself, so it can cut the widget's connection like a network drop.
@@ -19,19 +19,23 @@
 //   article-card  shows help-centre articles as the server sends them (custom.article,
 //           given to the widget's own receive()), well-formed and hostile, on a phone:
 //           heading, link, lang, wrapping, keyboard focus, axe-core, reload.
+//   article-fr article-en  the real path: a how-to question answered from the help
+//           centre shows the card; its link opens the article's URL in a new tab with
+//           no opener; "No" to "Did this answer your question?" gets a reply (the
+//           pytest side checks it offers a person and the URL is the article's).
 //   agent   waits for a message from a person (desk): prints
 //           WAITING_FOR_AGENT {"session_id": ...} and expects the caller to
 //           inject one, then checks the banner and the agent's bubble.
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { axeViolations, contrast } from "./accessibility.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PLAYWRIGHT = path.join(ROOT, "web", "node_modules", "playwright-core", "index.mjs");
-const AXE = path.join(ROOT, "web", "node_modules", "axe-core", "axe.min.js");
 const REPLY_TIMEOUT_MS = 90_000; // Rasa shares 2 cores with other servers: be patient
 const SETTLE_MS = 800; // one response's messages arrive together; wait for the last one
 const MAX_CHARS = 5000;
@@ -63,6 +67,7 @@ function options() {
       steps: { type: "string", default: DEFAULT_STEPS.join(",") },
       out: { type: "string", default: path.join(ROOT, "reports", "browser") },
       transcript: { type: "string", default: "" },
+      articles: { type: "string", default: "" }, // the article cards shown, as JSON
       chromium: { type: "string", default: "/usr/bin/chromium" },
       "agent-name": { type: "string", default: "Marie" },
     },
@@ -216,41 +221,6 @@ async function clickQuickReply(run, page, step, language) {
   run.record(step, language, title, bot);
 }
 
-/** WCAG's contrast ratio of two CSS colours as getComputedStyle gives them (rgb/rgba). */
-function contrast(first, second) {
-  const luminance = (css) => {
-    const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => {
-      const c = v / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const [light, dark] = [luminance(first), luminance(second)].sort((a, b) => b - a);
-  return (light + 0.05) / (dark + 0.05);
-}
-
-/**
- * axe-core's WCAG 2.1 A/AA checks on the widget (its open shadow root included);
- * returns "rule: target" lines, empty when it passes. Evaluated through the
- * DevTools protocol, so the site's CSP (no inline script) does not stop it.
- */
-async function axeViolations(page, selector = "#rasa-support-widget") {
-  if (!(await page.evaluate(() => Boolean(window.axe)))) {
-    await page.evaluate(`${readFileSync(AXE, "utf8")}\n;0`);
-  }
-  const violations = await page.evaluate(
-    async (include) =>
-      (
-        await window.axe.run(
-          { include: [include] },
-          { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } },
-        )
-      ).violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`),
-    selector,
-  );
-  return violations;
-}
-
 /** The card checks shared by the injected and the real-server steps. */
 async function checkCard(page, card, { title, url, language, readLabel }) {
   const heading = card.locator("h3.card-title");
@@ -283,6 +253,65 @@ async function checkCard(page, card, { title, url, language, readLabel }) {
   check(overflow <= 0, `the card is ${overflow}px wider than its bubble`);
 }
 
+const ARTICLE_RUNS = {
+  fr: {
+    launcher: "Discuter avec nous",
+    question: "comment partager mon écran pendant une réunion ?",
+    readLabel: "Lire l'article",
+    no: "Non",
+  },
+  en: {
+    launcher: "Chat with us",
+    question: "how do I record a meeting and where does the file go?",
+    readLabel: "Read the article",
+    no: "No",
+  },
+};
+
+/** A how-to question through the real servers: card, link, feedback "no". */
+async function articleAnswer(run, language) {
+  const words = ARTICLE_RUNS[language];
+  const page = await run.newPage(`article-${language}`, {
+    locale: language,
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  // the demo articles live on an example domain: the new tab gets a stand-in page
+  await page.context().route("https://help.example.com/**", (route) =>
+    route.fulfill({ contentType: "text/html", body: "<title>article</title>" }),
+  );
+  await page.goto(`${run.site}/?lang=${language}`);
+  const w = await run.openChat(page, words.launcher);
+  const bot = await run.say(page, `article-${language}`, language, words.question);
+  const card = w.root.locator(".msg.has-article").last();
+  check((await card.count()) === 1, `no article card for the how-to question: ${JSON.stringify(bot)}`);
+  const title = await card.locator("h3").textContent();
+  const url = await card.locator("a.card-link").getAttribute("href");
+  const articleLanguage = await card.locator("h3").getAttribute("lang");
+  await checkCard(page, card, { title, url, language: articleLanguage, readLabel: words.readLabel });
+  const violations = await axeViolations(page);
+  check(violations.length === 0, `axe-core: ${violations.join("; ")}`);
+  const [tab] = await Promise.all([
+    page.context().waitForEvent("page"),
+    card.locator("a.card-link").click(),
+  ]);
+  await tab.waitForLoadState();
+  check(tab.url() === url, `the link opened ${tab.url()}, not ${url}`);
+  check((await tab.evaluate(() => window.opener)) === null, "the article's tab has a handle on the chat");
+  await tab.close();
+  run.articles.push({ language, title, url, article_language: articleLanguage });
+  await run.screenshot(page, `article-card-${language}`);
+  // "Did this answer your question?" comes as the next message, with its buttons
+  const no = w.quickReplies.filter({ hasText: new RegExp(`^${words.no}$`) });
+  await no.waitFor({ timeout: 30_000 });
+  const before = await w.replies.count();
+  await no.click();
+  const replies = await waitForReplies(page, before, `"${words.no}" to the article`);
+  run.record(`article-${language}-no`, language, words.no, replies);
+  await run.screenshot(page, `article-no-${language}`);
+}
+
 // --- the run -----------------------------------------------------------------------
 
 class Run {
@@ -292,6 +321,7 @@ class Run {
     this.site = opts.site.replace(/\/+$/, "");
     this.proxy = new Proxy(Number(opts["proxy-port"]), opts.rasa);
     this.transcript = [];
+    this.articles = []; // the cards the real servers sent: for the pytest side
     this.problems = []; // CSP violations and uncaught page errors, from every page
     this.shots = 0;
     this.pages = {};
@@ -658,6 +688,14 @@ const STEPS = {
     check((await cards.nth(1).locator("a.card-link").count()) === 0, "the reload made a link of a javascript: URL");
   },
 
+  async "article-fr"(run) {
+    await articleAnswer(run, "fr");
+  },
+
+  async "article-en"(run) {
+    await articleAnswer(run, "en");
+  },
+
   // A person from the desk writes: the banner says so and the bubble is theirs.
   // The caller injects the message when it reads the WAITING_FOR_AGENT line.
   async agent(run) {
@@ -707,6 +745,7 @@ async function main() {
   } finally {
     await run.stop();
     if (opts.transcript) writeFileSync(opts.transcript, JSON.stringify(run.transcript, null, 2));
+    if (opts.articles) writeFileSync(opts.articles, JSON.stringify(run.articles, null, 2));
   }
   if (!failed && run.problems.length) failed = `page problems:\n  ${run.problems.join("\n  ")}`;
   if (failed) {
