@@ -46,6 +46,7 @@ from bot.services.handoff.details import (
 )
 from bot.services.handoff.tickets import (
     HandoffRequest,
+    UnhelpfulArticle,
     Verification,
     open_ticket,
     record_delivery,
@@ -53,6 +54,11 @@ from bot.services.handoff.tickets import (
     webhook_payload,
 )
 from bot.services.handoff.webhook import DeliveryResult, deliver_in_background
+from bot.services.help_centre.answering import (
+    HANDOFF_ARTICLE_SLOT,
+    follows_unhelpful_article,
+    question_answered,
+)
 from bot.services.identity.sealing import seal, unseal
 from bot.services.identity.verification import VerificationStatus, start_verification_for
 from bot.services.runtime import mail_queue, utcnow
@@ -106,6 +112,9 @@ class ActionStartHandoff(Action):
         dispatcher.utter_message(response="utter_handoff_intro")
         events: list[EventType] = [SlotSet("handoff_topic", _topic(tracker).value)]
         events += _cleared(tracker, [*DETAIL_SLOTS, CODE_SLOT])
+        if not follows_unhelpful_article(tracker.events):
+            # only a handoff asked for with "no, it did not answer" carries the article
+            events += _cleared(tracker, [HANDOFF_ARTICLE_SLOT])
         return events
 
 
@@ -143,7 +152,9 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> list[str]:
         topic = Topic(tracker.get_slot("handoff_topic") or Topic.GENERAL.value)
         verified = bool(tracker.get_slot("verified"))
-        slots = [slot_name(d) for d in details_to_ask(topic, verified)]
+        # after an article that did not help, the question is the reason: not asked again
+        known_reason = bool(tracker.get_slot(HANDOFF_ARTICLE_SLOT))
+        slots = [slot_name(d) for d in details_to_ask(topic, verified, known_reason)]
         if needs_code(topic, verified):
             slots.append(CODE_SLOT)
         return slots
@@ -338,6 +349,19 @@ def _record_webhook(ticket_id: int) -> Callable[[DeliveryResult], None]:
     return record
 
 
+def _unhelpful_article(tracker: Tracker) -> UnhelpfulArticle | None:
+    """The help-centre article the customer said did not answer, and their question."""
+    article = tracker.get_slot(HANDOFF_ARTICLE_SLOT)
+    if not isinstance(article, dict):
+        return None
+    return UnhelpfulArticle(
+        question=question_answered(tracker.events) or "",
+        article_id=str(article.get("id") or ""),
+        title=str(article.get("title") or ""),
+        url=str(article.get("url") or ""),
+    )
+
+
 class ActionHandoff(Action):
     """Open the ticket, then pause the bot while a person is on the way."""
 
@@ -366,6 +390,7 @@ class ActionHandoff(Action):
                 verification=_verification(tracker, topic, verified_id),
                 transcript=transcript_from_events(tracker.events),
                 verified_account_id=verified_id,
+                unhelpful_article=_unhelpful_article(tracker),
             )
             outcome = open_ticket(session, request, now, webhook_enabled=bool(settings.webhook_url))
             payload = None
@@ -377,7 +402,8 @@ class ActionHandoff(Action):
                 max_attempts=get_policy().webhook_max_attempts,
                 on_done=_record_webhook(outcome.ticket_id),
             )  # fmt: skip
-        events = _cleared(tracker, ["handoff_topic", "pending_task", *DETAIL_SLOTS, CODE_SLOT])
+        done = ["handoff_topic", "pending_task", HANDOFF_ARTICLE_SLOT, *DETAIL_SLOTS, CODE_SLOT]
+        events = _cleared(tracker, done)
         if not outcome.in_hours:
             dispatcher.utter_message(response="utter_handoff_after_hours")
             return events

@@ -15,6 +15,8 @@ import hmac
 import logging
 from typing import Any
 
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
+from rasa.core.channels.rest import QueueOutputChannel
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -35,6 +37,35 @@ def has_token(request: Request, token: str) -> bool:
     if not token or not header.startswith(BEARER):
         return False
     return hmac.compare_digest(header[len(BEARER) :].encode(), token.encode())
+
+
+class OneMessagePerResponse(CollectingOutputChannel):
+    """Rasa's REST collector, but a response with a text and a `custom` payload (and
+    nothing else) is one message, as the widget gets it: the help centre's article
+    is {"text": title, quote and link, "custom": {"article": {...}}} (README)."""
+
+    def __init__(self, messages: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.messages = messages  # the list Rasa's route answers with
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        others = ("buttons", "quick_replies", "image", "attachment", "elements")
+        if (
+            message.get("text")
+            and message.get("custom")
+            and not any(message.get(key) for key in others)
+        ):
+            one = self._message(recipient_id, text=message["text"], custom=message["custom"])
+            await self._persist_message(one)
+            return
+        await super().send_response(recipient_id, message)
+
+
+def one_message_per_response(output: OutputChannel) -> OutputChannel:
+    """The collector of a plain (not streamed) REST request, wrapped."""
+    if isinstance(output, CollectingOutputChannel) and not isinstance(output, QueueOutputChannel):
+        return OneMessagePerResponse(output.messages)
+    return output
 
 
 class RestInput(RasaRestInput):
@@ -59,7 +90,9 @@ class RestInput(RasaRestInput):
         return self.name()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        blueprint = super().blueprint(namespaced_messages(self.name(), on_new_message))
+        blueprint = super().blueprint(
+            namespaced_messages(self.name(), on_new_message, one_message_per_response)
+        )
 
         @blueprint.middleware("request")
         async def check_token(request: Request) -> HTTPResponse | None:

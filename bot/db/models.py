@@ -404,6 +404,27 @@ class InsightCursor(Base):
     last_event_id = Column(Integer, nullable=False, default=0)
 
 
+class HelpCentreTurn(Base):
+    """A message the help centre was searched for (out of scope, not understood, a
+    how-to question): answered with which article, or not, and the customer's
+    "did this answer your question?" (bot/services/insights/help_centre.py)."""
+
+    __tablename__ = "help_centre_turns"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, index=True)
+    conversation_key = Column(String(64), nullable=False, index=True)  # keyed hash
+    channel = Column(String(32), nullable=False)
+    language = Column(String(2), nullable=False)  # the conversation's
+    question = Column(String(300), nullable=False)  # scrubbed: no email, number, ID
+    answered = Column(Boolean, nullable=False)  # an article was given
+    article_id = Column(String(128))
+    topic = Column(String(64))
+    article_language = Column(String(2))
+    score = Column(Float)  # the search's best score, answered or not
+    helpful = Column(Boolean)  # yes / no to "did this answer your question?"
+
+
 __all__ = [
     "Account",
     "AccountStatus",
@@ -415,6 +436,7 @@ __all__ = [
     "DeactivationReason",
     "DeskSigninCounter",
     "HandoffTicket",
+    "HelpCentreTurn",
     "InsightConversation",
     "InsightCursor",
     "InsightReviewMessage",

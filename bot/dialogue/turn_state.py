@@ -1,8 +1,9 @@
 """Per-turn conversation state: the slots Rasa refreshes on every user message.
 
 The sticky `language` slot, `repeated_fallback` (the second misunderstanding in a
-row offers a person), the policy numbers that replies quote, and the satisfaction
-question, dropped when the message does not answer it (bot/services/satisfaction.py).
+row offers a person), the policy numbers that replies quote, the satisfaction question
+and the help centre's "Did this answer your question?", each dropped when the message
+does not answer it (bot/services/satisfaction.py, bot/services/help_centre/answering.py).
 One function over plain data, run in the Rasa process on every turn
 (bot/rasa/patches/hot_path.py) and by `action_track_conversation` on the action server
 (`rasa shell`, older set-ups).
@@ -19,6 +20,7 @@ from bot.dialogue.fallbacks import is_repeated_fallback
 from bot.dialogue.parse_data import entity_value, intent_name
 from bot.nlu.language_detection import DetectedLanguage
 from bot.services import satisfaction
+from bot.services.help_centre import answering
 
 ACTION_NAME = "action_track_conversation"
 # Rasa runs this on every message after the slot mappings; it warns about card numbers.
@@ -75,4 +77,8 @@ def conversation_state_updates(
     waiting = get_slot(satisfaction.STEP_SLOT)
     if waiting is not None and not satisfaction.answers(waiting, intent_name(latest_message)):
         updates[satisfaction.STEP_SLOT] = None  # a new request: never trapped by the question
+    if get_slot(answering.QUESTION_SLOT) and not answering.answers_question(
+        intent_name(latest_message)
+    ):
+        updates[answering.QUESTION_SLOT] = False  # "did this answer?" dropped the same way
     return updates

@@ -69,9 +69,15 @@ IDENTITY_DETAILS = frozenset({Detail.IDENTIFIER, Detail.ACCOUNT_ID})
 TOPIC_BY_INTENT = {"billing_issue": Topic.BILLING}
 
 
-def details_to_ask(topic: Topic, verified: bool) -> list[Detail]:
-    """The questions of the form for this topic; never empty (the reason is the fallback)."""
-    details = [d for d in DETAILS_BY_TOPIC[topic] if not (verified and d in IDENTITY_DETAILS)]
+def details_to_ask(topic: Topic, verified: bool, known_reason: bool = False) -> list[Detail]:
+    """The questions of the form for this topic; never empty (the reason is the
+    fallback). `known_reason`: the reason is known already (the question a help-centre
+    article did not answer), so it is not asked."""
+    details = [
+        d
+        for d in DETAILS_BY_TOPIC[topic]
+        if not (verified and d in IDENTITY_DETAILS) and not (known_reason and d is Detail.REASON)
+    ]
     return details or [Detail.REASON]
 
 

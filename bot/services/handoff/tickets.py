@@ -45,6 +45,16 @@ class Verification(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class UnhelpfulArticle:
+    """The help-centre article a customer said did not answer their question."""
+
+    question: str  # as the tracker store keeps it; masked again for the ticket (_safe)
+    article_id: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class HandoffRequest:
     conversation_id: str
     channel: str
@@ -54,6 +64,7 @@ class HandoffRequest:
     verification: Verification
     transcript: list[dict[str, str]] = field(default_factory=list)
     verified_account_id: int | None = None
+    unhelpful_article: UnhelpfulArticle | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,12 @@ def _summary(request: HandoffRequest, matched: Mapping[str, bool | None], found:
     parts = [request.topic.value.replace("_", " ")]
     if reason and reason != SKIPPED:
         parts.append(f'"{_safe(reason)[:160]}"')
+    article = request.unhelpful_article
+    if article is not None:
+        if article.question:
+            parts.append(f'question: "{_safe(article.question)[:160]}"')
+        not_helped = f'{article.article_id} "{article.title}" {article.url}'
+        parts.append(f"article that did not help: {not_helped}")
     parts.append(f"verification: {request.verification.value.replace('_', ' ')}")
     yes = [name for name, ok in matched.items() if ok]
     no = [name for name, ok in matched.items() if ok is False]

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.db.models import InsightConversation, InsightCursor, InsightReviewMessage
+from bot.services.insights.help_centre import HelpCentreFigures, help_centre_figures
 from bot.services.insights.misunderstood import review_message
 from bot.services.insights.outcomes import (
     FALLBACK_INTENT,
@@ -216,6 +217,16 @@ class Figures:
     ratings: int = 0
     average_rating: float | None = None
     top_intents: list[tuple[str, int]] = field(default_factory=list)
+    # the help centre (bot/services/insights/help_centre.py): messages answered from an
+    # article, searched without a good one, and the share of "yes, it answered"
+    help_answered: int = 0
+    help_not_answered: int = 0
+    help_helpful_rate: float | None = None
+
+    def add_help_centre(self, figures: HelpCentreFigures) -> None:
+        self.help_answered = figures.answered
+        self.help_not_answered = figures.not_answered
+        self.help_helpful_rate = figures.helpful_rate
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -287,6 +298,8 @@ class Report:
     overall: Figures
     by_language: dict[str, Figures]
     by_channel: dict[str, Figures]
+    # per article, and the top searches with no good article (overall, filters applied)
+    help_centre: HelpCentreFigures = field(default_factory=HelpCentreFigures)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -333,11 +346,25 @@ def report(session: Session, filters: Filters, now: datetime, windows: Windows) 
         overall.add(row, result)
         languages[row.language or "unknown"].add(row, result)
         channels[row.channel].add(row, result)
-    return Report(
+    built = Report(
         overall.figures(),
         {name: tally.figures() for name, tally in sorted(languages.items())},
         {name: tally.figures() for name, tally in sorted(channels.items())},
     )
+    period = {"start": filters.start, "end": filters.end}
+    built.help_centre = help_centre_figures(
+        session, **period, language=filters.language, channel=filters.channel
+    )
+    built.overall.add_help_centre(built.help_centre)
+    for name, group in built.by_language.items():
+        group.add_help_centre(
+            help_centre_figures(session, **period, language=name, channel=filters.channel)
+        )
+    for name, group in built.by_channel.items():
+        group.add_help_centre(
+            help_centre_figures(session, **period, language=filters.language, channel=name)
+        )
+    return built
 
 
 CSV_FIELDS = (
@@ -345,7 +372,8 @@ CSV_FIELDS = (
     "misunderstood", "abandoned", "resolution_rate", "handoff_rate", "misunderstood_rate",
     "abandonment_rate", "fallback_rate", "handoffs_claimed", "median_wait_seconds",
     "handed_back", "satisfaction_answers", "satisfaction_rate", "average_rating",
-    "top_handoff_topics", "top_intents",
+    "top_handoff_topics", "top_intents", "help_answered", "help_not_answered",
+    "help_helpful_rate",
 )  # fmt: skip
 
 

@@ -30,6 +30,7 @@ from bot.db.models import (
     Account,
     AuditEntry,
     HandoffTicket,
+    HelpCentreTurn,
     InsightReviewMessage,
     OutboxMail,
     ResetToken,
@@ -55,6 +56,7 @@ class ErasureReport:
     outbox_mails: int
     audit_rows: int
     review_messages: int = 0
+    help_centre_turns: int = 0
 
     def __str__(self) -> str:
         return (
@@ -62,7 +64,7 @@ class ErasureReport:
             f"{self.tickets} ticket(s), {self.reset_tokens} reset token(s), "
             f"{self.challenges} verification challenge(s), {self.outbox_mails} outbox "
             f"mail(s), {self.audit_rows} audit row(s), {self.review_messages} "
-            f"misunderstood message(s)"
+            f"misunderstood message(s), {self.help_centre_turns} help-centre search(es)"
         )
 
 
@@ -257,6 +259,11 @@ def erase(
         remove_from_review_file(review_file, [row for row in reviews if row.labelled_intent])
     for row in reviews:
         session.delete(row)
+    help_turns = session.execute(
+        delete(HelpCentreTurn)
+        .where(HelpCentreTurn.conversation_key.in_(keys))
+        .execution_options(synchronize_session=False)
+    ).rowcount
     return ErasureReport(
         conversations=len(plan.senders),
         events=events,
@@ -266,6 +273,7 @@ def erase(
         outbox_mails=mails.rowcount,
         audit_rows=audit.rowcount,
         review_messages=len(reviews),
+        help_centre_turns=help_turns,
     )
 
 

@@ -17,6 +17,7 @@ from bot.config.policy import Policy
 from bot.db.models import (
     AuditEntry,
     HandoffTicket,
+    HelpCentreTurn,
     InsightReviewMessage,
     OutboxMail,
     ResetToken,
@@ -39,6 +40,7 @@ class RetentionReport:
     tickets: int = 0
     audit_rows: int = 0
     review_file_entries: int = 0
+    help_centre_turns: int = 0
 
     def __str__(self) -> str:
         return (
@@ -47,7 +49,8 @@ class RetentionReport:
             f"verification challenge(s), {self.reset_tokens} reset token(s), "
             f"{self.review_messages} misunderstood message(s) waiting for review, "
             f"{self.tickets} closed ticket(s), {self.audit_rows} audit row(s), "
-            f"{self.review_file_entries} labelled example(s) in the review file"
+            f"{self.review_file_entries} labelled example(s) in the review file, "
+            f"{self.help_centre_turns} help-centre search(es)"
         )
 
 
@@ -119,11 +122,16 @@ def apply_retention(
     reviews = session.execute(
         delete(InsightReviewMessage).where(InsightReviewMessage.at < messages_before)
     ).rowcount
+    # scrubbed questions the help centre was searched for: as long as the conversations
+    help_turns = session.execute(
+        delete(HelpCentreTurn).where(HelpCentreTurn.at < messages_before)
+    ).rowcount
     tickets, audit = prune_records(session, now, policy)
     labelled = 0
     if review_file is not None:
         before = now - timedelta(days=policy.review_file_retention_days)
         labelled = prune_review_file(review_file, before)
     return RetentionReport(
-        conversations, events, mails, challenges, tokens, reviews, tickets, audit, labelled
-    )
+        conversations, events, mails, challenges, tokens, reviews, tickets, audit, labelled,
+        help_turns,
+    )  # fmt: skip
