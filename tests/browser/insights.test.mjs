@@ -1,10 +1,14 @@
 // Opens the desk's Insights page in Debian's chromium (playwright-core from
 // web/node_modules): signs in as a supervisor, waits for the charts, checks the
 // figures' tiles and the CSV link, and keeps a screenshot; then signs in as a plain
-// agent and checks that the page is refused.
+// agent and checks that the page is refused. With --help-row and --help-search, the
+// Help centre section too: that article's row, that search's group, no sideways
+// scroll at desktop or phone width, and axe-core on the section.
 //
 //   node tests/browser/insights.test.mjs --desk http://127.0.0.1:8001 \
-//        --supervisor sofia:<password> --agent marie:<password> [--out reports/browser]
+//        --supervisor sofia:<password> --agent marie:<password> [--out reports/browser] \
+//        [--help-row '["article-id", "topic", "2", "1", "1", "50% of 2 answers"]'] \
+//        [--help-search '{"text": "part of a search", "count": "2×"}']
 //
 // Exit status 0 when every check passed (CSP violations and page errors fail it).
 
@@ -12,6 +16,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { axeViolations } from "./accessibility.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PLAYWRIGHT = path.join(ROOT, "web", "node_modules", "playwright-core", "index.mjs");
@@ -24,6 +29,8 @@ const { values: opts } = parseArgs({
     agent: { type: "string" },
     out: { type: "string", default: path.join(ROOT, "reports", "browser") },
     chromium: { type: "string", default: "/usr/bin/chromium" },
+    "help-row": { type: "string", default: "" },
+    "help-search": { type: "string", default: "" },
   },
 });
 
@@ -48,6 +55,50 @@ async function signIn(browser, who, problems) {
   await page.getByRole("button", { name: /sign in/i }).click();
   await page.waitForURL(`${opts.desk}/`);
   return page;
+}
+
+/** The Help centre section: the expected article row and search group, wrapping, axe. */
+async function helpCentre(page) {
+  const expected = JSON.parse(opts["help-row"]);
+  const answered = await page.locator("#help-answered").textContent();
+  check(/^\d+ of \d+ \(\d+(\.\d)?%\)$/.test(answered), `answered from an article reads ${answered}`);
+  const row = page.locator("#help-articles tr").filter({
+    has: page.locator("th", { hasText: new RegExp(`^${expected[0]}$`) }),
+  });
+  const cells = await row.locator("th, td").allTextContents();
+  check(JSON.stringify(cells) === JSON.stringify(expected), `the article's row reads ${JSON.stringify(cells)}`);
+  const search = JSON.parse(opts["help-search"]);
+  const group = page.locator("#help-searches li").filter({ hasText: search.text });
+  check((await group.count()) === 1, `one group of searches holds "${search.text.slice(0, 40)}"`);
+  check((await group.locator("strong").textContent()) === search.count, "the group's count");
+  const listed = await page.locator("#help-searches").textContent();
+  check(!listed.includes("@"), "no email address in the searches shown");
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 1000 });
+    // Chart.js redraws its canvases at the new width a moment after the resize
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth, null, { timeout: 5_000 }).catch(() => {});
+    const { wider, culprit } = await page.evaluate(() => {
+      // the innermost element reaching furthest right: what to fix when the page is too wide
+      let culprit = "";
+      let right = window.innerWidth;
+      for (const node of document.body.querySelectorAll("*")) {
+        const edge = node.getBoundingClientRect().right;
+        if (edge > right + 0.5) {
+          right = edge;
+          culprit = `${node.tagName.toLowerCase()}${node.id ? "#" + node.id : ""}.${node.className}`;
+        }
+      }
+      const wider = document.documentElement.scrollWidth - window.innerWidth;
+      return { wider, culprit: wider > 0 ? culprit : "" }; // a table scrolling in its box is fine
+    });
+    check(wider <= 0, `at ${width}px the page is not wider than the window (by ${wider}px${culprit ? ", " + culprit : ""})`);
+  }
+  const file = path.join(opts.out, "insights-help-centre-phone.png");
+  await page.locator(".help-centre").screenshot({ path: file });
+  console.log(`  screenshot ${path.relative(ROOT, file)}`);
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  const violations = await axeViolations(page, ".help-centre");
+  check(violations.length === 0, `axe-core finds nothing in the Help centre section (${violations.join("; ")})`);
 }
 
 const { chromium } = await import(pathToFileURL(PLAYWRIGHT).href);
@@ -76,6 +127,7 @@ try {
   await page.selectOption("#language", "");
   await page.getByRole("button", { name: "Show" }).click();
   await page.waitForFunction(() => !document.getElementById("csv").href.includes("language="));
+  if (opts["help-row"]) await helpCentre(page);
   const groups = page.locator("#review li button");
   check((await groups.count()) > 0, "the misunderstood messages are listed for review");
   const file = path.join(opts.out, "insights-supervisor.png");

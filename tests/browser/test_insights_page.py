@@ -1,15 +1,23 @@
 """The desk's Insights page in a real browser (Debian's chromium through playwright-core,
-driven by insights.test.mjs): a supervisor sees the charts, a plain agent is refused.
+driven by insights.test.mjs): a supervisor sees the charts and the help centre's figures,
+a plain agent is refused.
 Screenshots in reports/browser/. Skipped with a printed reason when node, chromium or
 web/node_modules are missing, unless REQUIRE_SERVICES=1."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import uuid
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from bot.services.help_centre.articles import Article, load_articles
+from bot.services.help_centre.search import Answer
+from bot.services.insights.help_centre import record_feedback, record_turn
+from bot.services.runtime import utcnow
 from tests.browser.support import ROOT, build_widget, missing_tools
 from tests.support.environment import require_service
 from tests.support.servers import Assistant, Desk
@@ -27,14 +35,57 @@ def test_a_supervisor_sees_the_charts_and_a_plain_agent_is_refused(
     if problem:
         require_service("browser tests", problem)
     build_widget()  # web/dist/insights.js too
-    for text, language in (("hello", "en"), ("xxxxx yyyy", "it"), ("bonjour", "fr")):
+    for text, language in (
+        ("hello", "en"),
+        ("xxxxx yyyy", "it"),
+        ("bonjour", "fr"),
+        ("come registro una riunione?", "it"),  # answered from the help centre
+    ):
         assistant.send(f"insights-page-{uuid.uuid4().hex[:8]}", text, language=language)
+    article = seed_help_centre(assistant.env["DATABASE_URL"])
     result = subprocess.run(
         ["node", str(DRIVER), "--desk", desk.url,
          "--supervisor", f"{supervisor.agent}:{supervisor.password}",
-         "--agent", f"{desk.agent}:{desk.password}", "--out", str(SCREENSHOTS)],
+         "--agent", f"{desk.agent}:{desk.password}", "--out", str(SCREENSHOTS),
+         # given twice, one yes and one no: 50% of 2 answers
+         "--help-row", json.dumps([article.id, article.topic, "2", "1", "1", "50% of 2 answers"]),
+         # the same search twice, each with an email: one group of 2, no email shown
+         "--help-search", json.dumps({"text": UNANSWERED[:40], "count": "2×"})],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     print(result.stdout, result.stderr)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert (SCREENSHOTS / "insights-supervisor.png").stat().st_size > 10_000
+
+
+# A search the help centre has no article for, with a word long enough to widen a page
+# that does not wrap it.
+UNANSWERED = "come collego il frigorifero " + "z" * 180
+
+
+def seed_help_centre(database_url: str) -> Article:
+    """Help-centre turns as the action server records them (bot/services/insights/
+    help_centre.py): an article given in two conversations (one yes, one no) and one
+    search without an article, from two customers with their emails. Returns the article."""
+    article = next(
+        a
+        for a in load_articles(ROOT / "help").articles
+        if a.topic == "wake-on-lan" and a.language == "it"
+    )
+    answer = Answer(article, article.passages[0], "", 0.9, True, False)
+    engine = sa.create_engine(database_url, future=True)
+    try:
+        with Session(engine) as session:
+            for helpful in (True, False):
+                conversation = f"insights-help-{uuid.uuid4().hex[:8]}"
+                record_turn(session, conversation, "it", "wake on lan?", answer, 0.9, utcnow())
+                session.flush()
+                assert record_feedback(session, conversation, helpful)
+            for email in ("mario.rossi@example.com", "anna@example.org"):  # both "[email]"
+                question = f"{UNANSWERED} {email}"
+                conversation = f"insights-help-{uuid.uuid4().hex[:8]}"
+                record_turn(session, conversation, "it", question, None, 0.1, utcnow())
+            session.commit()
+    finally:
+        engine.dispose()
+    return article

@@ -25,6 +25,7 @@ from bot.config.policy import load_policy
 from bot.desk.auth import CSRF_HEADER
 from bot.nlu.language_detection import LanguageIdentifier
 from bot.services.handoff.tickets import HandoffRequest, Verification, open_ticket
+from bot.services.help_centre.articles import load_articles
 from bot.services.runtime import utcnow
 from bot.services.topics import Topic
 from tests.browser.support import ROOT, agent_wait_request, build_widget, missing_tools, run_driver
@@ -35,6 +36,8 @@ from tests.support.servers import Assistant, Desk, free_port, stop, wait_for
 pytestmark = pytest.mark.slow
 
 SCREENSHOTS = ROOT / "reports" / "browser"
+# "I'll put you through to a person from our team…" (action_start_handoff)
+OFFER_A_PERSON = "utter_handoff_intro"
 
 
 @dataclass
@@ -114,6 +117,61 @@ def test_the_widget_in_a_browser(site: Site, assistant: Assistant, tmp_path: Pat
     assert any("it-first-reply" in name for name in shots)
     assert any("fr-conversation" in name for name in shots)
     assert any("phone-chat" in name for name in shots)
+
+
+def test_help_centre_articles_show_as_cards(site: Site, assistant: Assistant) -> None:
+    """Articles as the server sends them (well-formed and hostile) become cards on a
+    phone: heading, safe link, lang, wrapping, keyboard focus, axe-core, reload."""
+    status, output = run_driver(
+        [
+            "--site", site.url,
+            "--rasa", assistant.rasa_url,
+            "--proxy-port", str(site.proxy_port),
+            "--out", str(SCREENSHOTS),
+            "--steps", "article-card",
+        ]
+    )  # fmt: skip
+    print(output)
+    assert status == 0, f"the browser run failed:\n{output[-4000:]}"
+
+
+def test_a_how_to_question_gets_the_article_card_and_no_offers_a_person(
+    site: Site, assistant: Assistant, tmp_path: Path
+) -> None:
+    """fr and en through the real widget, Rasa and action server: a how-to question shows
+    the card of one of the help centre's articles, in the conversation's language, with
+    a link that opens its URL; "No" to "Did this answer your question?" offers a person."""
+    transcript, cards = tmp_path / "transcript.json", tmp_path / "cards.json"
+    status, output = run_driver(
+        [
+            "--site", site.url,
+            "--rasa", assistant.rasa_url,
+            "--proxy-port", str(site.proxy_port),
+            "--out", str(SCREENSHOTS),
+            "--steps", "article-fr,article-en",
+            "--transcript", str(transcript),
+            "--articles", str(cards),
+        ]
+    )  # fmt: skip
+    print(output)
+    assert status == 0, f"the browser run failed:\n{output[-4000:]}"
+
+    help_centre = load_articles(Path(assistant.env.get("HELP_CENTRE_DIR", ROOT / "help")))
+    articles = {(a.language, a.url): a for a in help_centre.articles}
+    shown = json.loads(cards.read_text())
+    assert [card["language"] for card in shown] == ["fr", "en"]
+    for card in shown:
+        # an article of the help centre, in the language the customer wrote in
+        article = articles.get((card["article_language"], card["url"]))
+        assert article is not None, f"the card links to no article: {card}"
+        assert card["article_language"] == card["language"]
+        assert card["title"] == article.title
+    turns = {turn["step"]: turn for turn in json.loads(transcript.read_text())}
+    for language in ("fr", "en"):
+        after_no = [identify(text) for text in turns[f"article-{language}-no"]["bot"]]
+        names = [found[0] for found in after_no if found]
+        assert {found[1] for found in after_no if found} == {language}, after_no
+        assert OFFER_A_PERSON in names, f"{language}: no offer of a person after No: {names}"
 
 
 def test_an_agent_on_the_desk_reaches_the_widget(

@@ -3,7 +3,7 @@
 //
 //   node tests/browser/widget.test.mjs --site http://127.0.0.1:8000 \
 //        --rasa http://127.0.0.1:5005 --proxy-port 5006 [--steps a,b,c] \
-//        [--out reports/browser] [--transcript file.json]
+//        [--out reports/browser] [--transcript file.json] [--articles cards.json]
 //
 // The site must be started with RASA_PORT=<proxy-port>: this script forwards that
 // port to Rasa itself, so it can cut the widget's connection like a network drop.
@@ -16,6 +16,13 @@
 //   reset-request outbox-reset fr-conversation phone        (the default list)
 // The steps check what the widget does, not which answer the dialogue picks:
 // any reply will do, and the pytest side checks its language.
+//   article-card  shows help-centre articles as the server sends them (custom.article,
+//           given to the widget's own receive()), well-formed and hostile, on a phone:
+//           heading, link, lang, wrapping, keyboard focus, axe-core, reload.
+//   article-fr article-en  the real path: a how-to question answered from the help
+//           centre shows the card; its link opens the article's URL in a new tab with
+//           no opener; "No" to "Did this answer your question?" gets a reply (the
+//           pytest side checks it offers a person and the URL is the article's).
 //   agent   waits for a message from a person (desk): prints
 //           WAITING_FOR_AGENT {"session_id": ...} and expects the caller to
 //           inject one, then checks the banner and the agent's bubble.
@@ -25,6 +32,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { axeViolations, contrast } from "./accessibility.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PLAYWRIGHT = path.join(ROOT, "web", "node_modules", "playwright-core", "index.mjs");
@@ -59,6 +67,7 @@ function options() {
       steps: { type: "string", default: DEFAULT_STEPS.join(",") },
       out: { type: "string", default: path.join(ROOT, "reports", "browser") },
       transcript: { type: "string", default: "" },
+      articles: { type: "string", default: "" }, // the article cards shown, as JSON
       chromium: { type: "string", default: "/usr/bin/chromium" },
       "agent-name": { type: "string", default: "Marie" },
     },
@@ -212,6 +221,97 @@ async function clickQuickReply(run, page, step, language) {
   run.record(step, language, title, bot);
 }
 
+/** The card checks shared by the injected and the real-server steps. */
+async function checkCard(page, card, { title, url, language, readLabel }) {
+  const heading = card.locator("h3.card-title");
+  check((await heading.textContent()) === title, `the card's heading is not ${title}`);
+  check((await heading.getAttribute("lang")) === language, `the heading is not lang=${language}`);
+  const link = card.locator("a.card-link");
+  check((await link.count()) === 1, "the card has no link");
+  check((await link.getAttribute("href")) === url, `the card links to ${await link.getAttribute("href")}`);
+  check((await link.getAttribute("target")) === "_blank", "the link does not open a new tab");
+  check((await link.getAttribute("rel")) === "noopener noreferrer", "the link keeps an opener");
+  check((await link.textContent()) === readLabel, `the link reads ${await link.textContent()}`);
+  // keyboard: from the conversation, Tab reaches the link; its focus ring is >= 3:1
+  await link.focus();
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Tab");
+  const focused = await page.evaluate(
+    () => document.querySelector("#rasa-support-widget").shadowRoot.activeElement?.className || "",
+  );
+  check(focused === "card-link", `Tab lands on ${focused}, not the card's link`);
+  const ring = await link.evaluate((node) => {
+    const style = getComputedStyle(node);
+    const bubble = getComputedStyle(node.closest(".msg"));
+    return { color: style.outlineColor, width: style.outlineWidth, style: style.outlineStyle, bg: bubble.backgroundColor };
+  });
+  check(ring.style !== "none" && parseFloat(ring.width) >= 2, `no visible focus ring (${JSON.stringify(ring)})`);
+  const ratio = contrast(ring.color, ring.bg);
+  check(ratio >= 3, `the focus ring's contrast is ${ratio.toFixed(2)}:1`);
+  // wraps inside the chat: nothing wider than the bubble
+  const overflow = await card.evaluate((node) => node.scrollWidth - node.clientWidth);
+  check(overflow <= 0, `the card is ${overflow}px wider than its bubble`);
+}
+
+const ARTICLE_RUNS = {
+  fr: {
+    launcher: "Discuter avec nous",
+    question: "comment partager mon écran pendant une réunion ?",
+    readLabel: "Lire l'article",
+    no: "Non",
+  },
+  en: {
+    launcher: "Chat with us",
+    question: "how do I record a meeting and where does the file go?",
+    readLabel: "Read the article",
+    no: "No",
+  },
+};
+
+/** A how-to question through the real servers: card, link, feedback "no". */
+async function articleAnswer(run, language) {
+  const words = ARTICLE_RUNS[language];
+  const page = await run.newPage(`article-${language}`, {
+    locale: language,
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  // the demo articles live on an example domain: the new tab gets a stand-in page
+  await page.context().route("https://help.example.com/**", (route) =>
+    route.fulfill({ contentType: "text/html", body: "<title>article</title>" }),
+  );
+  await page.goto(`${run.site}/?lang=${language}`);
+  const w = await run.openChat(page, words.launcher);
+  const bot = await run.say(page, `article-${language}`, language, words.question);
+  const card = w.root.locator(".msg.has-article").last();
+  check((await card.count()) === 1, `no article card for the how-to question: ${JSON.stringify(bot)}`);
+  const title = await card.locator("h3").textContent();
+  const url = await card.locator("a.card-link").getAttribute("href");
+  const articleLanguage = await card.locator("h3").getAttribute("lang");
+  await checkCard(page, card, { title, url, language: articleLanguage, readLabel: words.readLabel });
+  const violations = await axeViolations(page);
+  check(violations.length === 0, `axe-core: ${violations.join("; ")}`);
+  const [tab] = await Promise.all([
+    page.context().waitForEvent("page"),
+    card.locator("a.card-link").click(),
+  ]);
+  await tab.waitForLoadState();
+  check(tab.url() === url, `the link opened ${tab.url()}, not ${url}`);
+  check((await tab.evaluate(() => window.opener)) === null, "the article's tab has a handle on the chat");
+  await tab.close();
+  run.articles.push({ language, title, url, article_language: articleLanguage });
+  await run.screenshot(page, `article-card-${language}`);
+  // "Did this answer your question?" comes as the next message, with its buttons
+  const no = w.quickReplies.filter({ hasText: new RegExp(`^${words.no}$`) });
+  await no.waitFor({ timeout: 30_000 });
+  const before = await w.replies.count();
+  await no.click();
+  const replies = await waitForReplies(page, before, `"${words.no}" to the article`);
+  run.record(`article-${language}-no`, language, words.no, replies);
+  await run.screenshot(page, `article-no-${language}`);
+}
+
 // --- the run -----------------------------------------------------------------------
 
 class Run {
@@ -221,6 +321,7 @@ class Run {
     this.site = opts.site.replace(/\/+$/, "");
     this.proxy = new Proxy(Number(opts["proxy-port"]), opts.rasa);
     this.transcript = [];
+    this.articles = []; // the cards the real servers sent: for the pytest side
     this.problems = []; // CSP violations and uncaught page errors, from every page
     this.shots = 0;
     this.pages = {};
@@ -516,6 +617,85 @@ const STEPS = {
     await run.screenshot(page, "phone-chat");
   },
 
+  // Articles as the server sends them, given to the widget's own receive(): the real
+  // answer path is the article-answer step; this one feeds the hostile cases too.
+  async "article-card"(run) {
+    const page = await run.newPage("article", {
+      locale: "fr-FR",
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
+    await page.goto(`${run.site}/?lang=fr`);
+    const w = await run.openChat(page, "Discuter avec nous");
+    const good = {
+      id: "demo-record-meeting",
+      topic: "record-meeting",
+      url: "https://help.example.com/fr/articles/enregistrer-une-reunion",
+      title: "Enregistrer une réunion et retrouver le fichier",
+      language: "fr",
+      passage: "Pendant la réunion, l'organisateur lance l'enregistrement depuis la barre d'outils.\nLe fichier est disponible une fois la réunion terminée.",
+    };
+    const long = "x".repeat(400);
+    const hostile = {
+      id: "<b>1</b>",
+      topic: "t",
+      url: "javascript:window.__xss=1",
+      title: `<img src=x onerror="window.__xss=1"> ${long}`,
+      language: 'fr" onfocus="window.__xss=1',
+      passage: `<script>window.__xss=1</script> https://${long}.example`,
+    };
+    const logChildren = () => w.log.evaluate((node) => node.childElementCount);
+    const before = await logChildren();
+    await page.evaluate(([a, b]) => {
+      const widget = window.__rasaSupportWidget;
+      widget.receive({ text: `${a.title}\n${a.passage}\n${a.url}`, custom: { article: a } });
+      widget.receive({ text: "plain text of the hostile one", custom: { article: b } });
+    }, [good, hostile]);
+    // one node per message in the log: a screen reader announces each card once
+    check((await logChildren()) === before + 2, "a card was added to the log as several nodes");
+    const cards = w.root.locator(".msg.has-article");
+    check((await cards.count()) === 2, `${await cards.count()} cards shown, not 2`);
+    check(
+      await page.getByRole("heading", { level: 3, name: good.title }).isVisible(),
+      "the title is not a level-3 heading",
+    );
+    await checkCard(page, cards.nth(0), { ...good, readLabel: "Lire l'article" });
+    const bad = cards.nth(1);
+    check((await bad.locator("a").count()) === 0, "a javascript: URL or the passage became a link");
+    check((await bad.locator("img, script, b").count()) === 0, "markup in an article became elements");
+    check((await bad.locator("h3").textContent()).startsWith("<img"), "the title is not shown as text");
+    check((await bad.locator("[lang]").count()) === 0, "an odd language went into a lang attribute");
+    check(!(await page.evaluate(() => window.__xss)), "an article ran a script");
+    const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    check(pageOverflow <= 0, `the page scrolls sideways by ${pageOverflow}px`);
+    const bubble = await bad.boundingBox();
+    check(bubble && bubble.x >= 0 && bubble.x + bubble.width <= 390, "the long card leaves the screen");
+    const violations = await axeViolations(page);
+    check(violations.length === 0, `axe-core: ${violations.join("; ")}`);
+    await run.screenshot(page, "article-cards-phone");
+    // the widget's language changes the link's words, not the article's
+    await w.root.locator("select.language").selectOption("en");
+    check((await cards.nth(0).locator("a.card-link").textContent()) === "Read the article", "the link was not translated");
+    check((await cards.nth(0).locator("h3").getAttribute("lang")) === "fr", "the article lost its language");
+    await w.root.locator("select.language").selectOption("fr");
+    // a reload shows the cards again, from the stored history
+    await page.reload();
+    await w.panel.waitFor({ state: "visible" });
+    await poll("the cards after the reload", async () => (await cards.count()) === 2, 10_000);
+    await checkCard(page, cards.nth(0), { ...good, readLabel: "Lire l'article" });
+    check((await cards.nth(1).locator("a.card-link").count()) === 0, "the reload made a link of a javascript: URL");
+  },
+
+  async "article-fr"(run) {
+    await articleAnswer(run, "fr");
+  },
+
+  async "article-en"(run) {
+    await articleAnswer(run, "en");
+  },
+
   // A person from the desk writes: the banner says so and the bubble is theirs.
   // The caller injects the message when it reads the WAITING_FOR_AGENT line.
   async agent(run) {
@@ -565,6 +745,7 @@ async function main() {
   } finally {
     await run.stop();
     if (opts.transcript) writeFileSync(opts.transcript, JSON.stringify(run.transcript, null, 2));
+    if (opts.articles) writeFileSync(opts.articles, JSON.stringify(run.articles, null, 2));
   }
   if (!failed && run.problems.length) failed = `page problems:\n  ${run.problems.join("\n  ")}`;
   if (failed) {

@@ -28,6 +28,7 @@ export const STRINGS = {
     handoffAgent: "A person has joined the conversation",
     handoffAgentNamed: "A person has joined the conversation: {agent}",
     handoffEnded: "You are back with the assistant",
+    readArticle: "Read the article",
   },
   it: {
     launcher: "Chatta con noi",
@@ -52,6 +53,7 @@ export const STRINGS = {
     handoffAgent: "Un operatore si è unito alla conversazione",
     handoffAgentNamed: "Un operatore si è unito alla conversazione: {agent}",
     handoffEnded: "Sei di nuovo con l'assistente",
+    readArticle: "Leggi l'articolo",
   },
   fr: {
     launcher: "Discuter avec nous",
@@ -76,6 +78,7 @@ export const STRINGS = {
     handoffAgent: "Un conseiller a rejoint la conversation",
     handoffAgentNamed: "Un conseiller a rejoint la conversation : {agent}",
     handoffEnded: "Vous êtes de nouveau avec l'assistant",
+    readArticle: "Lire l'article",
   },
 };
 

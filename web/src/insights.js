@@ -1,7 +1,15 @@
 // The desk's Insights page: figures from /api/insights drawn with Chart.js (only the
 // bar chart's parts are bundled), and the same filters for the CSV export.
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
-import { outcomeSeries, percent, topSeries, waitText } from "./insights_figures.js";
+import {
+  articleRows,
+  helpfulText,
+  outcomeSeries,
+  percent,
+  shareText,
+  topSeries,
+  waitText,
+} from "./insights_figures.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 Chart.defaults.animation = false; // figures, not a show: drawn at once (and screenshots are stable)
@@ -62,6 +70,40 @@ async function load() {
   draw("topics", topics.labels, topics.datasets, false);
   const intents = topSeries(all.top_intents, "messages");
   draw("intents", intents.labels, intents.datasets, false);
+  if (body.help_centre) helpCentre(body.help_centre);
+}
+
+/** The help centre's figures: answered, helpful per article, searches to write for. */
+function helpCentre(figures) {
+  tile("help-answered", shareText(figures.answered, figures.searched, figures.answered_rate));
+  tile("help-helpful", helpfulText(figures.helpful, figures.feedback - figures.helpful, figures.helpful_rate));
+  tile("help-unanswered", String(figures.not_answered));
+  const rows = articleRows(figures.articles).map((cells) => {
+    const row = el("tr");
+    row.append(...cells.map((text, index) => el(index === 0 ? "th" : "td", text)));
+    row.firstChild.scope = "row";
+    return row;
+  });
+  const articles = document.getElementById("help-articles");
+  if (!rows.length) {
+    const empty = el("td", "No question answered from an article in this period.");
+    empty.colSpan = 6;
+    const row = el("tr");
+    row.append(empty);
+    rows.push(row);
+  }
+  articles.replaceChildren(...rows);
+  const searches = document.getElementById("help-searches");
+  searches.replaceChildren(...figures.no_good_article.map((group) => {
+    const item = el("li");
+    const examples = el("div", undefined, "examples");
+    examples.append(...group.examples.map((text) => el("span", `“${text}”`)));
+    item.append(el("strong", `${group.count}×`), el("span", group.language), examples);
+    return item;
+  }));
+  if (!figures.no_good_article.length) {
+    searches.replaceChildren(el("li", "Every search found a good article."));
+  }
 }
 
 function el(tag, text, cls) {

@@ -35,3 +35,27 @@ export function waitText(seconds) {
   if (seconds === null || seconds === undefined) return "–";
   return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
 }
+
+/** "12 of 20 (60%)": a part, what it is a part of, and the share. */
+export function shareText(part, whole, rate) {
+  return whole ? `${part} of ${whole} (${percent(rate)})` : "–";
+}
+
+/** An article's helpful rate and what it is the percentage of: yes / (yes + no). */
+export function helpfulText(yes, no, rate) {
+  const answers = yes + no;
+  if (!answers) return "no answers yet";
+  return `${percent(rate)} of ${answers} answer${answers === 1 ? "" : "s"}`;
+}
+
+/** The per-article table's cells, in the order of its header. */
+export function articleRows(articles) {
+  return articles.map((a) => [
+    a.id,
+    a.topic || "–",
+    String(a.answered),
+    String(a.yes),
+    String(a.no),
+    helpfulText(a.yes, a.no, a.helpful_rate),
+  ]);
+}

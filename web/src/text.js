@@ -22,7 +22,8 @@ export function splitLinks(text) {
   return parts;
 }
 
-function isHttpUrl(candidate) {
+/** True for an absolute http: or https: URL; false for javascript:, data:, relative, junk. */
+export function isHttpUrl(candidate) {
   try {
     const url = new URL(candidate);
     return url.protocol === "http:" || url.protocol === "https:";

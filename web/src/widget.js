@@ -4,9 +4,11 @@
 //           data-rasa-url="https://assistant.example.com" data-language="auto"></script>
 //
 // It talks to Rasa's socket.io channel (bot/channels/socketio.py): one
-// `bot_uttered` per bot response, {text, quick_replies, custom}.
+// `bot_uttered` per bot response, {text, quick_replies, custom}. A response with
+// `custom.article` (a help-centre answer) is shown as an article card (article.js).
 
 import { io } from "socket.io-client";
+import { articleCard, articleOf } from "./article.js";
 import css from "./widget.css";
 import { LANGUAGE_NAMES, LANGUAGES, initialLanguage, supportedLanguage, t } from "./i18n.js";
 import { Store } from "./store.js";
@@ -241,6 +243,9 @@ class ChatWidget {
     for (const node of this.log.querySelectorAll("[data-note]")) {
       node.textContent = t(lang, "pending");
     }
+    for (const node of this.log.querySelectorAll("[data-read]")) {
+      node.textContent = t(lang, "readArticle");
+    }
     for (const node of this.log.querySelectorAll(".quick-replies")) {
       node.setAttribute("aria-label", t(lang, "suggestions"));
     }
@@ -382,9 +387,10 @@ class ChatWidget {
       this.updateHandoff(custom.handoff, agent);
     }
     const text = textOf(payload);
+    const article = custom ? articleOf(custom.article) : null;
     const quickReplies = quickRepliesOf(payload);
     this.hideTyping();
-    if (!text && quickReplies.length === 0) return;
+    if (!text && !article && quickReplies.length === 0) return;
     // a message marked with an agent, outside an ended handoff, is the person's
     const fromAgent = agent !== null && custom.handoff !== "ended";
     this.addEntry({
@@ -392,6 +398,8 @@ class ChatWidget {
       from: fromAgent ? "agent" : "bot",
       agent: fromAgent ? agent : undefined,
       text,
+      // kept in the history so a reload shows the card again
+      article: article || undefined,
       quickReplies,
     });
   }
@@ -455,9 +463,7 @@ class ChatWidget {
     });
     if (entry.agent) sender.dataset.agent = entry.agent;
     sender.textContent = this.senderName(from, entry.agent);
-    const body = element("span", "body");
-    body.append(linkified(entry.text || ""));
-    item.append(sender, body);
+    item.append(sender, this.messageBody(entry, item));
     if (entry.pending) {
       item.classList.add("pending");
       item.dataset.pending = "";
@@ -466,6 +472,23 @@ class ChatWidget {
       item.append(note);
     }
     this.log.append(item);
+  }
+
+  /** The message's text with its links, or its article's card (one node either way,
+   * so the log announces the message once). */
+  messageBody(entry, item) {
+    // checked again: the history comes back from storage, which anything on the page can write
+    const article = entry.from === "user" ? null : articleOf(entry.article);
+    if (!article) {
+      const body = element("span", "body");
+      body.append(linkified(entry.text || ""));
+      return body;
+    }
+    item.classList.add("has-article");
+    const body = element("div", "body");
+    const headingId = `rw-article-${entry.id || newId()}`;
+    body.append(articleCard(article, t(this.language, "readArticle"), headingId));
+    return body;
   }
 
   /** Buttons for the last message's quick replies; older ones are no longer offered. */

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { outcomeSeries, percent, topSeries, waitText } from "../src/insights_figures.js";
+import {
+  articleRows,
+  helpfulText,
+  outcomeSeries,
+  percent,
+  shareText,
+  topSeries,
+  waitText,
+} from "../src/insights_figures.js";
 
 test("one stacked bar per language, one dataset per outcome", () => {
   const figures = (resolved, handed_off) =>
@@ -22,4 +30,23 @@ test("top lists, rates and waits as a supervisor reads them", () => {
   assert.equal(waitText(42), "42 s");
   assert.equal(waitText(440), "7 min");
   assert.equal(waitText(null), "–");
+});
+
+test("help centre: each percentage says what it is of", () => {
+  assert.equal(shareText(12, 20, 0.6), "12 of 20 (60%)");
+  assert.equal(shareText(0, 0, null), "–");
+  assert.equal(helpfulText(2, 1, 0.6667), "66.7% of 3 answers");
+  assert.equal(helpfulText(1, 0, 1), "100% of 1 answer");
+  assert.equal(helpfulText(0, 0, null), "no answers yet");
+});
+
+test("help centre: one table row per article, counts then the helpful rate", () => {
+  const rows = articleRows([
+    { id: "demo-record-meeting", topic: "record-meeting", answered: 4, yes: 1, no: 1, helpful_rate: 0.5 },
+    { id: "360001", topic: null, answered: 1, yes: 0, no: 0, helpful_rate: null },
+  ]);
+  assert.deepEqual(rows, [
+    ["demo-record-meeting", "record-meeting", "4", "1", "1", "50% of 2 answers"],
+    ["360001", "–", "1", "0", "0", "no answers yet"],
+  ]);
 });
