@@ -55,6 +55,7 @@ class HelpIndex:
     # one row per title and per question of each article (title first), and its article
     question_embeddings: np.ndarray
     question_articles: np.ndarray  # position in `articles` of each question row
+    question_lemmas: list[tuple[str, ...]]  # per article, of its title and questions (BM25)
     errors: list[str]  # the files that could not be read when it was built
 
     def article_of(self, entry: IndexedPassage) -> Article:
@@ -109,6 +110,10 @@ def build_index(loaded: Loaded, content_hash: str) -> HelpIndex:
         titles,
         embed(questions),
         np.array(owners, dtype=np.intp),
+        [
+            tuple(content_words(" . ".join((a.title, *a.questions)), a.language))
+            for a in loaded.articles
+        ],
         loaded.errors,
     )
 
@@ -131,6 +136,7 @@ def save_index(index: HelpIndex, directory: Path) -> None:
     state = {
         "content_hash": index.content_hash,
         "errors": index.errors,
+        "question_lemmas": [list(words) for words in index.question_lemmas],
         "articles": [asdict(article) for article in index.articles],
         "passages": [
             [e.article, e.passage, list(e.lemmas), [sorted(s) for s in e.sentence_lemmas]]
@@ -181,6 +187,7 @@ def read_index(directory: Path) -> HelpIndex | None:
             titles,
             questions,
             owners.astype(np.intp),
+            [tuple(words) for words in state["question_lemmas"]],
             state["errors"],
         )
     except (OSError, ValueError, KeyError, TypeError):
