@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import statistics
 import time
 from dataclasses import dataclass
@@ -173,9 +174,11 @@ def report(results: dict, latencies: list[float], articles: int, entries: dict[s
         f"`make help-eval` (bench/help_eval.py). {articles} articles, "
         f"{entries['passages']} passages, {entries['questions']} titles and questions.",
         "Two question sets, each written apart from the articles by its own writer (from the",
-        "topic list and titles only): **eval** `tests/help/questions/<lang>.yml`, never read",
-        "to write or tune anything (only these aggregate numbers are looked at), and **dev**",
-        "`tests/help/dev/<lang>.yml`, on which the weights were chosen.",
+        "topic list or titles, never the bodies): **eval** `tests/help/questions/<lang>.yml`,",
+        "never read to write or tune anything (only its aggregate numbers and per-topic",
+        "confusion counts are looked at), and **dev** `tests/help/dev/<lang>.yml`, on which",
+        "the weights were chosen. The articles' `questions:` were written from each article's",
+        "subject and sections, never from either set.",
         "Goals (eval): right topic first ≥ 85% and in the top 3 ≥ 95% per language;",
         "off-domain messages answered ≤ 5%; search p95 < 20 ms.",
         "",
@@ -226,7 +229,8 @@ def report(results: dict, latencies: list[float], articles: int, entries: dict[s
         "",
         "One search (lemmas, query embedding, BM25, fusion, ranking, quote),",
         f"{len(latencies)} queries, one thread: p50 {statistics.median(latencies):.1f} ms,",
-        f"p95 {p95:.1f} ms.",
+        f"p95 {p95:.1f} ms; the machine's load average at the end was {os.getloadavg()[0]:.1f}",
+        f"on {os.cpu_count()} cores (other work on it slows the encoder, most of a search).",
         "",
     ]
     return "\n".join(lines)
