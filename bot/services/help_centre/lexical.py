@@ -31,11 +31,17 @@ class LexicalRanker:
                 frequency[word] = frequency.get(word, 0) + 1
         self._idf = {word: lucene_idf(self.size, df) for word, df in frequency.items()}
 
+    def knows(self, word: str) -> bool:
+        return word in self._idf
+
+    def weight(self, word: str) -> float:
+        """The word's IDF here; a word no document has weighs the most."""
+        return self._idf.get(word, lucene_idf(self.size, 0))
+
     def scores(self, words: Sequence[str]) -> np.ndarray:
         """One score in [0, 1] per document, in their order."""
         known = [w for w in words if w in self._idf]
         if not known:
             return np.zeros(self.size, dtype=np.float32)
-        unseen = lucene_idf(self.size, 0)
-        most = sum(self._idf.get(w, unseen) for w in words)
+        most = sum(self.weight(w) for w in words)
         return np.asarray(self._bm25.get_scores(known) / most, dtype=np.float32)

@@ -112,3 +112,11 @@ def test_the_lexical_score_is_the_share_of_the_query_words_a_document_covers() -
 
 def test_an_empty_help_centre_answers_nothing(tmp_path: Path) -> None:
     assert _search_over(tmp_path, {}).search("how do I record a meeting?", "en") == []
+
+
+def test_a_word_the_help_centre_never_has_takes_the_confidence_away(search: HelpSearch) -> None:
+    ours = search.search("how do I reset my password?", "en")[0]
+    theirs = search.search("how do I reset my Instagram password?", "en")[0]
+    assert ours.article.id == theirs.article.id == "reset-password"  # the ranking is the same
+    assert ours.confident and not theirs.confident
+    assert search.passage_scores("how do I reset my Instagram password?", "en").known < 1.0
