@@ -30,6 +30,7 @@ import yaml
 
 from bot.config.settings import LANGUAGES, get_settings
 from bot.nlu.sentence_encoder import embed
+from bot.rasa.server import one_blas_thread
 from bot.services.help_centre.index import index_directory, load_or_build
 from bot.services.help_centre.search import KNOWN_WORDS_FLOOR, WEIGHTS, HelpSearch, Weights
 
@@ -273,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     index, _ = load_or_build(args.help_dir, index_directory(get_settings().model_dir))
     for error in index.errors:
         print(f"help centre: {error}")
+    one_blas_thread()  # as the server runs a turn: BLAS's spinning threads only add time
     search = HelpSearch(index)
     search.search("warm up", "en")  # load the encoder and spaCy outside the timings
     scored, latencies, encoder = score_all(search)
