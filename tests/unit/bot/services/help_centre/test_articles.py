@@ -89,6 +89,7 @@ def test_bad_questions_are_one_clear_line_each(tmp_path: Path) -> None:
         "en/numbers.md": "\n- 12\n- where?",
         "en/empty.md": "\n- where?\n- ''",
         "en/long.md": "\n- " + "why " * 80,
+        "en/many.md": "".join(f"\n- question {n}" for n in range(51)),
     }
     files = {
         name: with_questions(RECORD_EN.replace("id: record-meeting", f"id: {name}"), questions)
@@ -101,6 +102,7 @@ def test_bad_questions_are_one_clear_line_each(tmp_path: Path) -> None:
     assert sorted(loaded.errors) == [
         "en/empty.md: question 2 is empty or over 300 characters",
         "en/long.md: question 1 is empty or over 300 characters",
+        "en/many.md: 51 questions, over the 50 an article may have",
         f"en/mapping.md: {not_a_list}",
         f"en/numbers.md: {not_a_list}",
         f"en/text.md: {not_a_list}",
