@@ -1,5 +1,6 @@
 """One help-centre article as a file: YAML front matter (id, title, language, product,
-topic, url, updated, demo) between `---` lines, then the markdown body (help/README.md).
+topic, url, updated, demo, questions) between `---` lines, then the markdown body
+(help/README.md).
 
 Reading checks what an article needs to be answered from; writing goes through
 yaml.safe_dump, so no title or address can close the front matter or add a field.
@@ -31,6 +32,8 @@ TOPICS = (
 OTHER_TOPIC = "imported"
 ALL_PRODUCTS = "all"
 SLUG_LENGTH = 60
+MAX_QUESTIONS = 50  # how customers ask for an article: a dozen is plenty
+MAX_QUESTION_CHARS = 300
 # Control characters and lone surrogates (JSON can carry both) have no place in a file.
 UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -51,6 +54,8 @@ class HelpArticle:
     updated: date | None
     body: str
     demo: bool = False
+    # how customers ask for it (searched as extra entries of the article); may be none
+    questions: tuple[str, ...] = ()
 
 
 def slug(text: str, fallback: str = "article") -> str:
@@ -85,6 +90,9 @@ def render(article: HelpArticle) -> str:
     if article.updated is not None:
         fields["updated"] = article.updated
     fields["demo"] = article.demo
+    questions = [q for q in (printable(q).strip() for q in article.questions) if q]
+    if questions:
+        fields["questions"] = questions
     front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=10_000)
     return f"---\n{front}---\n\n{printable(article.body).strip()}\n"
 
@@ -94,6 +102,24 @@ def _text(fields: dict, name: str, default: str | None = None) -> str:
     if value is None or isinstance(value, (dict, list)) or not str(value).strip():
         raise ArticleError(f"no {name} in the front matter")
     return " ".join(str(value).split())
+
+
+def _questions(fields: dict) -> tuple[str, ...]:
+    """The optional `questions:` list: each a line of text, none empty or too long."""
+    value = fields.get("questions")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(q, str) for q in value):
+        raise ArticleError("questions is not a list of texts (one '- question' per line)")
+    if len(value) > MAX_QUESTIONS:
+        raise ArticleError(f"{len(value)} questions, over the {MAX_QUESTIONS} an article may have")
+    questions = tuple(" ".join(q.split()) for q in value)
+    for position, question in enumerate(questions, 1):
+        if not question or len(question) > MAX_QUESTION_CHARS:
+            raise ArticleError(
+                f"question {position} is empty or over {MAX_QUESTION_CHARS} characters"
+            )
+    return questions
 
 
 def parse(text: str) -> HelpArticle:
@@ -131,4 +157,5 @@ def parse(text: str) -> HelpArticle:
         id=_text(fields, "id"), title=_text(fields, "title"), language=language,
         product=_text(fields, "product", ALL_PRODUCTS), topic=topic, url=url,
         updated=updated, body=body, demo=fields.get("demo") is True,
+        questions=_questions(fields),
     )  # fmt: skip

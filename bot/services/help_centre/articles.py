@@ -43,6 +43,7 @@ class Article:
     demo: bool
     path: str  # relative to the help centre's folder
     passages: tuple[Passage, ...]
+    questions: tuple[str, ...] = ()  # how customers ask for it (front matter), may be none
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def parse_article(source: str, path: str) -> Article:
         demo=found.demo,
         path=path,
         passages=tuple(passages),
+        questions=found.questions,
     )
 
 

