@@ -69,7 +69,9 @@ class PassageScores:
     title: np.ndarray  # the passage's article's title
     question: np.ndarray  # the passage's article's closest title or question
     question_lexical: np.ndarray  # BM25 of the article's title and questions together
-    known: float  # the share of the query's word weight the help centre has words for
+    # per passage, the share of the query's word weight the help centre has words for
+    # (1 for an article with no version in the query's language: its words cannot tell)
+    known: np.ndarray
 
     def fused(self, weights: Weights, floor: float = KNOWN_WORDS_FLOOR) -> np.ndarray:
         """The weighted sum, scaled by floor + (1 - floor) * known (floor 1: unscaled)."""
@@ -96,6 +98,7 @@ class HelpSearch:
         self.index = index
         self.threshold = threshold
         self.weights = weights
+        self._translations: dict[str, np.ndarray] = {}
 
     @cached_property
     def _article_of_passage(self) -> np.ndarray:
@@ -138,9 +141,18 @@ class HelpSearch:
         unasked = self._unasked_passages
         question[unasked] = np.maximum(title[unasked], semantic[unasked])
         question_lexical[unasked] = lexical[unasked]
-        return PassageScores(
-            lexical, semantic, title, question, question_lexical, self._known_share(words)
-        )
+        # an Italian question about an article written only in English shares few words
+        # with the help centre's Italian: only translated articles are scaled by it
+        known = np.where(self._translated(language), self._known_share(words), 1.0)
+        return PassageScores(lexical, semantic, title, question, question_lexical, known)
+
+    def _translated(self, language: str) -> np.ndarray:
+        """Per passage: whether its article has a version in `language`."""
+        if language not in self._translations:
+            ids = {a.id for a in self.index.articles if a.language == language}
+            has = np.array([a.id in ids for a in self.index.articles], dtype=bool)
+            self._translations[language] = has[self._article_of_passage]
+        return self._translations[language]
 
     def _known_share(self, words: list[str]) -> float:
         """Of the query's word weight (IDF over passages), the share of words that some

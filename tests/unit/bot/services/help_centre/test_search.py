@@ -119,4 +119,4 @@ def test_a_word_the_help_centre_never_has_takes_the_confidence_away(search: Help
     theirs = search.search("how do I reset my Instagram password?", "en")[0]
     assert ours.article.id == theirs.article.id == "reset-password"  # the ranking is the same
     assert ours.confident and not theirs.confident
-    assert search.passage_scores("how do I reset my Instagram password?", "en").known < 1.0
+    assert search.passage_scores("how do I reset my Instagram password?", "en").known.max() < 1.0
