@@ -19,7 +19,7 @@
 //   article-card  shows help-centre articles as the server sends them (custom.article,
 //           given to the widget's own receive()), well-formed and hostile, on a phone:
 //           heading, link, lang, wrapping, keyboard focus, axe-core, reload.
-//   article-fr article-en  the real path: a how-to question answered from the help
+//   article-it article-fr article-en  the real path: a how-to question answered from the help
 //           centre shows the card; its link opens the article's URL in a new tab with
 //           no opener; "No" to "Did this answer your question?" gets a reply (the
 //           pytest side checks it offers a person and the URL is the article's).
@@ -254,6 +254,12 @@ async function checkCard(page, card, { title, url, language, readLabel }) {
 }
 
 const ARTICLE_RUNS = {
+  it: {
+    launcher: "Chatta con noi",
+    question: "come registro una riunione e dove trovo il file?",
+    readLabel: "Leggi l'articolo",
+    no: "No",
+  },
   fr: {
     launcher: "Discuter avec nous",
     question: "comment partager mon écran pendant une réunion ?",
@@ -686,6 +692,10 @@ const STEPS = {
     await poll("the cards after the reload", async () => (await cards.count()) === 2, 10_000);
     await checkCard(page, cards.nth(0), { ...good, readLabel: "Lire l'article" });
     check((await cards.nth(1).locator("a.card-link").count()) === 0, "the reload made a link of a javascript: URL");
+  },
+
+  async "article-it"(run) {
+    await articleAnswer(run, "it");
   },
 
   async "article-fr"(run) {
