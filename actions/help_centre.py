@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import lru_cache
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,11 +14,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.parse_data import intent_name
 from actions.reply_language import reply_language
-from bot.config.settings import get_settings
 from bot.db.session import session_scope
 from bot.services.help_centre import answering
-from bot.services.help_centre.index import index_directory
-from bot.services.help_centre.live_search import LiveSearch
+from bot.services.help_centre.live_search import process_search
 from bot.services.help_centre.search import Answer
 from bot.services.insights.help_centre import record_feedback, record_turn
 from bot.services.runtime import utcnow
@@ -27,18 +24,11 @@ from bot.services.runtime import utcnow
 logger = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=1)
-def live_search() -> LiveSearch:
-    """One per action-server process: the index is loaded once, reloaded on change."""
-    settings = get_settings()
-    return LiveSearch(settings.help_centre_dir, index_directory(settings.model_dir))
-
-
 def _best(text: str, language: str) -> tuple[Answer | None, float | None]:
     """(the confident answer or None, the best score); (None, None) when the search
     cannot run: the customer gets today's reply, never an error."""
     try:
-        search = live_search().current()
+        search = process_search().current()  # loaded once per process, reloaded on change
         found = search.search(text, language, limit=1) if search is not None else []
     except Exception:  # a broken index must not cost the customer their reply
         logger.exception("help centre search failed")
@@ -93,7 +83,6 @@ class ActionAnswerFromHelpCentre(Action):
         try:
             with session_scope() as session:
                 record_turn(session, tracker.sender_id, language, text, answer, score, utcnow())
-                session.commit()
         except Exception:  # Insights must never cost the customer their reply
             logger.exception("could not record the help-centre turn")
 
@@ -116,7 +105,6 @@ class ActionArticleFeedback(Action):
         try:
             with session_scope() as session:
                 record_feedback(session, tracker.sender_id, helpful)
-                session.commit()
         except Exception:
             logger.exception("could not record the article feedback")
         events: list[EventType] = [

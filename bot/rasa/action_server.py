@@ -54,14 +54,18 @@ def build_app(settings: Settings) -> Sanic:
 def main() -> int:
     from rasa_sdk import utils
 
+    from bot.services.help_centre.live_search import warm_up  # the search's imports: here only
+
     settings = get_settings()
     utils.configure_colored_logging(settings.log_level)
     utils.update_sanic_log_level()
     quiet_dependency_warnings()
+    app = build_app(settings)
+    warm_up()  # the help centre's index and encoder, before the first customer needs them
     logging.getLogger(__name__).info(
         "action server on http://%s:%s", settings.listen_host, settings.action_port
     )
-    build_app(settings).run(
+    app.run(
         settings.listen_host,
         settings.action_port,
         workers=utils.number_of_sanic_workers(),

@@ -87,3 +87,23 @@ def test_update_without_the_secret_token_is_refused(channels: Channels, secret: 
     response = post(channels, update(chat_id, "ciao"), secret)
     assert response.status_code == 403
     channels.platforms.assert_nothing_sent(sent_to(chat_id))
+
+
+def test_a_how_to_question_gets_the_article_as_text_with_its_link(channels: Channels) -> None:
+    """Text channels get the help-centre article as text (title, quote, link on its own
+    line) and no `custom` payload, then "Did this answer your question?"."""
+    chat_id = secrets.randbelow(10**9)
+    question = "come faccio a registrare una riunione e dove finisce il file?"
+    response = post(channels, update(chat_id, question), registered_secret(channels))
+    assert response.status_code == 200, response.text
+
+    deadline = time.monotonic() + 20
+    sent = channels.platforms.wait_for(sent_to(chat_id))
+    while len(sent) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        sent = channels.platforms.matching(sent_to(chat_id))
+    article, asked = sent[0].fields, sent[1].fields
+    assert identify(article["text"]) == ("utter_help_article", "it")
+    assert article["text"].split("\n")[-1] == "https://help.example.com/it/registrare-una-riunione"
+    assert "custom" not in json.dumps(article) and "reply_markup" not in article
+    assert identify(asked["text"]) == ("utter_ask_article_helpful", "it")

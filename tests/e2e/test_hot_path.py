@@ -3,7 +3,8 @@
 The model runs in this process with bot/rasa/patches/hot_path.py installed, as
 `python -m bot serve rasa` does, and with an action endpoint that records every
 call and fills nothing: the language and "not understood twice" behaviour must
-come from the Rasa process itself, with no action call on such turns.
+come from the Rasa process itself, with no action call for them (a message not
+understood calls the help centre's search, nothing else).
 """
 
 from __future__ import annotations
@@ -85,16 +86,22 @@ def test_page_hint_and_stickiness_without_an_action_call(
     assert endpoint.calls == []
 
 
-def test_second_misunderstanding_offers_a_person_without_an_action_call(
+def test_second_misunderstanding_is_known_without_a_state_action_call(
     agent: Agent, endpoint: ActionEndpoint
 ) -> None:
+    """A message not understood goes to the help centre first (one call, the search,
+    which answers here with nothing); "not understood twice" is the Rasa process's
+    own: no call for the conversation's state. The replies: tests/e2e/test_help_centre.py
+    and test_rest_conversation.py."""
     endpoint.calls.clear()
     who = uuid.uuid4().hex
     replies(agent, who, "buongiorno")
-    assert replies(agent, who, "xxxxx yyyy")[0] == ("utter_default", "it")
-    assert replies(agent, who, "kkkkkk")[0] == ("utter_fallback_offer_human", "it")
+    replies(agent, who, "xxxxx yyyy")
+    replies(agent, who, "kkkkkk")
+    tracker = asyncio.run(agent.tracker_store.retrieve(who))
+    assert tracker is not None and tracker.get_slot("repeated_fallback") is True
     assert replies(agent, who, "grazie mille")[0] == ("utter_thank", "it")
-    assert endpoint.calls == []
+    assert endpoint.calls == ["action_answer_from_help_centre"] * 2
 
 
 def test_a_turn_that_needs_an_action_still_calls_the_action_server(

@@ -15,23 +15,29 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.services.insights.outcomes import FALLBACK_INTENT
+from bot.services.insights.outcomes import (
+    ARTICLE_FEEDBACK_INTENT,
+    ARTICLE_HELPFUL_SLOT,
+    FALLBACK_INTENT,
+)
+from bot.services.insights.outcomes import (
+    ARTICLE_SLOT as ARTICLE_SLOT,  # re-exported for the actions
+)
 
 if TYPE_CHECKING:  # the search (numpy, bm25s) stays out of the Rasa process's imports
     from bot.services.help_centre.search import Answer
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 HOW_TO_INTENT = "ask_how_to"
-FEEDBACK_INTENT = "article_feedback"
+FEEDBACK_INTENT = ARTICLE_FEEDBACK_INTENT  # the buttons of "Did this answer...?"
 HELP_INTENTS = frozenset({OUT_OF_SCOPE_INTENT, FALLBACK_INTENT, HOW_TO_INTENT})
 
 ANSWER_ACTION = "action_answer_from_help_centre"
 FEEDBACK_ACTION = "action_article_feedback"
-HANDOFF_START_ACTION = "action_start_handoff"
 
-ARTICLE_SLOT = "help_article"  # the article offered last (article_slot below)
+# ARTICLE_SLOT: the article offered last (article_slot below); Insights reads it too
 QUESTION_SLOT = "article_question"  # True while "Did this answer your question?" waits
-HELPFUL_SLOT = "article_helpful"  # its answer; also the buttons' entity
+HELPFUL_SLOT = ARTICLE_HELPFUL_SLOT  # its answer; also the buttons' entity
 HANDOFF_ARTICLE_SLOT = "handoff_article"  # the article that did not help, for the ticket
 
 ARTICLE_RESPONSE = "utter_help_article"

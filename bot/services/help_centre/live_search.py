@@ -3,8 +3,9 @@ again when its file changes, so `python -m bot help-centre import` + `help-index
 is answered by running servers without a restart (and without retraining).
 
 Each search costs one stat of the index file; a changed file (another size, time or
-inode: `save_index` replaces it whole) is read again. Until the first search the
-process has no index; then `load_or_build` builds one if none is current.
+inode: `save_index` replaces it whole) is read again. The first load (`warm_up`, run by
+the action server before it listens) builds the index with `load_or_build` if none is
+current.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from functools import lru_cache
 from pathlib import Path
 
-from bot.services.help_centre.index import INDEX_FILE, load_or_build, read_index
+from bot.config.settings import get_settings
+from bot.services.help_centre.index import INDEX_FILE, index_directory, load_or_build, read_index
 from bot.services.help_centre.search import HelpSearch
 
 logger = logging.getLogger(__name__)
@@ -62,3 +65,22 @@ class LiveSearch:
         else:
             logger.info("help centre: index reloaded (%d articles)", len(index.articles))
         self._search, self._stamp = HelpSearch(index), stamp
+
+
+@lru_cache(maxsize=1)
+def process_search() -> LiveSearch:
+    """The process's one search over HELP_CENTRE_DIR's index in MODEL_DIR."""
+    settings = get_settings()
+    return LiveSearch(settings.help_centre_dir, index_directory(settings.model_dir))
+
+
+def warm_up() -> None:
+    """Load the index, the ranker and the sentence encoder now, so the first customer
+    who needs the help centre does not wait for them (the action server calls this
+    before it listens). A failure is logged: the first search tries again."""
+    try:
+        search = process_search().current()
+        if search is not None:
+            search.search("warm up", "en", limit=1)
+    except Exception:
+        logger.exception("help centre: could not load the search index")

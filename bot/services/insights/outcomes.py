@@ -5,9 +5,10 @@ time and in order, into an `InsightConversation` row of facts (no text, no sende
 `outcome` then reads the facts as of a moment:
 
 - handed off: a ticket was opened for a person (`action_handoff`);
-- resolved: a flow finished (an answer, a reset link, the login checklist...) and
-  the customer confirmed (thanks, yes, or "it helped"), or did not ask again, in this
-  session or a new one, within the resolution window (24 hours as shipped);
+- resolved: a flow finished (an answer, a reset link, the login checklist, a
+  help-centre article...) and the customer confirmed (thanks, yes, "it helped" or
+  "it answered my question"), or did not ask again, in this session or a new one,
+  within the resolution window (24 hours as shipped);
 - misunderstood: otherwise, if the last message was not understood (`nlu_fallback`);
 - abandoned: otherwise;
 - in progress: not settled yet (recent activity, or a flow end still in its window).
@@ -41,8 +42,16 @@ FLOW_ENDS = frozenset(
 )
 HANDOFF_ACTION = "action_handoff"
 CONFIRMING_INTENTS = frozenset({"thank", "affirm"})
+# A help-centre article given (its slot set with a value) ends a flow too; the yes / no
+# to "did this answer your question?" is its own intent and slot
+# (named here once; bot/services/help_centre/answering.py uses them).
+ARTICLE_SLOT, ARTICLE_HELPFUL_SLOT, ARTICLE_FEEDBACK_INTENT = (
+    "help_article", "article_helpful", "article_feedback",
+)  # fmt: skip
 # Messages that ask nothing new: they do not reopen a finished flow.
-SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", SATISFACTION_INTENT})
+SMALL_TALK_INTENTS = frozenset(
+    {"greet", "goodbye", "thank", "affirm", "deny", SATISFACTION_INTENT, ARTICLE_FEEDBACK_INTENT}
+)
 AGENT_SLOT = "agent_name"  # set by the desk when an agent claims the ticket
 TOPIC_SLOT = "handoff_topic"
 LANGUAGE_SLOT = "language"
@@ -135,8 +144,17 @@ def _slot(row: InsightConversation, name: str, value: Any, at: datetime) -> None
         row.handoff_topic = value[:64]
     elif name == AGENT_SLOT and value and row.handed_off_at and row.agent_claimed_at is None:
         row.agent_claimed_at = at
-    elif name in (HELPED_SLOT, RATING_SLOT) and not row.user_messages:
+    elif name in (HELPED_SLOT, RATING_SLOT, ARTICLE_SLOT) and not row.user_messages:
         return  # Rasa copying an earlier session's slots into a new one: no new answer
+    elif name == ARTICLE_SLOT and value and row.handed_off_at is None:
+        row.flow_finished_at = at  # answered from the help centre
+        row.confirmed = False
+    elif name == ARTICLE_HELPFUL_SLOT and row.flow_finished_at is not None:
+        if value is True:
+            row.confirmed = True
+        elif value is False:  # it did not answer: not resolved (a person is offered)
+            row.flow_finished_at = None
+            row.confirmed = False
     elif name == HELPED_SLOT and isinstance(value, bool):
         row.helped = value
     elif name == RATING_SLOT and isinstance(value, (int, float)) and 1 <= value <= 5:

@@ -209,3 +209,21 @@ def test_the_insight_tables_hold_no_personal_data(session: Session, tracker: Eng
         assert secret not in stored
     assert "twilio" in stored and "inform" in stored  # the facts are there
     assert "sono [username], [number], [email]" in stored  # the message, for review
+
+
+def test_an_article_from_the_help_centre_resolves_unless_it_did_not_answer(
+    session: Session, tracker: Engine
+) -> None:
+    started = NOW - timedelta(hours=3)
+    helped = Conversation(tracker, "rest:article-yes", started, "en")
+    helped.user("how do I record a meeting?", "ask_how_to", 0.9)
+    helped.action("action_answer_from_help_centre").slot("help_article", {"id": "record-meeting"})
+    helped.user('/article_feedback{"article_helpful": true}', "article_feedback", 1.0)
+    helped.action("action_article_feedback").slot("article_helpful", True)
+    unhelpful = Conversation(tracker, "socketio:article-no", started, "en")
+    unhelpful.user("how do I record a meeting?", "ask_how_to", 0.9)
+    unhelpful.action("action_answer_from_help_centre").slot("help_article", {"id": "x"})
+    unhelpful.user("no", "deny", 0.9)
+    unhelpful.action("action_article_feedback").slot("article_helpful", False)
+    read_all(session, tracker)
+    assert outcomes(session, NOW) == {"rest/en": Outcome.RESOLVED, "socketio/en": Outcome.ABANDONED}
