@@ -77,7 +77,8 @@ def main() -> None:
     report = (
         "# In-process parse time\n\n"
         f"`make bench` on {time.strftime('%Y-%m-%d %H:%M')}, model `{model.name}`, "
-        f"{len(timings)} held-out messages, one at a time (2-core machine).\n\n"
+        f"{len(timings)} held-out messages, one at a time (2-core machine; load average "
+        f"{os.getloadavg()[0]:.1f} at the end: other work on the machine slows every figure).\n\n"
         "| p50 (ms) | p95 (ms) | max (ms) |\n|---|---|---|\n"
         f"| {p50:.1f} | {p95:.1f} | {most:.1f} |\n"
     )

@@ -81,7 +81,14 @@ async function helpCentre(page) {
       // the innermost element reaching furthest right: what to fix when the page is too wide
       let culprit = "";
       let right = window.innerWidth;
+      const clipped = (node) => {
+        for (let up = node.parentElement; up && up !== document.body; up = up.parentElement) {
+          if (getComputedStyle(up).overflowX !== "visible") return true;
+        }
+        return false;
+      };
       for (const node of document.body.querySelectorAll("*")) {
+        if (clipped(node)) continue; // scrolls inside its own box: not the page's width
         const edge = node.getBoundingClientRect().right;
         if (edge > right + 0.5) {
           right = edge;

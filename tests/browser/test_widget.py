@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.config.policy import load_policy
+from bot.config.settings import LANGUAGES
 from bot.desk.auth import CSRF_HEADER
 from bot.nlu.language_detection import LanguageIdentifier
 from bot.services.handoff.tickets import HandoffRequest, Verification, open_ticket
@@ -138,7 +139,7 @@ def test_help_centre_articles_show_as_cards(site: Site, assistant: Assistant) ->
 def test_a_how_to_question_gets_the_article_card_and_no_offers_a_person(
     site: Site, assistant: Assistant, tmp_path: Path
 ) -> None:
-    """fr and en through the real widget, Rasa and action server: a how-to question shows
+    """it, fr and en through the real widget, Rasa and action server: a how-to question shows
     the card of one of the help centre's articles, in the conversation's language, with
     a link that opens its URL; "No" to "Did this answer your question?" offers a person."""
     transcript, cards = tmp_path / "transcript.json", tmp_path / "cards.json"
@@ -148,7 +149,7 @@ def test_a_how_to_question_gets_the_article_card_and_no_offers_a_person(
             "--rasa", assistant.rasa_url,
             "--proxy-port", str(site.proxy_port),
             "--out", str(SCREENSHOTS),
-            "--steps", "article-fr,article-en",
+            "--steps", "article-it,article-fr,article-en",
             "--transcript", str(transcript),
             "--articles", str(cards),
         ]
@@ -159,7 +160,7 @@ def test_a_how_to_question_gets_the_article_card_and_no_offers_a_person(
     help_centre = load_articles(Path(assistant.env.get("HELP_CENTRE_DIR", ROOT / "help")))
     articles = {(a.language, a.url): a for a in help_centre.articles}
     shown = json.loads(cards.read_text())
-    assert [card["language"] for card in shown] == ["fr", "en"]
+    assert [card["language"] for card in shown] == list(LANGUAGES)
     for card in shown:
         # an article of the help centre, in the language the customer wrote in
         article = articles.get((card["article_language"], card["url"]))
@@ -167,7 +168,7 @@ def test_a_how_to_question_gets_the_article_card_and_no_offers_a_person(
         assert card["article_language"] == card["language"]
         assert card["title"] == article.title
     turns = {turn["step"]: turn for turn in json.loads(transcript.read_text())}
-    for language in ("fr", "en"):
+    for language in LANGUAGES:
         after_no = [identify(text) for text in turns[f"article-{language}-no"]["bot"]]
         names = [found[0] for found in after_no if found]
         assert {found[1] for found in after_no if found} == {language}, after_no

@@ -19,7 +19,7 @@
 //   article-card  shows help-centre articles as the server sends them (custom.article,
 //           given to the widget's own receive()), well-formed and hostile, on a phone:
 //           heading, link, lang, wrapping, keyboard focus, axe-core, reload.
-//   article-fr article-en  the real path: a how-to question answered from the help
+//   article-it article-fr article-en  the real path: a how-to question answered from the help
 //           centre shows the card; its link opens the article's URL in a new tab with
 //           no opener; "No" to "Did this answer your question?" gets a reply (the
 //           pytest side checks it offers a person and the URL is the article's).
@@ -254,6 +254,12 @@ async function checkCard(page, card, { title, url, language, readLabel }) {
 }
 
 const ARTICLE_RUNS = {
+  it: {
+    launcher: "Chatta con noi",
+    question: "come registro una riunione e dove trovo il file?",
+    readLabel: "Leggi l'articolo",
+    no: "No",
+  },
   fr: {
     launcher: "Discuter avec nous",
     question: "comment partager mon écran pendant une réunion ?",
@@ -646,17 +652,30 @@ const STEPS = {
       language: 'fr" onfocus="window.__xss=1',
       passage: `<script>window.__xss=1</script> https://${long}.example`,
     };
+    // the help centre has this one in English only
+    const english = {
+      ...good,
+      id: "demo-wake-on-lan",
+      url: "https://help.example.com/en/wake-on-lan",
+      title: "Wake on LAN",
+      language: "en",
+      passage: "Wake on LAN lets you start a computer that is switched off.",
+    };
     const logChildren = () => w.log.evaluate((node) => node.childElementCount);
     const before = await logChildren();
-    await page.evaluate(([a, b]) => {
+    await page.evaluate((articles) => {
       const widget = window.__rasaSupportWidget;
-      widget.receive({ text: `${a.title}\n${a.passage}\n${a.url}`, custom: { article: a } });
-      widget.receive({ text: "plain text of the hostile one", custom: { article: b } });
-    }, [good, hostile]);
+      for (const a of articles) widget.receive({ text: `${a.title}\n${a.url}`, custom: { article: a } });
+    }, [good, hostile, english]);
     // one node per message in the log: a screen reader announces each card once
-    check((await logChildren()) === before + 2, "a card was added to the log as several nodes");
+    check((await logChildren()) === before + 3, "a card was added to the log as several nodes");
     const cards = w.root.locator(".msg.has-article");
-    check((await cards.count()) === 2, `${await cards.count()} cards shown, not 2`);
+    check((await cards.count()) === 3, `${await cards.count()} cards shown, not 3`);
+    const notes = w.root.locator(".card-note:visible");
+    check((await notes.count()) === 1, "not exactly one note about an article's language");
+    const note = await cards.nth(2).locator(".card-note").textContent();
+    check(note === "Cet article n'est disponible qu'en English.", `the English article's note reads ${note}`);
+    check((await cards.nth(2).locator("h3").getAttribute("lang")) === "en", "the English title is not lang=en");
     check(
       await page.getByRole("heading", { level: 3, name: good.title }).isVisible(),
       "the title is not a level-3 heading",
@@ -679,13 +698,19 @@ const STEPS = {
     await w.root.locator("select.language").selectOption("en");
     check((await cards.nth(0).locator("a.card-link").textContent()) === "Read the article", "the link was not translated");
     check((await cards.nth(0).locator("h3").getAttribute("lang")) === "fr", "the article lost its language");
+    check(await cards.nth(2).locator(".card-note").isHidden(), "an English article in an English chat has a note");
+    check(await cards.nth(0).locator(".card-note").isVisible(), "a French article in an English chat has no note");
     await w.root.locator("select.language").selectOption("fr");
     // a reload shows the cards again, from the stored history
     await page.reload();
     await w.panel.waitFor({ state: "visible" });
-    await poll("the cards after the reload", async () => (await cards.count()) === 2, 10_000);
+    await poll("the cards after the reload", async () => (await cards.count()) === 3, 10_000);
     await checkCard(page, cards.nth(0), { ...good, readLabel: "Lire l'article" });
     check((await cards.nth(1).locator("a.card-link").count()) === 0, "the reload made a link of a javascript: URL");
+  },
+
+  async "article-it"(run) {
+    await articleAnswer(run, "it");
   },
 
   async "article-fr"(run) {

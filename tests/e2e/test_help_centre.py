@@ -21,6 +21,7 @@ from tests.support.desk_client import signed_in
 from tests.support.environment import ROOT
 from tests.support.replies import identify
 from tests.support.servers import Assistant, Desk, always_open_policy, start_assistant
+from tests.support.widget_client import WidgetClient
 
 pytestmark = pytest.mark.slow
 
@@ -86,6 +87,20 @@ def test_a_how_to_question_gets_the_article_with_its_link_and_the_question(
     assert identify(article["text"]) == ("utter_help_article", language)
     assert identify(asked["text"]) == ("utter_ask_article_helpful", language)
     assert [b["payload"] for b in asked["buttons"]] == [FEEDBACK_YES, FEEDBACK_NO]
+
+
+def test_the_widget_gets_the_article_as_one_message_for_its_card(assistant: Assistant) -> None:
+    widget = WidgetClient(assistant.rasa_url, language="fr")
+    try:
+        widget.say(HOW_TO["fr"])
+        article, asked = widget.next(), widget.next()
+    finally:
+        widget.close()
+    card = article["custom"]["article"]
+    assert card["topic"] == "record-meeting" and card["url"] in urls_in(HELP / "fr")
+    assert article["text"].split("\n")[-1] == card["url"]
+    assert identify(asked["text"]) == ("utter_ask_article_helpful", "fr")
+    assert [b["payload"] for b in asked["quick_replies"]] == [FEEDBACK_YES, FEEDBACK_NO]
 
 
 @pytest.mark.parametrize("language", ["it", "fr", "en"])

@@ -40,10 +40,11 @@ export function articleOf(raw) {
 /**
  * The card's nodes: the title as a heading (h3: the panel's title is the h2), the
  * passage, and the "Read the article" link when there is a safe URL. Title and
- * passage carry the article's language; the link text is the widget's own words
- * (`readLabel`), in the widget's language.
+ * passage carry the article's language; the link text (`words.read`) and the note
+ * that the article is in another language (`words.note`, shown when not empty) are
+ * the widget's own words, in the widget's language.
  */
-export function articleCard(article, readLabel, headingId, doc = document) {
+export function articleCard(article, words, headingId, doc = document) {
   const card = doc.createElement("div");
   card.className = "card";
   const heading = doc.createElement("h3");
@@ -58,6 +59,13 @@ export function articleCard(article, readLabel, headingId, doc = document) {
     parts.push(passage);
   }
   if (article.language) for (const part of parts) part.lang = article.language;
+  // a card has the server's note on the language only in its plain text: say it here
+  const note = doc.createElement("p");
+  note.className = "card-note";
+  note.dataset.articleNote = article.language;
+  note.textContent = words.note;
+  note.hidden = !words.note;
+  parts.push(note);
   if (article.url) {
     const link = doc.createElement("a");
     link.className = "card-link";
@@ -68,9 +76,15 @@ export function articleCard(article, readLabel, headingId, doc = document) {
     link.dataset.read = "";
     // several cards in one log: each link also names its article
     link.setAttribute("aria-describedby", headingId);
-    link.textContent = readLabel;
+    link.textContent = words.read;
     parts.push(link);
   }
   card.append(...parts);
   return card;
+}
+
+/** The article's primary language when it is not the widget's `language`, else "". */
+export function otherLanguage(articleLanguage, language) {
+  const primary = String(articleLanguage || "").split("-")[0].toLowerCase();
+  return primary && primary !== language ? primary : "";
 }

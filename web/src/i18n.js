@@ -29,6 +29,7 @@ export const STRINGS = {
     handoffAgentNamed: "A person has joined the conversation: {agent}",
     handoffEnded: "You are back with the assistant",
     readArticle: "Read the article",
+    articleOtherLanguage: "This article is only available in {language}.",
   },
   it: {
     launcher: "Chatta con noi",
@@ -54,6 +55,7 @@ export const STRINGS = {
     handoffAgentNamed: "Un operatore si è unito alla conversazione: {agent}",
     handoffEnded: "Sei di nuovo con l'assistente",
     readArticle: "Leggi l'articolo",
+    articleOtherLanguage: "Questo articolo è disponibile solo in {language}.",
   },
   fr: {
     launcher: "Discuter avec nous",
@@ -79,6 +81,7 @@ export const STRINGS = {
     handoffAgentNamed: "Un conseiller a rejoint la conversation : {agent}",
     handoffEnded: "Vous êtes de nouveau avec l'assistant",
     readArticle: "Lire l'article",
+    articleOtherLanguage: "Cet article n'est disponible qu'en {language}.",
   },
 };
 

@@ -8,7 +8,7 @@
 // `custom.article` (a help-centre answer) is shown as an article card (article.js).
 
 import { io } from "socket.io-client";
-import { articleCard, articleOf } from "./article.js";
+import { articleCard, articleOf, otherLanguage } from "./article.js";
 import css from "./widget.css";
 import { LANGUAGE_NAMES, LANGUAGES, initialLanguage, supportedLanguage, t } from "./i18n.js";
 import { Store } from "./store.js";
@@ -245,6 +245,10 @@ class ChatWidget {
     }
     for (const node of this.log.querySelectorAll("[data-read]")) {
       node.textContent = t(lang, "readArticle");
+    }
+    for (const node of this.log.querySelectorAll("[data-article-note]")) {
+      node.textContent = this.articleNote(node.dataset.articleNote);
+      node.hidden = !node.textContent;
     }
     for (const node of this.log.querySelectorAll(".quick-replies")) {
       node.setAttribute("aria-label", t(lang, "suggestions"));
@@ -487,8 +491,16 @@ class ChatWidget {
     item.classList.add("has-article");
     const body = element("div", "body");
     const headingId = `rw-article-${entry.id || newId()}`;
-    body.append(articleCard(article, t(this.language, "readArticle"), headingId));
+    const words = { read: t(this.language, "readArticle"), note: this.articleNote(article.language) };
+    body.append(articleCard(article, words, headingId));
     return body;
+  }
+
+  /** "This article is only in English." when the article is not in the widget's language. */
+  articleNote(articleLanguage) {
+    const other = otherLanguage(articleLanguage, this.language);
+    if (!other) return "";
+    return t(this.language, "articleOtherLanguage", { language: LANGUAGE_NAMES[other] || other });
   }
 
   /** Buttons for the last message's quick replies; older ones are no longer offered. */

@@ -1,7 +1,7 @@
 // The article card's data rules: `npm test --prefix web` (node's test runner).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { articleOf } from "../src/article.js";
+import { articleOf, otherLanguage } from "../src/article.js";
 import { t } from "../src/i18n.js";
 
 const ARTICLE = {
@@ -56,4 +56,12 @@ test("the link's words in the three languages", () => {
   assert.equal(t("en", "readArticle"), "Read the article");
   assert.equal(t("it", "readArticle"), "Leggi l'articolo");
   assert.equal(t("fr", "readArticle"), "Lire l'article");
+});
+
+test("a note only when the article is not in the chat's language", () => {
+  assert.equal(otherLanguage("en", "it"), "en");
+  assert.equal(otherLanguage("fr-CA", "fr"), "");
+  assert.equal(otherLanguage("", "fr"), "");
+  assert.equal(t("it", "articleOtherLanguage", { language: "English" }),
+    "Questo articolo è disponibile solo in English.");
 });

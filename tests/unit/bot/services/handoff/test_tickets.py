@@ -296,3 +296,32 @@ def test_a_webhook_delivery_is_recorded_on_its_ticket(session: Session) -> None:
     session.refresh(ticket)
     assert (ticket.webhook_status, ticket.webhook_attempts) == (WebhookStatus.FAILED.value, 4)
     handoff.record_delivery(session, 999_999, delivered=True, attempts=1)  # erased: no error
+
+
+def test_after_an_article_that_did_not_help_the_ticket_carries_question_and_article(
+    session: Session,
+) -> None:
+    """The question is the reason (not asked again); what the customer typed in it is
+    masked like every ticket text."""
+    assert [d.value for d in details_to_ask(Topic.GENERAL, False, known_reason=True)] == [
+        "identifier"
+    ]
+    assert [d.value for d in details_to_ask(Topic.GENERAL, True, known_reason=True)] == ["reason"]
+    unhelpful = handoff.UnhelpfulArticle(
+        question="how do I record a meeting? I'm mario.rossi@libero.it, card 4111 1111 1111 1111",
+        article_id="record-meeting",
+        title="Record a meeting",
+        url="https://help.example.com/en/record-a-meeting",
+    )
+    outcome = open_ticket(
+        session,
+        request(topic=Topic.GENERAL, language="en", unhelpful_article=unhelpful),
+        datetime(2026, 11, 23, 10, 0),
+    )
+    summary = session.get(HandoffTicket, outcome.ticket_id).summary
+    assert 'question: "how do I record a meeting?' in summary
+    assert (
+        'article that did not help: record-meeting "Record a meeting" '
+        "https://help.example.com/en/record-a-meeting"
+    ) in summary
+    assert "mario.rossi" not in summary and "4111" not in summary
