@@ -56,7 +56,7 @@ class ActionAnswerFromHelpCentre(Action):
             best = await asyncio.to_thread(_best, text, language)
         decision = answering.decide(intent, best[0], bool(tracker.get_slot("repeated_fallback")))
         if searched:
-            self._record(tracker, language, text, decision.answer, best[1])
+            self._record(tracker, language, str(intent), text, decision.answer, best[1])
         if decision.answer is None:
             dispatcher.utter_message(response=decision.response)
             return [SlotSet(answering.QUESTION_SLOT, False)]
@@ -76,13 +76,16 @@ class ActionAnswerFromHelpCentre(Action):
         self,
         tracker: Tracker,
         language: str,
+        intent: str,
         text: str,
         answer: Answer | None,
         score: float | None,
     ) -> None:
         try:
             with session_scope() as session:
-                record_turn(session, tracker.sender_id, language, text, answer, score, utcnow())
+                record_turn(
+                    session, tracker.sender_id, language, intent, text, answer, score, utcnow()
+                )
         except Exception:  # Insights must never cost the customer their reply
             logger.exception("could not record the help-centre turn")
 

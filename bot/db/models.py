@@ -416,6 +416,7 @@ class HelpCentreTurn(Base):
     conversation_key = Column(String(64), nullable=False, index=True)  # keyed hash
     channel = Column(String(32), nullable=False)
     language = Column(String(2), nullable=False)  # the conversation's
+    intent = Column(String(64), nullable=False)  # out_of_scope, nlu_fallback, ask_how_to
     question = Column(String(300), nullable=False)  # scrubbed: no email, number, ID
     answered = Column(Boolean, nullable=False)  # an article was given
     article_id = Column(String(128))

@@ -171,6 +171,26 @@ def test_a_new_question_drops_did_this_answer(assistant: Assistant) -> None:
     assert ("utter_handoff_intro", "en") not in replies
 
 
+def test_insights_count_articles_answers_and_searches_with_no_good_article(
+    assistant: Assistant, supervisor: Desk
+) -> None:
+    who = sender()
+    article_turn(assistant, who, HOW_TO["it"])
+    assistant.send(who, FEEDBACK_YES)
+    assistant.send(sender(), OFF_DOMAIN["it"])
+    figures = signed_in(supervisor).get(
+        f"{supervisor.url}/api/insights", params={"language": "it"}, timeout=60
+    )
+    assert figures.status_code == 200, figures.text
+    help_centre = figures.json()["help_centre"]
+    assert help_centre["answered"] >= 1 and help_centre["not_answered"] >= 1
+    recording = [a for a in help_centre["articles"] if a["topic"] == "record-meeting"]
+    assert recording and recording[0]["yes"] >= 1 and recording[0]["helpful_rate"] is not None
+    searches = [e for g in help_centre["no_good_article"] for e in g["examples"]]
+    assert OFF_DOMAIN["it"] in searches
+    assert figures.json()["by_language"]["it"]["help_answered"] >= 1
+
+
 @pytest.fixture(scope="module")
 def own_help_centre(
     model_path: Path, tmp_path_factory: pytest.TempPathFactory

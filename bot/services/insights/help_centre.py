@@ -40,6 +40,7 @@ def record_turn(
     session: Session,
     conversation_id: str,
     language: str,
+    intent: str,
     question: str,
     answer: Answer | None,
     score: float | None,
@@ -54,6 +55,7 @@ def record_turn(
             conversation_key=conversation_key(conversation_id),
             channel=channel_of(conversation_id),
             language=language[:2],
+            intent=intent[:64],
             question=scrub(question),
             answered=answer is not None,
             article_id=article.id[:128] if article else None,
@@ -102,6 +104,9 @@ class SearchGroup:
     language: str
     count: int
     examples: list[str]  # scrubbed, most frequent first
+    # how the intent model read them: out_of_scope ones are often truly off-domain
+    # (the weather), ask_how_to and nlu_fallback ones often an article to write
+    intents: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,19 +136,22 @@ def group_key(language: str, question: str) -> tuple[str, frozenset[str]] | None
     return (language, words) if words else None
 
 
-def group_searches(rows: Iterable[tuple[str, str]], top: int = TOP) -> list[SearchGroup]:
-    """(language, scrubbed question) pairs grouped by lemmas, largest groups first."""
+def group_searches(rows: Iterable[tuple[str, str, str]], top: int = TOP) -> list[SearchGroup]:
+    """(language, intent, scrubbed question) grouped by lemmas, largest groups first."""
     counts: Counter[tuple[str, frozenset[str]]] = Counter()
     texts: dict[tuple[str, frozenset[str]], Counter[str]] = {}
-    for language, question in rows:
+    intents: dict[tuple[str, frozenset[str]], Counter[str]] = {}
+    for language, intent, question in rows:
         key = group_key(language, question) or (language, frozenset({question.casefold()}))
         counts[key] += 1
         texts.setdefault(key, Counter())[question] += 1
+        intents.setdefault(key, Counter())[intent] += 1
     return [
         SearchGroup(
             language=key[0],
             count=count,
             examples=[text for text, _ in texts[key].most_common(MAX_EXAMPLES)],
+            intents=dict(intents[key].most_common()),
         )
         for key, count in counts.most_common(top)
     ]
@@ -169,11 +177,11 @@ def help_centre_figures(
         query = query.where(HelpCentreTurn.channel == channel)
     figures = HelpCentreFigures()
     articles: dict[str, ArticleFigures] = {}
-    unanswered: list[tuple[str, str]] = []
+    unanswered: list[tuple[str, str, str]] = []
     for row in session.scalars(query.order_by(HelpCentreTurn.at)):
         figures.searched += 1
         if not row.answered:
-            unanswered.append((row.language, row.question))
+            unanswered.append((row.language, row.intent, row.question))
             continue
         figures.answered += 1
         article = articles.setdefault(row.article_id, ArticleFigures(row.article_id, row.topic))

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("conversation_key", sa.String(length=64), nullable=False),
         sa.Column("channel", sa.String(length=32), nullable=False),
         sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("intent", sa.String(length=64), nullable=False),
         sa.Column("question", sa.String(length=300), nullable=False),
         sa.Column("answered", sa.Boolean(), nullable=False),
         sa.Column("article_id", sa.String(length=128), nullable=True),

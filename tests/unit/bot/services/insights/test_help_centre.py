@@ -52,7 +52,8 @@ RECORD, SHARE = answer("record-meeting", "record-meeting"), answer("share-screen
 def searched(session: Session, sender: str, question: str, given: Answer | None, **kw) -> None:
     score = given.score if given else 0.2
     at = kw.get("at", NOW)
-    record_turn(session, sender, kw.get("language", "en"), question, given, score, at)
+    intent = kw.get("intent", "ask_how_to")
+    record_turn(session, sender, kw.get("language", "en"), intent, question, given, score, at)
     session.commit()
 
 
@@ -101,9 +102,11 @@ def test_searches_with_no_good_article_are_scrubbed_and_grouped_by_lemmas(
         ("rest:5", "come esporto i contatti?", "it"),
         ("rest:6", "can I order a pizza", "en"),
     ]:
-        searched(session, sender, question, None, language=language)
+        intent = "out_of_scope" if "pizza" in question else "ask_how_to"
+        searched(session, sender, question, None, language=language, intent=intent)
     groups = help_centre_figures(session).no_good_article
-    assert [(g.language, g.count) for g in groups][:1] == [("en", 3)]
+    assert [(g.language, g.count, g.intents) for g in groups][:1] == [("en", 3, {"ask_how_to": 3})]
+    assert {"out_of_scope": 1} in [g.intents for g in groups]
     assert groups[0].examples[0].lower().startswith("how do i export my contact")
     assert sorted(g.count for g in groups) == [1, 1, 1, 3]
     stored = " ".join(session.scalars(select(HelpCentreTurn.question)))
