@@ -98,7 +98,7 @@ def score_all(search: HelpSearch) -> tuple[list[Scored], list[float], list[float
                 scores = search.passage_scores(text, language)
                 ranked = {}
                 for system, (weights, floor) in SYSTEMS.items():
-                    answers = search.rank(scores.fused(weights, floor), text, language)[:3]
+                    answers = search.rank(scores.fused(weights, floor), text, language, 3)
                     ranked[system] = [(a.article.topic, a.score) for a in answers]
                 # dev's off-domain messages all calibrate; eval's, one half by hash
                 calibration = set_name == "dev" or calibration_half(text)

@@ -165,10 +165,13 @@ class HelpSearch:
     def search(self, query: str, language: str, limit: int = 3) -> list[Answer]:
         """The best articles for `query` (one version per article id), best first."""
         fused = self.passage_scores(query, language).fused(self.weights)
-        return self.rank(fused, query, language)[:limit]
+        return self.rank(fused, query, language, limit)
 
-    def rank(self, scores: np.ndarray, query: str, language: str) -> list[Answer]:
-        """Articles by their best passage's score; per id, the version in `language`."""
+    def rank(
+        self, scores: np.ndarray, query: str, language: str, limit: int | None = None
+    ) -> list[Answer]:
+        """The best `limit` articles (all when None) by their best passage's score; per
+        id, the version in `language`. Only those get a quote written."""
         best: dict[int, int] = {}  # article position -> its best passage's position
         for position, entry in enumerate(self.index.passages):
             held = best.get(entry.article)
@@ -186,7 +189,7 @@ class HelpSearch:
         words = frozenset(content_words(query, language))
         return [
             self._answer(self.index.passages[best[article]], score, other, words)
-            for score, article, other in chosen
+            for score, article, other in chosen[:limit]
         ]
 
     def _answer(
