@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import HelpCentreTurn
 from bot.services.help_centre.index import content_words
-from bot.services.insights.misunderstood import scrub
+from bot.services.insights.misunderstood import PLACEHOLDER, scrub
 from bot.services.insights.outcomes import channel_of
 from bot.services.privacy.redaction import conversation_key
 
@@ -131,8 +131,9 @@ def _share(part: int, whole: int) -> float | None:
 
 def group_key(language: str, question: str) -> tuple[str, frozenset[str]] | None:
     """Questions with the same content lemmas (in their language) are one group;
-    None when a question has no content word."""
-    words = frozenset(content_words(question, language))
+    None when a question has no content word. What scrub() put in place of an email
+    or a number is not a word: "X" and "X [email]" are one group."""
+    words = frozenset(content_words(PLACEHOLDER.sub(" ", question), language))
     return (language, words) if words else None
 
 

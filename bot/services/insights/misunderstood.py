@@ -39,6 +39,8 @@ MAX_GROUP_EXAMPLES = 5
 # runs of digits, with the spaces, dots, dashes, slashes or + people type inside them
 NUMBER = re.compile(r"\+?\d(?:[\d\s./-]*\d)?")
 URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+# what scrub() puts in place of what it removes
+PLACEHOLDER = re.compile(r"\[(?:link|email|account|username|number)\]")
 
 
 class LabelError(ValueError):

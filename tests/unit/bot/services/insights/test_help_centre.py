@@ -164,3 +164,19 @@ def test_retention_and_erasure_remove_the_rows(
 @pytest.mark.parametrize("helpful", [True, False])
 def test_feedback_without_any_search_records_nothing(session: Session, helpful: bool) -> None:
     assert not record_feedback(session, "rest:nobody", helpful)
+
+
+def test_what_scrubbing_put_in_is_not_a_word_of_the_group(session: Session) -> None:
+    searched(session, "rest:1", "how do I export my contacts", None, intent="ask_how_to")
+    searched(
+        session,
+        "rest:2",
+        "how do I export my contacts mario@example.com",
+        None,
+        intent="ask_how_to",
+    )
+    searched(
+        session, "rest:3", "how do I export my contacts to 0612345678", None, intent="ask_how_to"
+    )
+    groups = help_centre_figures(session).no_good_article
+    assert [g.count for g in groups] == [3]
