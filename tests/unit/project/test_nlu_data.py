@@ -1,9 +1,10 @@
 """The held-out sets stay held out: no example of `tests/nlu/*.yml`,
 `tests/nlu/realworld/*.yml`, the near-domain set `tests/nlu/nearby/*.yml` or the
 help-centre questions `tests/help/questions/*.yml` appears in the training data
-(`data/nlu/`), compared case- and space-folded with the entity markup removed. `make eval`'s scores mean
-something only while this holds. The held-out texts are read here only to compare
-them; a failure names the training example to rewrite, never a held-out one."""
+(`data/nlu/`), compared case- and space-folded with the entity markup removed.
+`make eval`'s scores mean something only while this holds. The held-out texts are
+read here only to compare them; a failure names the training example to rewrite,
+never a held-out one."""
 
 from __future__ import annotations
 
