@@ -515,6 +515,11 @@ def markdown(results: dict[str, Any]) -> str:
         f"load average {os.getloadavg()[0]:.1f} at the end). Training examples: "
         f"{results['training']}. Held-out sets, never used for training: "
         + ", ".join(f"{name} {n}" for name, n in results["sets"].items())
+        + (
+            f", nearby {results['nearby_n']} (ours only, end to end, see below)"
+            if results.get("nearby_n")
+            else ""
+        )
         + " (heldout: `tests/nlu/`, written with the training data; realworld: "
         "`tests/nlu/realworld/`, written apart from the project as customers write, "
         "with an out-of-scope block per language). Labels are full intents: an FAQ is "
