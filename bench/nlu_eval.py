@@ -15,6 +15,12 @@ Sets, each scored on its own (none is ever trained on):
   customers write (typos, SMS style, long messages, product names, article titles),
   with an out-of-scope block per language. Only scores and label pairs of this set
   are reported, never its texts.
+- nearby: `tests/nlu/nearby/*.yml`, near-domain messages written apart, scored end
+  to end for ours with the help-centre search (bench/nearby_eval.py); a dev half and
+  a test half, of which only counts are reported.
+
+`--keep PEER` copies a peer's rows from the stored reports/nlu.json instead of
+training it again (rasa-default takes ~40 min), labelled with that report's date.
 
 Labels are full intents: an FAQ counts as right only if the FAQ key is right
 (`faq/refund`, not just `faq`). Writes reports/nlu.md, reports/nlu.json and
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import builtins
 import json
 import os
 import statistics
@@ -34,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import nearby_eval
 from bot.config.settings import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +51,10 @@ EVAL_ENTITIES = ("email", "account_id", "card_last4", "otp_code", "product", "us
 SYSTEMS = ("ours", "rasa-default", "tfidf-lr", "use-lr")
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
+# A product how-to question goes to the help-centre search, as out_of_scope does. The
+# heldout and realworld sets predate the intent: their how-to questions are labelled
+# out_of_scope, so there ask_how_to is scored as out_of_scope (both mean "not a flow").
+HOW_TO = nearby_eval.HOW_TO
 SETS = ("heldout", "realworld")
 
 
@@ -51,8 +63,8 @@ class Example:
     text: str
     label: str
     language: str
-    set: str = "heldout"
-    entities: set[tuple[str, int, int]] = field(default_factory=set)
+    set: str = "heldout"  # shadows the builtin in this class body: builtins.set below
+    entities: builtins.set[tuple[str, int, int]] = field(default_factory=builtins.set)
 
 
 @dataclass
@@ -66,7 +78,12 @@ class Prediction:
     @property
     def rejected(self) -> bool:
         """Not answered as a support request: "not understood" or "out of scope"."""
-        return self.fallback or self.label == OUT_OF_SCOPE
+        return self.fallback or self.label in (OUT_OF_SCOPE, HOW_TO)
+
+    @property
+    def scored(self) -> str:
+        """The label compared with the heldout and realworld sets' (see HOW_TO)."""
+        return OUT_OF_SCOPE if self.label == HOW_TO else self.label
 
 
 def full_label(intent: str | None, response_key: str | None) -> str:
@@ -104,6 +121,11 @@ def heldout_paths() -> list[Path]:
 
 def realworld_paths() -> list[Path]:
     paths = [ROOT / "tests" / "nlu" / "realworld" / f"{language}.yml" for language in LANGUAGES]
+    return [path for path in paths if path.exists()]
+
+
+def nearby_paths() -> list[Path]:
+    paths = [ROOT / "tests" / "nlu" / "nearby" / f"{language}.yml" for language in LANGUAGES]
     return [path for path in paths if path.exists()]
 
 
@@ -269,9 +291,9 @@ def confusion_png(examples: list[Example], predictions: list[Prediction], path: 
     import matplotlib.pyplot as plt
     from sklearn.metrics import confusion_matrix
 
-    labels = sorted({e.label for e in examples} | {p.label for p in predictions})
+    labels = sorted({e.label for e in examples} | {p.scored for p in predictions})
     matrix = confusion_matrix(
-        [e.label for e in examples], [p.label for p in predictions], labels=labels
+        [e.label for e in examples], [p.scored for p in predictions], labels=labels
     )
     figure, axis = plt.subplots(figsize=(14, 12))
     axis.imshow(matrix, cmap="Blues")
@@ -303,7 +325,7 @@ def scores(examples: list[Example], predictions: list[Prediction]) -> dict[str, 
     """Intent scores of one language of one set. Accuracy is the classifier's decision
     over every example; the rest separate support requests from out-of-scope ones."""
     gold = [e.label for e in examples]
-    guessed = [p.label for p in predictions]
+    guessed = [p.scored for p in predictions]
     in_scope = [
         (e, p) for e, p in zip(examples, predictions, strict=True) if e.label != OUT_OF_SCOPE
     ]
@@ -313,10 +335,10 @@ def scores(examples: list[Example], predictions: list[Prediction]) -> dict[str, 
         "accuracy": accuracy(gold, guessed),
         "macro_f1": macro_f1(gold, guessed),
         "in_scope_n": len(in_scope),
-        "in_scope_accuracy": sum(e.label == p.label for e, p in in_scope) / max(len(in_scope), 1),
+        "in_scope_accuracy": sum(e.label == p.scored for e, p in in_scope) / max(len(in_scope), 1),
         "fallback_rate": sum(p.fallback for _, p in in_scope) / max(len(in_scope), 1),
         "in_scope_rejected": sum(p.rejected for _, p in in_scope) / max(len(in_scope), 1),
-        "answered_and_right": sum(e.label == p.label and not p.fallback for e, p in in_scope)
+        "answered_and_right": sum(e.label == p.scored and not p.fallback for e, p in in_scope)
         / max(len(in_scope), 1),
         "out_of_scope_n": len(outside),
         "out_of_scope_rejected": (
@@ -330,9 +352,9 @@ def confused_pairs(
 ) -> list[tuple[str, str, int]]:
     """The most frequent (expected, got) pairs among the errors: labels, never texts."""
     pairs = Counter(
-        (e.label, FALLBACK if p.fallback else p.label)
+        (e.label, FALLBACK if p.fallback else p.scored)
         for e, p in zip(examples, predictions, strict=True)
-        if e.label != p.label or (p.fallback and e.label != OUT_OF_SCOPE)
+        if e.label != p.scored or (p.fallback and e.label != OUT_OF_SCOPE)
     )
     return [(expected, got, n) for (expected, got), n in pairs.most_common(top)]
 
@@ -352,18 +374,72 @@ def predict(
     return predictions, seconds, timings
 
 
-def evaluate(systems: tuple[str, ...]) -> dict[str, Any]:
+def nearby_results(
+    examples: list[Example], predictions: list[Prediction], show_dev_failures: bool
+) -> dict[str, Any]:
+    """ours on the near-domain set, end to end with the help-centre search."""
+    from bot.config.settings import get_settings
+    from bot.services.help_centre.index import index_directory, load_or_build
+    from bot.services.help_centre.search import HelpSearch
+
+    settings = get_settings()
+    index, _ = load_or_build(settings.help_centre_dir, index_directory(settings.model_dir))
+    search = HelpSearch(index)
+    messages = [nearby_eval.NearbyMessage(e.text, e.label, e.language) for e in examples]
+    readings = [
+        nearby_eval.read(p.label, p.fallback, e.text, e.language, search)
+        for e, p in zip(examples, predictions, strict=True)
+    ]
+    if show_dev_failures:
+        print("\n".join(nearby_eval.dev_failures(messages, readings)), flush=True)
+    return nearby_eval.evaluate(messages, readings)
+
+
+def kept_peer(system: str) -> dict[str, Any]:
+    """A peer's entry of the stored report, labelled with the date it was measured."""
+    stored = json.loads((REPORTS / "nlu.json").read_text(encoding="utf-8"))
+    entry = stored["systems"][system]
+    written = stored.get("written") or _stored_report_date()
+    return {**entry, "kept_from": entry.get("kept_from") or written}
+
+
+def _stored_report_date() -> str:
+    """The date in the stored reports/nlu.md's first line ("Written by `make eval` on ...")."""
+    import re
+
+    found = re.search(r"on (\d{4}-\d{2}-\d{2})", (REPORTS / "nlu.md").read_text(encoding="utf-8"))
+    return found.group(1) if found else "an earlier run"
+
+
+def evaluate(
+    systems: tuple[str, ...], keep: tuple[str, ...] = (), show_dev_failures: bool = False
+) -> dict[str, Any]:
     train = load_examples(training_paths())
     test = load_examples(heldout_paths(), "heldout") + load_examples(realworld_paths(), "realworld")
+    nearby = [
+        Example(m.text, m.expect, m.language, "nearby") for m in nearby_eval.load(nearby_paths())
+    ]
     sets = [name for name in SETS if any(e.set == name for e in test)]
     results: dict[str, Any] = {
+        "written": time.strftime("%Y-%m-%d"),
         "training": len(train),
         "sets": {name: sum(e.set == name for e in test) for name in sets},
         "systems": {},
     }
+    if nearby:
+        results["nearby_n"] = len(nearby)
     workdir = ROOT / "models" / "eval"  # kept (git-ignored) for a look at the peers
+    kept = {system: kept_peer(system) for system in keep}  # read before it is rewritten
     for system in systems:
-        predictions, seconds, timings = predict(system, train, test, workdir)
+        if system in kept:
+            results["systems"][system] = kept[system]
+            continue
+        extra = nearby if system == "ours" else []
+        predictions, seconds, timings = predict(system, train, test + extra, workdir)
+        if extra:
+            nearby_predictions = predictions[len(test) :]
+            predictions = predictions[: len(test)]
+            results["nearby"] = nearby_results(nearby, nearby_predictions, show_dev_failures)
         entry: dict[str, Any] = {"train_seconds": round(seconds, 1), "sets": {}}
         for name in sets:
             index = [i for i, e in enumerate(test) if e.set == name]
@@ -399,7 +475,7 @@ def evaluate(systems: tuple[str, ...]) -> dict[str, Any]:
         entry["errors"] = [
             {"text": e.text, "expected": e.label, "got": p.label, "language": e.language}
             for e, p in zip(test, predictions, strict=True)
-            if e.set == "heldout" and e.label != p.label
+            if e.set == "heldout" and e.label != p.scored
         ]
         if timings:
             ordered = sorted(timings)
@@ -430,6 +506,8 @@ def _cell(value: float | None) -> str:
 def markdown(results: dict[str, Any]) -> str:
     systems = list(results["systems"])
     sets = list(results["sets"])
+    kept = {s: e["kept_from"] for s, e in results["systems"].items() if e.get("kept_from")}
+    headers = [f"{s} (kept, {kept[s]})" if s in kept else s for s in systems]
     lines = [
         "# NLU evaluation on held-out data",
         "",
@@ -437,18 +515,29 @@ def markdown(results: dict[str, Any]) -> str:
         f"load average {os.getloadavg()[0]:.1f} at the end). Training examples: "
         f"{results['training']}. Held-out sets, never used for training: "
         + ", ".join(f"{name} {n}" for name, n in results["sets"].items())
+        + (
+            f", nearby {results['nearby_n']} (ours only, end to end, see below)"
+            if results.get("nearby_n")
+            else ""
+        )
         + " (heldout: `tests/nlu/`, written with the training data; realworld: "
         "`tests/nlu/realworld/`, written apart from the project as customers write, "
         "with an out-of-scope block per language). Labels are full intents: an FAQ is "
         "right only if its key is right.",
     ]
+    if kept:
+        lines += [
+            "",
+            "Not measured in this run, copied from an earlier report (trained on that "
+            "day's data): " + ", ".join(f"{s} (measured {date})" for s, date in kept.items()) + ".",
+        ]
     for name in sets:
         first = results["systems"][systems[0]]["sets"][name]["per_language"]
         lines += [
             "",
             f"## {name}: intent accuracy / macro-F1 per language",
             "",
-            "| language | n | " + " | ".join(systems) + " |",
+            "| language | n | " + " | ".join(headers) + " |",
             "|---|---|" + "---|" * len(systems),
         ]
         for language in first:
@@ -459,12 +548,14 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"| {language} | {first[language]['n']} | " + " | ".join(cells) + " |")
         lines += [
             "",
-            "Rejected: the FallbackClassifier's \"sorry, I didn't understand\" or the "
-            "out_of_scope intent (the TF-IDF and sentence-encoder peers have no fallback). "
+            "Rejected: the FallbackClassifier's \"sorry, I didn't understand\", the "
+            "out_of_scope intent or ask_how_to (both go to the help-centre search; these "
+            "sets predate ask_how_to, so it is scored as out_of_scope). The TF-IDF and "
+            "sentence-encoder peers have no fallback. "
             "Per system: in-scope messages rejected / out-of-scope messages rejected / "
             "in-scope right and answered.",
             "",
-            "| language | " + " | ".join(systems) + " |",
+            "| language | " + " | ".join(headers) + " |",
             "|---|" + "---|" * len(systems),
         ]
         for language in first:
@@ -489,8 +580,10 @@ def markdown(results: dict[str, Any]) -> str:
                 f"classifier's: {ours['sets'][name]['selector_accuracy']:.1%} "
                 "(all languages).",
             ]
+    if "nearby" in results:
+        lines += nearby_eval.markdown(results["nearby"])
     lines += ["", "## Entity F1 (exact span)", "",
-              "| set | entity | " + " | ".join(systems) + " |",
+              "| set | entity | " + " | ".join(headers) + " |",
               "|---|---|" + "---|" * len(systems)]  # fmt: skip
     for name in sets:
         for entity in EVAL_ENTITIES:
@@ -548,12 +641,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     available = [s for s in SYSTEMS if s != "use-lr" or use_available()]
     parser.add_argument("--systems", nargs="+", default=available, choices=SYSTEMS)
+    parser.add_argument(
+        "--keep",
+        nargs="+",
+        default=[],
+        choices=[s for s in SYSTEMS if s != "ours"],
+        help="peers whose rows are copied from the stored reports/nlu.json, with its date",
+    )
+    parser.add_argument(
+        "--show-dev-failures",
+        action="store_true",
+        help="print the nearby dev half's misses with their texts (never the test half's)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     # no training cache: the report's training times are from scratch
     os.environ["RASA_MAX_CACHE_SIZE"] = "0"
     quiet_parse_logs()
-    results = evaluate(tuple(args.systems))
+    systems = tuple(dict.fromkeys([*args.systems, *args.keep]))
+    results = evaluate(systems, tuple(args.keep), args.show_dev_failures)
     REPORTS.mkdir(exist_ok=True)
     (REPORTS / "nlu.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     (REPORTS / "nlu.md").write_text(markdown(results), encoding="utf-8")
