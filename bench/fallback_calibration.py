@@ -27,6 +27,7 @@ from bench.nlu_eval import (
     realworld_paths,
 )
 from bot.config.settings import LANGUAGES, get_settings
+from bot.services.help_centre import answering
 
 THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.5)
 AMBIGUITIES = (0.0, 0.05, 0.1)
@@ -102,7 +103,7 @@ def main() -> None:
             verdicts: Counter[str] = Counter()
             for message, r, found in zip(dev, ranked_dev, searched, strict=True):
                 label = FALLBACK if r.falls_back(threshold, ambiguity) else r.label
-                outcome = found.outcome if label in nearby_eval.TO_SEARCH else label
+                outcome = found.outcome if label in answering.HELP_INTENTS else label
                 reading = nearby_eval.Reading(label, outcome)
                 verdicts[nearby_eval.verdict(message, reading)] += 1
             print(

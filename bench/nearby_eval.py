@@ -28,12 +28,12 @@ from typing import Any, Protocol
 import yaml
 
 from bench.help_eval import calibration_half
+from bot.services.help_centre import answering
 
 ARTICLE = "article:"
-OUT_OF_SCOPE = "out_of_scope"
-HOW_TO = "ask_how_to"
+OUT_OF_SCOPE = answering.OUT_OF_SCOPE_INTENT
+HOW_TO = answering.HOW_TO_INTENT
 FALLBACK = "nlu_fallback"
-TO_SEARCH = frozenset({OUT_OF_SCOPE, HOW_TO, FALLBACK})  # what the search answers
 VERDICTS = ("right", "confidently_wrong", "safe_miss")
 HALVES = ("dev", "test")
 
@@ -86,11 +86,11 @@ def read(label: str, fallback: bool, text: str, language: str, search: Search) -
     """The reply ours gives: the intent's, or the search's for what it answers."""
     if fallback:
         label = FALLBACK
-    if label not in TO_SEARCH:
+    if not answering.should_search(label, text):  # the dialogue's own routing
         return Reading(label, label)
-    answers = search.search(text, language, 1)
-    if answers and answers[0].confident:
-        return Reading(label, ARTICLE + answers[0].article.topic)
+    answer = answering.confident_answer(search.search(text, language, 1))
+    if answer is not None:
+        return Reading(label, ARTICLE + answer.article.topic)
     return Reading(label, OUT_OF_SCOPE)
 
 
