@@ -78,13 +78,17 @@ def seed_help_centre(database_url: str) -> Article:
         with Session(engine) as session:
             for helpful in (True, False):
                 conversation = f"insights-help-{uuid.uuid4().hex[:8]}"
-                record_turn(session, conversation, "it", "wake on lan?", answer, 0.9, utcnow())
+                record_turn(
+                    session, conversation, "it", "ask_how_to", "wake on lan?", answer, 0.9, utcnow()
+                )
                 session.flush()
                 assert record_feedback(session, conversation, helpful)
             for email in ("mario.rossi@example.com", "anna@example.org"):  # both "[email]"
                 question = f"{UNANSWERED} {email}"
                 conversation = f"insights-help-{uuid.uuid4().hex[:8]}"
-                record_turn(session, conversation, "it", question, None, 0.1, utcnow())
+                record_turn(
+                    session, conversation, "it", "ask_how_to", question, None, 0.1, utcnow()
+                )
             session.commit()
     finally:
         engine.dispose()
