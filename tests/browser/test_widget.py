@@ -88,6 +88,17 @@ def language_of(text: str) -> str:
     return found[1] if found else _identifier().detect(text).code
 
 
+def widget_args(site: Site, assistant: Assistant) -> list[str]:
+    """The driver's arguments every widget run takes: the site, Rasa, the proxy, the
+    screenshot folder."""
+    return [
+        "--site", site.url,
+        "--rasa", assistant.rasa_url,
+        "--proxy-port", str(site.proxy_port),
+        "--out", str(SCREENSHOTS),
+    ]  # fmt: skip
+
+
 def test_the_widget_in_a_browser(site: Site, assistant: Assistant, tmp_path: Path) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOTS.glob("*.png"):  # the folder shows the last run only
@@ -95,10 +106,7 @@ def test_the_widget_in_a_browser(site: Site, assistant: Assistant, tmp_path: Pat
     transcript = tmp_path / "transcript.json"
     status, output = run_driver(
         [
-            "--site", site.url,
-            "--rasa", assistant.rasa_url,
-            "--proxy-port", str(site.proxy_port),
-            "--out", str(SCREENSHOTS),
+            *widget_args(site, assistant),
             "--transcript", str(transcript),
         ]
     )  # fmt: skip
@@ -125,10 +133,7 @@ def test_help_centre_articles_show_as_cards(site: Site, assistant: Assistant) ->
     phone: heading, safe link, lang, wrapping, keyboard focus, axe-core, reload."""
     status, output = run_driver(
         [
-            "--site", site.url,
-            "--rasa", assistant.rasa_url,
-            "--proxy-port", str(site.proxy_port),
-            "--out", str(SCREENSHOTS),
+            *widget_args(site, assistant),
             "--steps", "article-card",
         ]
     )  # fmt: skip
@@ -145,10 +150,7 @@ def test_a_how_to_question_gets_the_article_card_and_no_offers_a_person(
     transcript, cards = tmp_path / "transcript.json", tmp_path / "cards.json"
     status, output = run_driver(
         [
-            "--site", site.url,
-            "--rasa", assistant.rasa_url,
-            "--proxy-port", str(site.proxy_port),
-            "--out", str(SCREENSHOTS),
+            *widget_args(site, assistant),
             "--steps", "article-it,article-fr,article-en",
             "--transcript", str(transcript),
             "--articles", str(cards),
@@ -206,10 +208,7 @@ def test_an_agent_on_the_desk_reaches_the_widget(
 
     status, output = run_driver(
         [
-            "--site", site.url,
-            "--rasa", assistant.rasa_url,
-            "--proxy-port", str(site.proxy_port),
-            "--out", str(SCREENSHOTS),
+            *widget_args(site, assistant),
             "--steps", "it-open,it-message,agent",
             "--agent-name", "Marie",
         ],
