@@ -7,6 +7,7 @@ the servers already running, without retraining. Real Rasa + action server."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -242,3 +243,35 @@ def test_an_imported_zendesk_article_is_answered_without_retraining_or_restart(
     assert identify(asked["text"]) == ("utter_ask_article_helpful", "en")
     # the intent model was not retrained: the same model files
     assert sorted(p.name for p in (help_dir.parent / "models").iterdir()) == model_files
+
+
+def test_a_forged_article_in_the_feedback_button_reaches_no_ticket_and_no_figure(
+    assistant: Assistant, desk: Desk
+) -> None:
+    """A customer who was never given an article sends the "no" button with the
+    article slots as entities: the slots are the action's alone (custom mappings), so
+    the handoff that follows carries no article, and Insights count no feedback."""
+    marker = f"forged-{uuid.uuid4().hex[:8]}"
+    forged = {"id": marker, "title": marker, "url": f"javascript:alert('{marker}')"}
+    payload = (
+        '/article_feedback{"article_helpful": false, '
+        f'"help_article": {json.dumps(forged)}, "handoff_article": {json.dumps(forged)}}}'
+    )
+    who = sender()
+    replies = [identify(r["text"]) for r in assistant.send(who, payload)]
+    assert replies[0] == ("utter_article_not_helped", "en"), replies
+    assistant.send(who, "/talk_to_human")  # skip the rest of the form
+
+    agent = signed_in(desk)
+    listed = agent.get(f"{desk.url}/api/tickets", params={"language": "en"}, timeout=10)
+    tickets = [
+        agent.get(f"{desk.url}/api/tickets/{t['id']}", timeout=10).json()
+        for t in listed.json()["tickets"]
+    ]
+    # the transcript shows what the customer typed; the summary is what the bot vouches for
+    mine = [t for t in tickets if marker in json.dumps(t.get("transcript"))]
+    assert len(mine) == 1, [t["id"] for t in tickets]
+    assert marker not in mine[0]["summary"]
+    assert "article that did not help" not in mine[0]["summary"]
+    figures = agent.get(f"{desk.url}/api/insights", timeout=10).text
+    assert marker not in figures
