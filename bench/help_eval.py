@@ -270,7 +270,10 @@ def print_failures(scored: list[Scored]) -> None:
         first = s.ranked["hybrid"][0]
         if s.set in TUNING_SETS and s.topic != OFF_DOMAIN and first[0] != s.topic:
             in_top3 = "top3" if s.topic in [t for t, _ in s.ranked["hybrid"]] else "    "
-            print(f"{s.set:4} {s.language} {s.topic:>28} -> {first[0]:<28} {in_top3} {first[1]:.3f} {s.text}")
+            print(
+                f"{s.set:4} {s.language} {s.topic:>28} -> {first[0]:<28} {in_top3} "
+                f"{first[1]:.3f} {s.text}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
