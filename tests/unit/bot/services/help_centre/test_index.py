@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.services.help_centre.index import INDEX_FILE, load_or_build
+from bot.services.help_centre.index import INDEX_FILE, content_words, load_or_build
 from bot.services.help_centre.search import HelpSearch
 from tests.support.help_centre import PASSWORD_EN, RECORD_EN, REFUND_EN, write_help_centre
 
@@ -44,3 +44,20 @@ def test_an_unreadable_stored_index_is_built_again(tmp_path: Path) -> None:
     (tmp_path / "index" / INDEX_FILE).write_bytes(b"not an index")
     index, built = load_or_build(help_dir, tmp_path / "index")
     assert built and len(index.articles) == 1
+
+
+def test_stop_words_that_tell_questions_apart_are_kept_for_bm25() -> None:
+    # spaCy's lists drop "dopo"/"after"/"après" and "registrazione": "what happens after
+    # I cancel" and "cancel before the end" would share every other word
+    assert content_words("cosa succede dopo la registrazione?", "it") == [
+        "succedere",
+        "dopo",
+        "registrazione",
+    ]
+    assert "apres" in content_words("que se passe-t-il après la résiliation ?", "fr")
+    assert content_words("what happens after I cancel the call", "en") == [
+        "happen",
+        "after",
+        "cancel",
+        "call",
+    ]
