@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.parse_data import intent_name
+from actions.parse_data import intent_confidence, intent_name
 from actions.reply_language import reply_language
 from bot.db.session import session_scope
 from bot.services.help_centre import answering
@@ -24,12 +24,12 @@ from bot.services.runtime import utcnow
 logger = logging.getLogger(__name__)
 
 
-def _best(text: str, language: str) -> tuple[Answer | None, float | None]:
+def _best(text: str, language: str, margin: float) -> tuple[Answer | None, float | None]:
     """(the confident answer or None, the best score); (None, None) when the search
     cannot run: the customer gets today's reply, never an error."""
     try:
         search = process_search().current()  # loaded once per process, reloaded on change
-        found = search.search(text, language, limit=1) if search is not None else []
+        found = search.search(text, language, 1, margin) if search is not None else []
     except Exception:  # a broken index must not cost the customer their reply
         logger.exception("help centre search failed")
         return None, None
@@ -53,7 +53,8 @@ class ActionAnswerFromHelpCentre(Action):
         searched = answering.should_search(intent, text)
         best: tuple[Answer | None, float | None] = (None, None)
         if searched:
-            best = await asyncio.to_thread(_best, text, language)
+            margin = answering.search_margin(intent, intent_confidence(latest))
+            best = await asyncio.to_thread(_best, text, language, margin)
         decision = answering.decide(intent, best[0], bool(tracker.get_slot("repeated_fallback")))
         if searched:
             self._record(tracker, language, str(intent), text, decision.answer, best[1])

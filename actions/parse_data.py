@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.dialogue.parse_data import entity_value, intent_name
+from bot.dialogue.parse_data import entity_value, intent_confidence, intent_name
 from bot.nlu.entity_rules import has_card_number
 
-__all__ = ["entity_value", "identifier_in", "intent_name"]
+__all__ = ["entity_value", "identifier_in", "intent_confidence", "intent_name"]
 
 # One word: an email, account ID or username. A sentence with none of them is no identifier.
 ONE_WORD_IDENTIFIER = re.compile(r"[\w.@+-]{2,64}")

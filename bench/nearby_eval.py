@@ -65,7 +65,9 @@ class Reading:
 
 
 class Search(Protocol):
-    def search(self, query: str, language: str, limit: int = 3) -> list[Any]: ...
+    def search(
+        self, query: str, language: str, limit: int = 3, margin: float = 0.0
+    ) -> list[Any]: ...
 
 
 def dev_half(text: str) -> bool:
@@ -82,13 +84,16 @@ def load(paths: list[Path]) -> list[NearbyMessage]:
     return messages
 
 
-def read(label: str, fallback: bool, text: str, language: str, search: Search) -> Reading:
+def read(
+    label: str, fallback: bool, text: str, language: str, search: Search, confidence: float
+) -> Reading:
     """The reply ours gives: the intent's, or the search's for what it answers."""
     if fallback:
         label = FALLBACK
     if not answering.should_search(label, text):  # the dialogue's own routing
         return Reading(label, label)
-    answer = answering.confident_answer(search.search(text, language, 1))
+    margin = answering.search_margin(label, confidence)
+    answer = answering.confident_answer(search.search(text, language, 1, margin))
     if answer is not None:
         return Reading(label, ARTICLE + answer.article.topic)
     return Reading(label, OUT_OF_SCOPE)

@@ -43,6 +43,7 @@ from typing import Any
 
 from bench import nearby_eval
 from bot.config.settings import LANGUAGES
+from bot.dialogue.parse_data import intent_confidence
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -74,6 +75,7 @@ class Prediction:
     language: str | None = None
     fallback: bool = False  # the FallbackClassifier answered "not understood"
     selector_label: str | None = None  # ours: the FAQ key of Rasa's ResponseSelector
+    confidence: float = 0.0  # of the intent the NLU chose (the dialogue reads it)
 
     @property
     def rejected(self) -> bool:
@@ -185,6 +187,7 @@ def predict_rasa(model: Path, examples: list[Example]) -> tuple[list[Prediction]
                         if e["entity"] in EVAL_ENTITIES
                     },
                     language=(parsed.get("detected_language") or {}).get("code"),
+                    confidence=intent_confidence(parsed),
                 )
             )
         return predictions, timings
@@ -387,7 +390,7 @@ def nearby_results(
     search = HelpSearch(index)
     messages = [nearby_eval.NearbyMessage(e.text, e.label, e.language) for e in examples]
     readings = [
-        nearby_eval.read(p.label, p.fallback, e.text, e.language, search)
+        nearby_eval.read(p.label, p.fallback, e.text, e.language, search, p.confidence)
         for e, p in zip(examples, predictions, strict=True)
     ]
     if show_dev_failures:

@@ -20,3 +20,9 @@ def entity_value(parse_data: Mapping[str, Any], *names: str) -> str | None:
 
 def intent_name(parse_data: Mapping[str, Any]) -> str | None:
     return (parse_data.get("intent") or {}).get("name")
+
+
+def intent_confidence(parse_data: Mapping[str, Any]) -> float:
+    """The confidence of the intent the NLU chose (0 when it gave none)."""
+    confidence = (parse_data.get("intent") or {}).get("confidence")
+    return float(confidence) if isinstance(confidence, int | float) else 0.0

@@ -174,3 +174,11 @@ def test_without_articles_there_is_no_search_and_no_error(tmp_path: Path) -> Non
     assert LiveSearch(empty, tmp_path / "index").current() is None
     shutil.rmtree(empty)
     assert LiveSearch(empty, tmp_path / "index2").current() is None
+
+
+def test_a_sure_out_of_scope_reading_asks_the_search_for_a_margin() -> None:
+    sure, unsure = answering.SURE_OUT_OF_SCOPE + 0.3, answering.SURE_OUT_OF_SCOPE - 0.1
+    assert answering.search_margin(answering.OUT_OF_SCOPE_INTENT, sure) > 0
+    assert answering.search_margin(answering.OUT_OF_SCOPE_INTENT, unsure) == 0
+    assert answering.search_margin(answering.HOW_TO_INTENT, 0.99) == 0
+    assert answering.search_margin("nlu_fallback", 0.99) == 0

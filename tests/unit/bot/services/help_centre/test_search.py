@@ -120,3 +120,10 @@ def test_a_word_the_help_centre_never_has_takes_the_confidence_away(search: Help
     assert ours.article.id == theirs.article.id == "reset-password"  # the ranking is the same
     assert ours.confident and not theirs.confident
     assert search.passage_scores("how do I reset my Instagram password?", "en").known.max() < 1.0
+
+
+def test_a_margin_raises_the_bar_without_changing_the_ranking(search: HelpSearch) -> None:
+    plain = search.search("where are my recordings saved?", "en")
+    raised = search.search("where are my recordings saved?", "en", margin=1.0)
+    assert plain[0].confident and not raised[0].confident
+    assert [a.article.id for a in plain] == [a.article.id for a in raised]
