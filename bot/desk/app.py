@@ -30,6 +30,7 @@ from bot.db.session import session_scope
 from bot.desk import insights, params
 from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, read_session
 from bot.desk.rasa_api import RasaClient, RasaError
+from bot.http import favicon
 from bot.http.forwarded import client_address, is_https
 from bot.http.security_headers import security_headers
 from bot.ops.demo_data import DEMO_AGENT
@@ -49,7 +50,7 @@ MAX_USERNAME_CHARS = 64  # longer names do not exist (bot.services.agents.roster
 MAX_PASSWORD_CHARS = 1024  # scrypt input; longer is not a password anyone types
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)
-PUBLIC_PATHS = {"/login", "/health", "/static/desk.js", "/static/desk.css"}
+PUBLIC_PATHS = {"/login", "/health", "/static/desk.js", "/static/desk.css", *favicon.PATHS}
 TOPICS = frozenset(topic.value for topic in Topic)
 CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'"
 TICKET_STATUSES = {
@@ -139,8 +140,9 @@ def content_security_policy(_request: web.Request) -> str:
 
 
 async def no_store(request: web.Request, response: web.StreamResponse) -> None:
-    """Tickets, messages and insights are personal: no browser or proxy keeps a copy."""
-    if not request.path.startswith("/static/"):
+    """Tickets, messages and insights are personal: no browser or proxy keeps a copy
+    (the static files and the tab icon are the same for everyone)."""
+    if not request.path.startswith("/static/") and request.path not in favicon.PATHS:
         response.headers["Cache-Control"] = "no-store"
 
 
@@ -444,6 +446,7 @@ def build_app(settings: Settings, rasa_url: str | None = None) -> web.Applicatio
     app.router.add_post("/logout", logout)
     app.router.add_get("/", desk_page)
     app.router.add_static("/static", STATIC)
+    favicon.add_routes(app)
     app.router.add_get("/api/me", me)
     app.router.add_get("/api/tickets", list_tickets)
     app.router.add_get("/api/tickets/{ticket_id}", show_ticket)
