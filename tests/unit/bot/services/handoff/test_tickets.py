@@ -279,6 +279,10 @@ def test_claim_and_close(session: Session) -> None:
         session, outcome.ticket_id, "marie", "cancelled by phone", MONDAY_MORNING
     )
     assert ticket.status == "closed" and ticket.resolution_note == "cancelled by phone"
+    # handed back once: a second hand-back (a stale desk tab) changes nothing
+    with pytest.raises(handoff.TicketError, match="closed"):
+        handoff.close(session, outcome.ticket_id, "marie", "again", MONDAY_MORNING)
+    assert session.get(HandoffTicket, outcome.ticket_id).resolution_note == "cancelled by phone"
     assert handoff.list_tickets(session, languages=["fr"]) == []
     assert [t.id for t in handoff.list_tickets(session, languages=["fr"], statuses=["closed"])] == [
         outcome.ticket_id
