@@ -729,10 +729,18 @@ const STEPS = {
     const w = widget(page);
     const session = await storedSession(page);
     const banners = await w.banners.count();
-    console.log(`WAITING_FOR_AGENT ${JSON.stringify({ session_id: session, agent: run.opts["agent-name"] })}`);
+    const botLines = w.root.locator('.msg[data-from="bot"] .body');
+    const botsBefore = await botLines.count();
+    const name = run.opts["agent-name"];
+    console.log(`WAITING_FOR_AGENT ${JSON.stringify({ session_id: session, agent: name })}`);
     const from = w.root.locator('.msg[data-from="agent"]');
     await from.first().waitFor({ timeout: REPLY_TIMEOUT_MS });
     check((await w.banners.count()) > banners, "no banner when the person joined");
+    // the join is said once (#25: a banner and the bot's "now chatting with ..." both said it)
+    const joined = (await botLines.allTextContents()).slice(botsBefore).filter((text) => text.includes(name));
+    const joinBanners = await w.root.locator('.banner[data-banner="agent"]').count();
+    check(joinBanners === 1 && joined.length === 0,
+      `the join is announced once (${joinBanners} banner(s), bot lines: ${JSON.stringify(joined)})`);
     const sender = await from.last().locator(".sender").textContent();
     check(sender === run.opts["agent-name"], `the agent's bubble is signed ${sender}`);
     const text = await from.last().locator(".body").textContent();

@@ -65,9 +65,11 @@ def test_french_customer_is_verified_talks_to_an_agent_and_gets_the_bot_back(
     ticket_url = f"{desk.url}/api/tickets/{ticket['id']}"
 
     assert agent.post(f"{ticket_url}/claim", timeout=10).ok
-    assert user.replies_until("custom:{'handoff': 'agent', 'agent': 'Marie'}")[0] == (
-        "utter_agent_joined"
-    )
+    # the widget's banner says a person joined, with the name: said once (#25), no
+    # "now chatting with Marie" text besides it
+    assert user.replies_until("custom:{'handoff': 'agent', 'agent': 'Marie'}") == [
+        "custom:{'handoff': 'agent', 'agent': 'Marie'}"
+    ]
     assert agent.post(
         f"{ticket_url}/messages", json={"text": "Bonjour, c'est Marie."}, timeout=10
     ).ok
