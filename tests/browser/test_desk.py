@@ -62,7 +62,8 @@ def ticket_of(claire: Desk, sender: str) -> int:
     agent.headers[CSRF_HEADER] = "1"
     for row in agent.get(f"{claire.url}/api/tickets", timeout=10).json()["tickets"]:
         shown = agent.get(f"{claire.url}/api/tickets/{row['id']}", timeout=10).json()
-        if any(LINES[1] in line["text"] for line in shown["transcript"]) and row["status"] == "queued":
+        mine = any(LINES[1] in line["text"] for line in shown["transcript"])
+        if mine and row["status"] == "queued":
             return int(row["id"])
     raise AssertionError(f"no queued ticket for {sender}")
 

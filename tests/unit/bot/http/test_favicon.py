@@ -51,6 +51,15 @@ def test_the_icon_is_served_with_its_type_and_may_be_cached(
     assert b"<script" not in body
 
 
+NEAR_THE_ICON = (
+    "/favicon.ico/../api/me",
+    "/favicon.ico%2F..%2Fapi%2Fme",
+    "/api/me?f=/favicon.ico",
+    "/favicon.icon",
+    "/static/../favicon.ico/x",
+)
+
+
 def test_the_icon_opens_nothing_else_on_the_desk(tmp_path: Path) -> None:
     """Its paths skip the sign-in: paths like them, or other methods, do not."""
     app = apps(tmp_path)["desk"]
@@ -58,8 +67,7 @@ def test_the_icon_opens_nothing_else_on_the_desk(tmp_path: Path) -> None:
     async def statuses() -> dict[str, int]:
         found = {}
         async with TestClient(TestServer(app)) as client:
-            for path in ("/favicon.ico/../api/me", "/favicon.ico%2F..%2Fapi%2Fme",
-                         "/api/me?f=/favicon.ico", "/favicon.icon", "/static/../favicon.ico/x"):  # fmt: skip
+            for path in NEAR_THE_ICON:
                 response = await client.get(path, allow_redirects=False)
                 found[f"GET {path}"] = response.status
             response = await client.post("/favicon.ico", allow_redirects=False)
