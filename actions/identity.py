@@ -14,12 +14,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import asks_for
+from actions.forms import asks_for, leave_form
 from actions.parse_data import entity_value, identifier_in
 from actions.verified_conversation import check_typed_code, verification_conversation
 from bot.config.policy import get_policy
 from bot.config.settings import get_settings
 from bot.db.session import session_scope
+from bot.dialogue.form_exits import FormExit, form_exit
 from bot.services.form_slots import CODE_ACCEPTED, CODE_STOPPED, OTP_SLOT
 from bot.services.identity.password_reset import request_reset
 from bot.services.identity.verification import VerificationStatus, start_verification
@@ -38,8 +39,26 @@ def _language(tracker: Tracker) -> str | None:
 
 
 class ValidateResetForm(FormValidationAction):
+    """The email for a reset link; "cancel" or another request leaves the form."""
+
     def name(self) -> str:
         return "validate_reset_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        latest = tracker.latest_message or {}
+        leaving = (
+            form_exit(latest)
+            if asks_for(tracker, "reset_email") and _entity(tracker, "email") is None
+            else None
+        )
+        if leaving is None:
+            return await super().run(dispatcher, tracker, domain)
+        if leaving is FormExit.STOP:
+            dispatcher.utter_message(response="utter_reset_stopped")
+        # another request: the rules answer it as if the question had not been asked
+        return leave_form(self.form_name(), ["reset_email"], then_listen=leaving is FormExit.STOP)
 
     def validate_reset_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

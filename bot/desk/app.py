@@ -30,11 +30,18 @@ from bot.db.session import session_scope
 from bot.desk import insights, params
 from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, read_session
 from bot.desk.rasa_api import RasaClient, RasaError
+from bot.http import favicon
 from bot.http.forwarded import client_address, is_https
 from bot.http.security_headers import security_headers
 from bot.ops.demo_data import DEMO_AGENT
 from bot.services.agents import signin_limits
-from bot.services.agents.roster import AgentInfo, authenticate, end_sessions, get_agent
+from bot.services.agents.roster import (
+    AgentInfo,
+    authenticate,
+    display_names,
+    end_sessions,
+    get_agent,
+)
 from bot.services.handoff import tickets as handoff
 from bot.services.privacy.redaction import remove_card_numbers
 from bot.services.runtime import utcnow
@@ -49,7 +56,7 @@ MAX_USERNAME_CHARS = 64  # longer names do not exist (bot.services.agents.roster
 MAX_PASSWORD_CHARS = 1024  # scrypt input; longer is not a password anyone types
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)
-PUBLIC_PATHS = {"/login", "/health", "/static/desk.js", "/static/desk.css"}
+PUBLIC_PATHS = {"/login", "/health", "/static/desk.js", "/static/desk.css", *favicon.PATHS}
 TOPICS = frozenset(topic.value for topic in Topic)
 CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'"
 TICKET_STATUSES = {
@@ -139,8 +146,9 @@ def content_security_policy(_request: web.Request) -> str:
 
 
 async def no_store(request: web.Request, response: web.StreamResponse) -> None:
-    """Tickets, messages and insights are personal: no browser or proxy keeps a copy."""
-    if not request.path.startswith("/static/"):
+    """Tickets, messages and insights are personal: no browser or proxy keeps a copy
+    (the static files and the tab icon are the same for everyone)."""
+    if not request.path.startswith("/static/") and request.path not in favicon.PATHS:
         response.headers["Cache-Control"] = "no-store"
 
 
@@ -227,7 +235,10 @@ async def health(request: web.Request) -> web.Response:
 # --- API --------------------------------------------------------------------------
 
 
-def _ticket_row(ticket: HandoffTicket, position: int) -> dict[str, Any]:
+def _ticket_row(ticket: HandoffTicket, position: int, names: dict[str, str]) -> dict[str, Any]:
+    """A ticket as the desk lists it; `names`: agents' display names by username (the
+    desk shows the name the agent chose, as the customer sees it)."""
+    assigned = ticket.assigned_to
     return {
         "id": ticket.id,
         "language": ticket.language,
@@ -235,7 +246,8 @@ def _ticket_row(ticket: HandoffTicket, position: int) -> dict[str, Any]:
         "channel": ticket.channel,
         "summary": ticket.summary,
         "status": ticket.status,
-        "assigned_to": ticket.assigned_to,
+        "assigned_to": assigned,
+        "assigned_name": names.get(assigned, assigned) if assigned else None,
         "queue_position": position,
         "created_at": ticket.created_at.isoformat(),
     }
@@ -269,7 +281,8 @@ async def list_tickets(request: web.Request) -> web.Response:
         tickets = handoff.list_tickets(
             session, languages=languages, topic=topic or None, statuses=TICKET_STATUSES[status]
         )
-        return [_ticket_row(t, handoff.queue_position(session, t)) for t in tickets]
+        names = display_names(session, [t.assigned_to for t in tickets])
+        return [_ticket_row(t, handoff.queue_position(session, t), names) for t in tickets]
 
     return web.json_response({"tickets": await _in_session(rows)})
 
@@ -296,8 +309,9 @@ def _account_panel(session: Any, ticket: HandoffTicket) -> dict[str, Any] | None
 async def show_ticket(request: web.Request) -> web.Response:
     def body(session: Session) -> dict[str, Any]:
         ticket = _load(session, request)
+        names = display_names(session, [ticket.assigned_to])
         return {
-            **_ticket_row(ticket, handoff.queue_position(session, ticket)),
+            **_ticket_row(ticket, handoff.queue_position(session, ticket), names),
             "verification": ticket.verification,
             "account": _account_panel(session, ticket),
             "transcript": ticket.transcript,
@@ -444,6 +458,7 @@ def build_app(settings: Settings, rasa_url: str | None = None) -> web.Applicatio
     app.router.add_post("/logout", logout)
     app.router.add_get("/", desk_page)
     app.router.add_static("/static", STATIC)
+    favicon.add_routes(app)
     app.router.add_get("/api/me", me)
     app.router.add_get("/api/tickets", list_tickets)
     app.router.add_get("/api/tickets/{ticket_id}", show_ticket)

@@ -79,15 +79,17 @@ class RasaClient:
     async def hand_to_agent(
         self, conversation_id: str, agent_name: str, banner: dict[str, Any] | None = None
     ) -> None:
-        """Pause the bot, name the agent, tell the customer (in their language) that a
-        person joined; `banner`: the widget's bot-event data, for the widget only."""
+        """Pause the bot, name the agent, tell the customer that a person joined: once.
+        `banner`: the widget's bot-event data, for the widget only, whose banner says it
+        (with the name, in the widget's language); other channels get the text."""
         await self.append(
             conversation_id,
             [{"event": "pause"}, {"event": "slot", "name": "agent_name", "value": agent_name}],
         )
-        await self.execute(conversation_id, "utter_agent_joined")
         if banner:
             await self.append(conversation_id, [{"event": "bot", **banner}])
+        else:
+            await self.execute(conversation_id, "utter_agent_joined")
 
     async def return_to_bot(
         self, conversation_id: str, banner: dict[str, Any] | None = None

@@ -1,6 +1,7 @@
 """Short answers typed where a button was offered, which the classifier cannot read:
-a 1-5 rating ("4", "4/5", "4 stelle", "⭐⭐⭐⭐"), a thumb (👍 👎) and a typed skip
-("skip", "Salta!", "je passe"), in any language. Whole messages only.
+a 1-5 rating ("4", "4/5", "4 stelle", "⭐⭐⭐⭐"), a thumb (👍 👎), a typed skip
+("skip", "Salta!", "je passe") and a stop ("cancel", "annulla"), in any language.
+Whole messages only.
 
 Text channels (SMS, WhatsApp) have no buttons, and on the widget a customer may type
 instead of tapping: these are what the buttons of the satisfaction question and the
@@ -35,6 +36,16 @@ SKIP_ALL_WORDS = frozenset({
     "passer tout", "tout passer", "passer toutes les questions", "je passe tout",
 })  # fmt: skip
 SKIP_ONE, SKIP_ALL = "one", "all"
+# "Stop asking me": a question a customer no longer wants to answer (the reset email).
+# Whole messages only, folded; the classifier reads "cancel" as cancelling a subscription.
+STOP_WORDS = frozenset({
+    "cancel", "cancel it", "cancel that", "stop", "stop it", "quit", "exit", "abort",
+    "never mind", "nevermind", "forget it", "leave it", "no thanks", "no thank you",
+    "annulla", "annullare", "annulla tutto", "basta", "esci", "lascia perdere",
+    "lascia stare", "non importa", "no grazie", "lasciamo perdere", "fermati",
+    "annuler", "annule", "annulez", "arrete", "arretez", "laisse tomber",
+    "laissez tomber", "oublie", "oubliez", "tant pis", "non merci", "quitter", "peu importe",
+})  # fmt: skip
 
 # "4", "4/5", "4 su 5", "4 sur 5", "4 out of 5", "4 stars", "4 stelle", "4 étoiles",
 # "voto 4", "note : 4", "rating 4", "4!" (folded: accents and case removed)
@@ -60,6 +71,11 @@ def typed_skip(text: str) -> str | None:
     if words in SKIP_ALL_WORDS:
         return SKIP_ALL
     return SKIP_ONE if words in SKIP_ONE_WORDS else None
+
+
+def typed_stop(text: str) -> bool:
+    """Whether the whole message asks to stop, in any language ("Annulla!", "arrête")."""
+    return _words(text) in STOP_WORDS
 
 
 def typed_rating(text: str) -> int | None:

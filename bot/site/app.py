@@ -33,6 +33,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.config.settings import LANGUAGES, PROJECT_ROOT, Settings
 from bot.db.models import Account, OutboxMail, ResetToken
 from bot.db.session import make_engine, session_scope
+from bot.http import favicon
 from bot.http.security_headers import security_headers
 from bot.services.identity import password_reset
 from bot.services.identity.password_reset import hash_token, redeem_token
@@ -382,6 +383,7 @@ def build_app(settings: Settings, *, widget_dir: Path = WIDGET_DIR) -> web.Appli
         app.router.add_get("/outbox", outbox)
     app.router.add_get("/{name:widget\\.js(?:\\.map)?}", widget_file)
     app.router.add_static("/static", HERE / "static")
+    favicon.add_routes(app)
     app.on_response_prepare.append(security_headers(content_security_policy))
 
     async def dispose(_app: web.Application) -> None:

@@ -43,3 +43,33 @@ export async function axeViolations(page, selector = "#rasa-support-widget") {
   );
   return violations;
 }
+
+/**
+ * What WCAG 1.4.11 compares for the element `locator` names, from its computed styles:
+ * its focus ring (an outline, drawn outside the element) and its border, each with the
+ * colour behind it (the first ancestor with a background, across shadow roots; the
+ * page's canvas is white). Returns {name, ring: {color, width, style}, border: {color,
+ * width}, behind, focusVisible}.
+ */
+export async function edges(locator) {
+  return locator.evaluate((node) => {
+    const opaque = (color) => color !== "transparent" && !/rgba\(.*,\s*0\)$/.test(color);
+    let behind = "rgb(255, 255, 255)";
+    let up = node.parentNode;
+    while (up) {
+      if (up.nodeType === Node.DOCUMENT_FRAGMENT_NODE) { up = up.host; continue; }
+      if (up.nodeType !== Node.ELEMENT_NODE) break;
+      const background = getComputedStyle(up).backgroundColor;
+      if (opaque(background)) { behind = background; break; }
+      up = up.parentNode;
+    }
+    const style = getComputedStyle(node);
+    return {
+      name: `${node.tagName.toLowerCase()}${node.id ? "#" + node.id : ""}${node.className ? "." + node.className : ""}`,
+      ring: { color: style.outlineColor, width: parseFloat(style.outlineWidth), style: style.outlineStyle },
+      border: { color: style.borderTopColor, width: parseFloat(style.borderTopWidth) },
+      behind,
+      focusVisible: node.matches(":focus-visible"),
+    };
+  });
+}

@@ -8,7 +8,7 @@
 //   node tests/browser/insights.test.mjs --desk http://127.0.0.1:8001 \
 //        --supervisor sofia:<password> --agent marie:<password> [--out reports/browser] \
 //        [--help-row '["article-id", "topic", "2", "1", "1", "50% of 2 answers"]'] \
-//        [--help-search '{"text": "part of a search", "count": "2×"}']
+//        [--help-search '{"text": "part of a search", "count": "2×"}'] [--long-text <message>]
 //
 // Exit status 0 when every check passed (CSP violations and page errors fail it).
 
@@ -31,6 +31,7 @@ const { values: opts } = parseArgs({
     chromium: { type: "string", default: "/usr/bin/chromium" },
     "help-row": { type: "string", default: "" },
     "help-search": { type: "string", default: "" },
+    "long-text": { type: "string", default: "" },
   },
 });
 
@@ -57,22 +58,9 @@ async function signIn(browser, who, problems) {
   return page;
 }
 
-/** The Help centre section: the expected article row and search group, wrapping, axe. */
-async function helpCentre(page) {
-  const expected = JSON.parse(opts["help-row"]);
-  const answered = await page.locator("#help-answered").textContent();
-  check(/^\d+ of \d+ \(\d+(\.\d)?%\)$/.test(answered), `answered from an article reads ${answered}`);
-  const row = page.locator("#help-articles tr").filter({
-    has: page.locator("th", { hasText: new RegExp(`^${expected[0]}$`) }),
-  });
-  const cells = await row.locator("th, td").allTextContents();
-  check(JSON.stringify(cells) === JSON.stringify(expected), `the article's row reads ${JSON.stringify(cells)}`);
-  const search = JSON.parse(opts["help-search"]);
-  const group = page.locator("#help-searches li").filter({ hasText: search.text });
-  check((await group.count()) === 1, `one group of searches holds "${search.text.slice(0, 40)}"`);
-  check((await group.locator("strong").textContent()) === search.count, "the group's count");
-  const listed = await page.locator("#help-searches").textContent();
-  check(!listed.includes("@"), "no email address in the searches shown");
+/** At desktop and phone width, the page scrolls only down: nothing makes it wider than
+ * the window (the widest element is named when something does). Ends at 390 px. */
+async function notWiderThanTheWindow(page) {
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 1000 });
     // Chart.js redraws its canvases at the new width a moment after the resize
@@ -100,6 +88,25 @@ async function helpCentre(page) {
     });
     check(wider <= 0, `at ${width}px the page is not wider than the window (by ${wider}px${culprit ? ", " + culprit : ""})`);
   }
+}
+
+/** The Help centre section: the expected article row and search group, wrapping, axe. */
+async function helpCentre(page) {
+  const expected = JSON.parse(opts["help-row"]);
+  const answered = await page.locator("#help-answered").textContent();
+  check(/^\d+ of \d+ \(\d+(\.\d)?%\)$/.test(answered), `answered from an article reads ${answered}`);
+  const row = page.locator("#help-articles tr").filter({
+    has: page.locator("th", { hasText: new RegExp(`^${expected[0]}$`) }),
+  });
+  const cells = await row.locator("th, td").allTextContents();
+  check(JSON.stringify(cells) === JSON.stringify(expected), `the article's row reads ${JSON.stringify(cells)}`);
+  const search = JSON.parse(opts["help-search"]);
+  const group = page.locator("#help-searches li").filter({ hasText: search.text });
+  check((await group.count()) === 1, `one group of searches holds "${search.text.slice(0, 40)}"`);
+  check((await group.locator("strong").textContent()) === search.count, "the group's count");
+  const listed = await page.locator("#help-searches").textContent();
+  check(!listed.includes("@"), "no email address in the searches shown");
+  await notWiderThanTheWindow(page);
   const file = path.join(opts.out, "insights-help-centre-phone.png");
   await page.locator(".help-centre").screenshot({ path: file });
   console.log(`  screenshot ${path.relative(ROOT, file)}`);
@@ -135,6 +142,17 @@ try {
   await page.getByRole("button", { name: "Show" }).click();
   await page.waitForFunction(() => !document.getElementById("csv").href.includes("language="));
   if (opts["help-row"]) await helpCentre(page);
+  if (opts["long-text"]) {
+    // a long unbroken message among the misunderstood ones (#25: the page was 4,917 px wide)
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    const shown = page.locator("#review li", { hasText: opts["long-text"].slice(0, 40) });
+    check((await shown.count()) >= 1, "the long message is listed for review");
+    await notWiderThanTheWindow(page);
+    const file = path.join(opts.out, "insights-long-message-phone.png");
+    await page.screenshot({ path: file });
+    console.log(`  screenshot ${path.relative(ROOT, file)}`);
+    await page.setViewportSize({ width: 1280, height: 1000 });
+  }
   const groups = page.locator("#review li button");
   check((await groups.count()) > 0, "the misunderstood messages are listed for review");
   const file = path.join(opts.out, "insights-supervisor.png");

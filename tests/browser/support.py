@@ -50,10 +50,12 @@ def run_driver(
     args: list[str],
     on_line: Callable[[str], None] | None = None,
     timeout: float = 900,
+    driver: Path = DRIVER,
 ) -> tuple[int, str]:
-    """Run the node driver with `args`; return its exit status and its whole output."""
+    """Run the node `driver` (the widget's by default) with `args`; return its exit
+    status and its whole output."""
     process = subprocess.Popen(
-        ["node", str(DRIVER), *args],
+        ["node", str(driver), *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

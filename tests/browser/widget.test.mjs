@@ -32,7 +32,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { axeViolations, contrast } from "./accessibility.mjs";
+import { axeViolations, contrast, edges } from "./accessibility.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PLAYWRIGHT = path.join(ROOT, "web", "node_modules", "playwright-core", "index.mjs");
@@ -186,6 +186,19 @@ async function focusedId(page) {
   return page.evaluate(
     () => document.querySelector("#rasa-support-widget")?.shadowRoot?.activeElement?.id || "",
   );
+}
+
+/** WCAG 1.4.11 on a focused control, from the computed styles: its focus ring (and
+ * with `border`, its edge) at least 3:1 against what is behind it (#25: 2.15:1, 2.54:1). */
+async function uiContrast(locator, what, { border = false } = {}) {
+  const edge = await edges(locator);
+  check(edge.focusVisible, `${what} (${edge.name}) has no visible keyboard focus`);
+  const ring = contrast(edge.ring.color, edge.behind);
+  check(edge.ring.style !== "none" && ring >= 3, `${what}'s focus ring is ${ring.toFixed(2)}:1 against ${edge.behind}`);
+  if (border) {
+    const ratio = contrast(edge.border.color, edge.behind);
+    check(ratio >= 3, `${what}'s border is ${ratio.toFixed(2)}:1 against ${edge.behind}`);
+  }
 }
 
 async function storedSession(page) {
@@ -411,9 +424,15 @@ const STEPS = {
     const w = widget(page);
     const launcher = page.getByRole("button", { name: "Chatta con noi" });
     await launcher.focus();
+    await uiContrast(launcher, "the launcher");
     await page.keyboard.press("Enter");
     await w.panel.waitFor({ state: "visible" });
     check((await focusedId(page)) === "rw-input", "opening the chat did not focus the message box");
+    const box = w.root.locator("#rw-input");
+    await uiContrast(box, "the message box", { border: true });
+    await page.keyboard.press("Shift+Tab"); // back into the header, on its blue
+    await uiContrast(w.root.locator(":focus"), "the header's control");
+    await page.keyboard.press("Tab");
     check((await w.log.getAttribute("aria-live")) === "polite", "the log is not aria-live=polite");
     check(await page.getByRole("textbox", { name: "Il tuo messaggio" }).isVisible(), "no labelled box");
     check(await w.send.isDisabled(), "the send button is enabled with an empty box");
@@ -729,10 +748,18 @@ const STEPS = {
     const w = widget(page);
     const session = await storedSession(page);
     const banners = await w.banners.count();
-    console.log(`WAITING_FOR_AGENT ${JSON.stringify({ session_id: session, agent: run.opts["agent-name"] })}`);
+    const botLines = w.root.locator('.msg[data-from="bot"] .body');
+    const botsBefore = await botLines.count();
+    const name = run.opts["agent-name"];
+    console.log(`WAITING_FOR_AGENT ${JSON.stringify({ session_id: session, agent: name })}`);
     const from = w.root.locator('.msg[data-from="agent"]');
     await from.first().waitFor({ timeout: REPLY_TIMEOUT_MS });
     check((await w.banners.count()) > banners, "no banner when the person joined");
+    // the join is said once (#25: a banner and the bot's "now chatting with ..." both said it)
+    const joined = (await botLines.allTextContents()).slice(botsBefore).filter((text) => text.includes(name));
+    const joinBanners = await w.root.locator('.banner[data-banner="agent"]').count();
+    check(joinBanners === 1 && joined.length === 0,
+      `the join is announced once (${joinBanners} banner(s), bot lines: ${JSON.stringify(joined)})`);
     const sender = await from.last().locator(".sender").textContent();
     check(sender === run.opts["agent-name"], `the agent's bubble is signed ${sender}`);
     const text = await from.last().locator(".body").textContent();

@@ -65,9 +65,11 @@ def test_french_customer_is_verified_talks_to_an_agent_and_gets_the_bot_back(
     ticket_url = f"{desk.url}/api/tickets/{ticket['id']}"
 
     assert agent.post(f"{ticket_url}/claim", timeout=10).ok
-    assert user.replies_until("custom:{'handoff': 'agent', 'agent': 'Marie'}")[0] == (
-        "utter_agent_joined"
-    )
+    # the widget's banner says a person joined, with the name: said once (#25), no
+    # "now chatting with Marie" text besides it
+    assert user.replies_until("custom:{'handoff': 'agent', 'agent': 'Marie'}") == [
+        "custom:{'handoff': 'agent', 'agent': 'Marie'}"
+    ]
     assert agent.post(
         f"{ticket_url}/messages", json={"text": "Bonjour, c'est Marie."}, timeout=10
     ).ok
@@ -214,3 +216,29 @@ def test_a_double_charge_goes_to_a_person_with_the_billing_topic(
     assert ticket["topic"] == "billing"
     assert "29 euros on 3 November" in ticket["summary"]
     assert "4242" not in ticket["summary"]
+
+
+def test_the_desk_refuses_to_write_or_hand_back_before_the_claim(
+    assistant: Assistant, desk: Desk
+) -> None:
+    """#25: the buttons are off before the claim (tests/browser/test_desk.py); the
+    server refuses too, and a ticket handed back once cannot be handed back again (its
+    note rewritten, the customer asked a second time whether the person helped)."""
+    _who, ticket, agent = queued_rest_ticket(assistant, desk)
+    url = f"{desk.url}/api/tickets/{ticket['id']}"
+    sent = agent.post(f"{url}/messages", json={"text": "hello from the desk"}, timeout=10)
+    assert sent.status_code == 409 and sent.json() == {"error": "claim the ticket before writing"}
+    back = agent.post(f"{url}/handback", json={"note": "too early"}, timeout=10)
+    assert back.status_code == 409 and "claim" in back.json()["error"]
+    assert agent.get(url, timeout=10).json()["status"] == "queued"
+    live = agent.get(f"{url}/messages", timeout=10).json()["messages"]
+    assert not [m for m in live if m["role"] == "agent"]  # nothing reached the customer
+
+    assert agent.post(f"{url}/claim", timeout=30).ok
+    assert agent.post(f"{url}/handback", json={"note": "answered"}, timeout=30).ok
+    again = agent.post(f"{url}/handback", json={"note": "rewritten"}, timeout=10)
+    assert again.status_code == 409 and again.json() == {"error": "this ticket is closed"}
+    closed = agent.get(url, timeout=10).json()
+    assert closed["status"] == "closed" and closed["resolution_note"] == "answered"
+    late = agent.post(f"{url}/messages", json={"text": "one more thing"}, timeout=10)
+    assert late.status_code == 409

@@ -97,6 +97,42 @@ def test_reset_asks_again_for_something_that_is_not_an_email(assistant: Assistan
     ]
 
 
+# At "which email?" (#25: each got "that doesn't look like an email", a trap)
+STOPS = {"it": ["annulla", "stop"], "fr": ["annuler", "stop"], "en": ["cancel", "stop"]}
+CANNOT_LOG_IN = {
+    "it": "non riesco ad accedere",
+    "fr": "je n'arrive pas à me connecter",
+    "en": "I cannot log in",
+}
+
+
+@pytest.mark.parametrize("language", ["it", "fr", "en"])
+def test_stop_at_the_email_question_leaves_the_reset(assistant: Assistant, language: str) -> None:
+    for word in STOPS[language]:
+        who = sender()
+        assert said(assistant, who, RESET[language]) == [("utter_ask_reset_email", language)]
+        before = len(sent_mails(assistant))
+        # a short confirmation in the customer's language, and no question after it
+        assert said(assistant, who, word) == [("utter_reset_stopped", language)], word
+        # the form is gone: an email now is no answer to it, and no mail goes out
+        after = names(said(assistant, who, "monthly@example.com"))
+        assert "utter_reset_requested" not in after and "utter_reset_email_invalid" not in after
+        assert len(sent_mails(assistant)) == before
+
+
+@pytest.mark.parametrize("language", ["it", "fr", "en"])
+def test_another_request_at_the_email_question_is_answered(
+    assistant: Assistant, language: str
+) -> None:
+    who = sender()
+    said(assistant, who, RESET[language])
+    replies = said(assistant, who, CANNOT_LOG_IN[language])
+    # the login help, as when asked first: what happens when you try?
+    assert replies[0] == ("utter_cannot_login", language), replies
+    assert "utter_reset_email_invalid" not in names(replies)
+    assert "utter_ask_reset_email" not in names(replies)
+
+
 def test_status_check_with_code_explains_a_limited_account_in_french(
     assistant: Assistant,
 ) -> None:

@@ -4,6 +4,9 @@
 const HEADERS = { "Content-Type": "application/json", "X-Desk-Request": "1" };
 let current = null;   // id of the ticket on screen
 let since = 0;        // Unix time of the newest live message shown
+let me = null;        // the signed-in agent: {username, name, languages}
+const rows = new Map();  // ticket id -> its queue row, kept between refreshes
+let queueShown = false;  // false until the first list of these filters is on screen
 
 function el(tag, text, cls) {
   const node = document.createElement(tag);
@@ -26,6 +29,36 @@ function post(path, body) {
 
 function say(text) { document.getElementById("status").textContent = text; }
 
+/** The queue's status line: read out by screen readers, seen by everyone. */
+function news(text) { document.getElementById("queue-news").textContent = text; }
+
+function ticketLabel(t) {
+  return `#${t.id} · ${t.language} · ${t.topic} · ` +
+    (t.status === "queued" ? `queue ${t.queue_position}` : `with ${t.assigned_name}`);
+}
+
+/** The ticket's row, made once and then only updated where its text changed. */
+function queueRow(t) {
+  let item = rows.get(t.id);
+  if (!item) {
+    item = el("li");
+    const button = el("button");
+    button.type = "button";
+    button.dataset.ticket = t.id;
+    button.addEventListener("click", () => openTicket(t.id));
+    item.append(button);
+    rows.set(t.id, item);
+  }
+  const button = item.firstChild;
+  const label = ticketLabel(t);
+  if (button.textContent !== label) button.textContent = label;
+  button.setAttribute("aria-current", String(t.id === current));
+  return item;
+}
+
+/** Refresh the queue in place, every 3 s: a row keeps its node, so the keyboard focus
+ * stays where the agent put it, and only new tickets are announced (the list itself is
+ * not a live region: it would read every row out again). */
 async function loadQueue() {
   const params = new URLSearchParams();
   const language = document.getElementById("filter-language").value;
@@ -34,18 +67,29 @@ async function loadQueue() {
   if (topic) params.set("topic", topic);
   const { tickets } = await api("/api/tickets?" + params);
   const list = document.getElementById("tickets");
-  list.replaceChildren(...tickets.map((t) => {
-    const item = el("li");
-    const label = `#${t.id} · ${t.language} · ${t.topic} · ` +
-      (t.status === "queued" ? `queue ${t.queue_position}` : `with ${t.assigned_to}`);
-    const button = el("button", label);
-    button.type = "button";
-    button.dataset.ticket = t.id;
-    button.setAttribute("aria-current", String(t.id === current));
-    button.addEventListener("click", () => openTicket(t.id));
-    item.append(button);
-    return item;
-  }));
+  const added = tickets.filter((t) => !rows.has(t.id)).length;
+  const wanted = tickets.map(queueRow);
+  const kept = new Set(wanted);
+  for (const [id, item] of rows) {
+    if (kept.has(item)) continue;
+    // a ticket gone from the list (taken, closed): focus on it goes to the heading
+    if (item.contains(document.activeElement)) document.getElementById("queue-title").focus();
+    item.remove();
+    rows.delete(id);
+  }
+  wanted.forEach((item, index) => {
+    // only a row out of place moves: moving the focused one would drop the focus
+    const here = list.children[index];
+    if (here !== item) list.insertBefore(item, here || null);
+  });
+  if (queueShown && added) news(added === 1 ? "1 new conversation" : `${added} new conversations`);
+  queueShown = true;
+}
+
+function filtersChanged() {
+  queueShown = false;  // what a new filter shows is not new
+  news("");
+  loadQueue();
 }
 
 function renderVerification(ticket) {
@@ -72,19 +116,41 @@ function addLines(list, messages) {
   list.scrollTop = list.scrollHeight;
 }
 
+/** Send and Hand back work only on a ticket this agent has claimed (the server
+ * refuses the others too); the hint says why they are off. */
+function enableActions(ticket) {
+  const mine = ticket.status === "assigned" && me !== null && ticket.assigned_to === me.username;
+  document.getElementById("claim").hidden = ticket.status !== "queued";
+  document.getElementById("send-button").disabled = !mine;
+  document.getElementById("handback-button").disabled = !mine;
+  const hint = document.getElementById("claim-first");
+  hint.hidden = mine;
+  hint.textContent = ticket.status === "closed" ? "This ticket is closed."
+    : ticket.status === "assigned" && !mine ? `${ticket.assigned_name} has this ticket.`
+    : "Claim the ticket to write to the customer or hand it back.";
+}
+
 async function openTicket(id) {
+  const another = id !== current;
   current = id;
   since = 0;
   const ticket = await api(`/api/tickets/${id}`);
+  if (another) {
+    // nothing typed for, or said about, the previous ticket stays on screen
+    document.getElementById("message").value = "";
+    document.getElementById("note").value = "";
+    say("");
+  }
   document.getElementById("ticket").hidden = false;
-  document.getElementById("ticket-title").textContent = `Ticket #${ticket.id} · ${ticket.language} · ${ticket.channel}`;
+  document.getElementById("ticket-title").textContent = `Ticket #${ticket.id} · ${ticket.language} · ${ticket.channel}` +
+    (ticket.assigned_name ? ` · with ${ticket.assigned_name}` : "");
   document.getElementById("summary").textContent = ticket.summary;
   renderVerification(ticket);
   const transcript = document.getElementById("transcript");
   transcript.replaceChildren();
   addLines(transcript, ticket.transcript);
   document.getElementById("live").replaceChildren();
-  document.getElementById("claim").hidden = ticket.status !== "queued";
+  enableActions(ticket);
   await pollMessages();
   loadQueue();
 }
@@ -98,14 +164,13 @@ async function pollMessages() {
   }
 }
 
-function setUpDesk() {
-  api("/api/me").then((me) => {
-    document.getElementById("me").textContent = `${me.name} (${me.languages.join(", ")})`;
-    const select = document.getElementById("filter-language");
-    for (const language of me.languages) select.append(new Option(language, language));
-  });
-  document.getElementById("filter-language").addEventListener("change", loadQueue);
-  document.getElementById("filter-topic").addEventListener("change", loadQueue);
+async function setUpDesk() {
+  me = await api("/api/me");
+  document.getElementById("me").textContent = `${me.name} (${me.languages.join(", ")})`;
+  const select = document.getElementById("filter-language");
+  for (const language of me.languages) select.append(new Option(language, language));
+  document.getElementById("filter-language").addEventListener("change", filtersChanged);
+  document.getElementById("filter-topic").addEventListener("change", filtersChanged);
   document.getElementById("claim").addEventListener("click", async () => {
     try { await post(`/api/tickets/${current}/claim`); say("Claimed: the customer sees you joined."); openTicket(current); }
     catch (error) { say(error.message); }
@@ -121,9 +186,11 @@ function setUpDesk() {
     event.preventDefault();
     try {
       await post(`/api/tickets/${current}/handback`, { note: document.getElementById("note").value });
-      say("Handed back to the bot; ticket closed.");
+      news(`Ticket #${current} handed back to the bot and closed.`);
       current = null;
+      document.getElementById("note").value = "";
       document.getElementById("ticket").hidden = true;
+      document.getElementById("queue-title").focus();  // the focused button was hidden
       loadQueue();
     } catch (error) { say(error.message); }
   });

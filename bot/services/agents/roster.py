@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -101,6 +101,18 @@ def get_agent(
         select(Agent).where(Agent.username == username, Agent.active.is_(True))
     ).first()
     return _info(agent) if agent else None
+
+
+def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
+    """Username -> the name the desk shows (an agent removed since keeps its username)."""
+    wanted = {name for name in usernames if name}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Agent.username, Agent.display_name).where(Agent.username.in_(wanted))
+    )
+    found = {username: display_name for username, display_name in rows}
+    return {name: found.get(name) or name for name in wanted}
 
 
 def end_sessions(session: Session, username: str) -> None:

@@ -109,9 +109,22 @@ def products_in(text: str) -> list[str]:
     return sorted(named)
 
 
-def address_tokens(text: str) -> list[str]:
+def address_tokens(text: str) -> set[str]:
     """An address as comparable words: case, accents, punctuation and order ignored."""
-    return sorted(re.findall(r"[a-z0-9]+", fold(text)))
+    return set(re.findall(r"[a-z0-9]+", fold(text)))
+
+
+def address_matches(given: str, stored: str) -> bool:
+    """Whether the address the customer typed is the stored one, as far as they gave it.
+
+    "12 rue de la Paix, 75002 Paris" is "12 rue de la Paix, 75002 Paris, FR": a country
+    or city left out is no mismatch. But every word given must be in the stored address
+    (a wrong street, number or postcode fails), every stored part with a digit must be
+    given (house number and postcode: what tells two addresses of a street apart), and
+    so must a word of the street (numbers alone are no address)."""
+    words, on_file = address_tokens(given), address_tokens(stored)
+    with_digits = {word for word in on_file if any(c.isdigit() for c in word)}
+    return words <= on_file and with_digits <= words and bool(words - with_digits)
 
 
 # --- checking against the account -------------------------------------------------
@@ -189,10 +202,10 @@ def check_details(
             cards = {m.card_last4 for m in _payment_methods(session, account_id)}
             matched[detail.value] = value in cards
         elif detail is Detail.BILLING_ADDRESS:
-            addresses = [
-                address_tokens(m.billing_address) for m in _payment_methods(session, account_id)
-            ]
-            matched[detail.value] = address_tokens(value) in addresses
+            matched[detail.value] = any(
+                address_matches(value, m.billing_address)
+                for m in _payment_methods(session, account_id)
+            )
         elif detail is Detail.PRODUCTS:
             named = set(products_in(value))
             matched[detail.value] = bool(named) and named <= _products(session, account_id)

@@ -342,8 +342,14 @@ def close(session: Session, ticket_id: int, agent: str, note: str, now: datetime
     ticket = session.get(HandoffTicket, ticket_id, with_for_update=True)
     if ticket is None:
         raise TicketError("no such ticket")
-    if ticket.assigned_to != agent:
-        raise TicketError("claim the ticket before handing back")
+    if ticket.status != TicketStatus.ASSIGNED.value or ticket.assigned_to != agent:
+        # a closed ticket stays as it was closed: a second hand-back would rewrite its
+        # note and ask the customer again whether the person helped
+        raise TicketError(
+            "this ticket is closed"
+            if ticket.status == TicketStatus.CLOSED.value
+            else "claim the ticket before handing back"
+        )
     ticket.status = TicketStatus.CLOSED.value
     ticket.resolution_note = note.strip()[:2000] or None
     ticket.closed_at = now

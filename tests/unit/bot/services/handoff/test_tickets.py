@@ -124,6 +124,29 @@ def test_details_are_checked_against_the_account(session: Session) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("typed", "matched"),
+    [
+        # what the customer gave, with the country, the city or both left out (#25)
+        ("12 rue de la Paix, 75002 Paris", True),
+        ("12 Rue de la Paix 75002", True),
+        ("12 ruè de la paix, 75002, Paris, FR.", True),
+        # a wrong or missing number or postcode is never the same address
+        ("14 rue de la Paix, 75002 Paris", False),
+        ("12 rue de la Paix, 75003 Paris", False),
+        ("rue de la Paix, 75002 Paris, FR", False),
+        ("12 rue de la Paix, Paris, FR", False),
+        ("12 75002", False),
+        ("12 rue de Rivoli, 75002 Paris", False),
+    ],
+)
+def test_a_billing_address_matches_on_what_the_customer_gave(
+    session: Session, typed: str, matched: bool
+) -> None:
+    check = check_details(session, {"account_id": "AC-100011", "billing_address": typed}, None)
+    assert check.matched["billing_address"] is matched, typed
+
+
 def test_skipped_details_and_unknown_accounts_are_not_checked(session: Session) -> None:
     check = check_details(
         session, {"identifier": "nobody@example.com", "card_last4": SKIPPED}, None
@@ -256,6 +279,10 @@ def test_claim_and_close(session: Session) -> None:
         session, outcome.ticket_id, "marie", "cancelled by phone", MONDAY_MORNING
     )
     assert ticket.status == "closed" and ticket.resolution_note == "cancelled by phone"
+    # handed back once: a second hand-back (a stale desk tab) changes nothing
+    with pytest.raises(handoff.TicketError, match="closed"):
+        handoff.close(session, outcome.ticket_id, "marie", "again", MONDAY_MORNING)
+    assert session.get(HandoffTicket, outcome.ticket_id).resolution_note == "cancelled by phone"
     assert handoff.list_tickets(session, languages=["fr"]) == []
     assert [t.id for t in handoff.list_tickets(session, languages=["fr"], statuses=["closed"])] == [
         outcome.ticket_id
