@@ -203,7 +203,7 @@ class WidgetInput(SocketIOInput):
 
         reading: set[str] = set()  # sockets with a missed_messages request in progress
 
-        async def missed_messages(sid: str, data: Any) -> dict[str, Any]:
+        async def missed_messages(sid: str, data: Any = None) -> dict[str, Any]:
             """What the socket's own conversation was sent after `after`: the session
             (from the secret) names the conversation, never the request."""
             session = await sio.get_session(sid, namespace=self.namespace)
