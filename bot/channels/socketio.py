@@ -10,6 +10,12 @@ The widget needs each response whole, so this output emits exactly one
 
 `custom` carries handoff state for the widget's banner, e.g.
 {"handoff": "queued" | "agent" | "ended", "agent": "Marie"}.
+`id` is the message's number in the conversation (1, 2, 3...): each message is
+stored before it is sent (bot/services/delivery.py), and a widget that was away
+asks for what it missed with `missed_messages {"after": <last id shown>}`, answered
+(socket.io acknowledgement) with `{"messages": [<payloads with ids>]}` for the
+conversation the socket's session was confirmed for, or `{"error": str}`. If the
+database cannot take the message it is still sent live, without an `id`.
 The output keeps the channel name "socketio", so `output_channel=latest` on Rasa's
 HTTP API (used by the agent desk) finds it.
 
@@ -26,6 +32,7 @@ gets a new conversation of its own.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import inspect
@@ -39,12 +46,16 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.limits import MAX_REQUEST_BYTES, bounded_messages
 from bot.channels.shared_sockets import share_sockets
 from bot.config.keys import WIDGET_SESSIONS, derive_key
 from bot.config.settings import get_settings
+from bot.db.session import session_scope
+from bot.services import delivery
 from bot.services.conversation_ids import namespaced
+from bot.services.runtime import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +64,8 @@ SECRET_BYTES = 32
 # send its own of at least as many characters of the same alphabet
 SESSION_SECRET = re.compile(r"[A-Za-z0-9_-]{43,128}")
 CONVERSATION_ID_HEX = 32  # 128 bits of the keyed hash
+MISSED_MESSAGES_EVT = "missed_messages"
+MAX_MESSAGE_ID = 2**31 - 1  # the column's range: a larger "after" is no number we gave
 
 
 def widget_message(message: dict[str, Any]) -> dict[str, Any]:
@@ -92,11 +105,42 @@ def conversation_id(secret: str, key: bytes) -> str:
     return namespaced(WidgetInput.name(), digest[:CONVERSATION_ID_HEX])
 
 
+def after_id(data: Any) -> int | None:
+    """The `after` of a missed_messages request: a message number (0: from the start)."""
+    after = data.get("after", 0) if isinstance(data, dict) else None
+    if isinstance(after, int) and not isinstance(after, bool) and 0 <= after <= MAX_MESSAGE_ID:
+        return after
+    return None
+
+
+async def numbered(conversation_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with its number once stored; as it is if the database failed (the
+    customer still gets it live: a message is never held back for want of a number)."""
+
+    def store() -> int:
+        with session_scope() as session:
+            return delivery.record(session, conversation_id, payload, utcnow())
+
+    try:
+        return {**payload, "id": await asyncio.to_thread(store)}
+    except (SQLAlchemyError, delivery.DeliveryError) as error:
+        logger.warning("widget message sent without being stored: %s", type(error).__name__)
+        return payload
+
+
+async def missed_since(conversation_id: str, after: int) -> list[dict[str, Any]]:
+    def read() -> list[dict[str, Any]]:
+        with session_scope() as session:
+            return delivery.missed(session, conversation_id, after)
+
+    return await asyncio.to_thread(read)
+
+
 class WidgetOutput(SocketIOOutput):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         payload = widget_message(message)
         if payload:
-            await self._send_message(recipient_id, payload)
+            await self._send_message(recipient_id, await numbered(recipient_id, payload))
 
 
 class WidgetInput(SocketIOInput):
@@ -157,9 +201,33 @@ class WidgetInput(SocketIOInput):
             confirmation = {"session_id": sender_id, "session_secret": secret}
             await sio.emit("session_confirm", confirmation, room=sid, namespace=self.namespace)
 
+        reading: set[str] = set()  # sockets with a missed_messages request in progress
+
+        async def missed_messages(sid: str, data: Any = None) -> dict[str, Any]:
+            """What the socket's own conversation was sent after `after`: the session
+            (from the secret) names the conversation, never the request."""
+            session = await sio.get_session(sid, namespace=self.namespace)
+            sender_id = session.get("conversation_id")
+            if not sender_id:
+                return {"error": "send session_request first"}
+            after = after_id(data)
+            if after is None:
+                return {"error": f"after: a message id from 0 to {MAX_MESSAGE_ID}"}
+            if sid in reading:  # one at a time per socket: a flood waits for nothing
+                return {"error": "a request is already in progress"}
+            reading.add(sid)
+            try:
+                return {"messages": await missed_since(sender_id, after)}
+            except SQLAlchemyError as error:
+                logger.warning("missed messages not read: %s", type(error).__name__)
+                return {"error": "try again later"}
+            finally:
+                reading.discard(sid)
+
         # these replace the handlers Rasa registered for the same events
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
+        sio.on(MISSED_MESSAGES_EVT, missed_messages, namespace=self.namespace)
         return blueprint
 
 

@@ -426,6 +426,24 @@ class HelpCentreTurn(Base):
     helpful = Column(Boolean)  # yes / no to "did this answer your question?"
 
 
+class ConversationMessage(Base):
+    """A message the widget was sent (bot, agent, system notice), kept so that a widget
+    that was away (another page, a dropped network) fetches what it missed
+    (bot/services/delivery.py). `seq` counts 1, 2, 3... per conversation: the widget's
+    cursor and what it dedupes by."""
+
+    __tablename__ = "conversation_messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_key", "seq", name="uq_conversation_messages_key_seq"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_key = Column(String(64), nullable=False)  # keyed hash of the sender ID
+    seq = Column(Integer, nullable=False)
+    at = Column(DateTime, nullable=False, index=True)
+    payload = Column(JSON, nullable=False)  # what the widget renders, scrubbed
+
+
 __all__ = [
     "Account",
     "AccountStatus",
@@ -434,6 +452,7 @@ __all__ = [
     "Base",
     "BillingContact",
     "BillingRole",
+    "ConversationMessage",
     "DeactivationReason",
     "DeskSigninCounter",
     "HandoffTicket",

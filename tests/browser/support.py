@@ -22,6 +22,7 @@ DRIVER = Path(__file__).resolve().parent / "widget.test.mjs"
 CHROMIUM = Path("/usr/bin/chromium")
 PLAYWRIGHT = WEB / "node_modules" / "playwright-core" / "package.json"
 AGENT_WAIT = "WAITING_FOR_AGENT "
+TICKET_WAIT = "WAITING_FOR_TICKET "  # delivery.test.mjs: write the conversation's ticket
 
 
 def missing_tools() -> str | None:
@@ -82,8 +83,8 @@ def run_driver(
     return status, "".join(lines)
 
 
-def agent_wait_request(line: str) -> dict | None:
-    """The driver's WAITING_FOR_AGENT request on this line, if it is one."""
-    if not line.startswith(AGENT_WAIT):
+def agent_wait_request(line: str, prefix: str = AGENT_WAIT) -> dict | None:
+    """The driver's WAITING_FOR_AGENT (or other `prefix`) request on this line, if it is one."""
+    if not line.startswith(prefix):
         return None
-    return json.loads(line[len(AGENT_WAIT) :])
+    return json.loads(line[len(prefix) :])

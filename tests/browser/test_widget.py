@@ -9,8 +9,6 @@ Skipped with a printed reason when node, chromium or web/node_modules are missin
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,21 +16,16 @@ from pathlib import Path
 
 import pytest
 import requests
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from bot.config.policy import load_policy
 from bot.config.settings import LANGUAGES
 from bot.desk.auth import CSRF_HEADER
 from bot.nlu.language_detection import LanguageIdentifier
-from bot.services.handoff.tickets import HandoffRequest, Verification, open_ticket
 from bot.services.help_centre.articles import load_articles
-from bot.services.runtime import utcnow
-from bot.services.topics import Topic
 from tests.browser.support import ROOT, agent_wait_request, build_widget, missing_tools, run_driver
+from tests.support.desk_client import open_widget_ticket
 from tests.support.environment import require_service
 from tests.support.replies import identify
-from tests.support.servers import Assistant, Desk, free_port, stop, wait_for
+from tests.support.servers import Assistant, Desk, free_port, run_site
 
 pytestmark = pytest.mark.slow
 
@@ -59,21 +52,11 @@ def browser_tools() -> None:
 def site(
     browser_tools: None, assistant: Assistant, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
-    """`python -m bot.site` on a free port, with the assistant's databases."""
-    # SITE_PORT as Rasa knows it: only that origin may open the widget's socket
-    port, proxy_port = int(assistant.env["SITE_PORT"]), free_port()
-    env = {**assistant.env, "RASA_PORT": str(proxy_port)}
-    log = tmp_path_factory.mktemp("site") / "site.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.site"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for(f"{url}/", process, log)
+    """`python -m bot.site` with the assistant's databases, the widget pointed at the
+    driver's forwarder to Rasa."""
+    proxy_port = free_port()
+    for url in run_site(assistant.env, tmp_path_factory.mktemp("site"), proxy_port):
         yield Site(url, proxy_port)
-    finally:
-        stop([process])
 
 
 @lru_cache(maxsize=1)
@@ -189,7 +172,7 @@ def test_an_agent_on_the_desk_reaches_the_widget(
         if request is None:
             return
         try:
-            open_ticket_for(assistant, request["session_id"])
+            open_widget_ticket(assistant.env, request["session_id"])
             agent = requests.Session()
             agent.post(
                 f"{desk.url}/login", data={"username": desk.agent, "password": desk.password},
@@ -220,22 +203,3 @@ def test_an_agent_on_the_desk_reaches_the_widget(
     assert (SCREENSHOTS / "agent-joined.png").exists() or any(
         "agent-joined" in path.name for path in SCREENSHOTS.glob("*.png")
     )
-
-
-def open_ticket_for(assistant: Assistant, session_id: str) -> None:
-    """The ticket the handoff form would have written for this conversation."""
-    engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
-    try:
-        with Session(engine) as session:
-            open_ticket(
-                session,
-                HandoffRequest(
-                    conversation_id=session_id, channel="socketio", language="it",
-                    topic=Topic.GENERAL, details={"reason": "vorrei parlare con una persona"},
-                    verification=Verification.SKIPPED,
-                ),
-                utcnow(),
-                policy=load_policy(Path(assistant.env["POLICY_FILE"])),
-            )  # fmt: skip
-    finally:
-        engine.dispose()

@@ -27,8 +27,10 @@ from bot.ops.demo_data import DEMO_ACCOUNTS
 from tests.e2e.test_stored_conversations import names
 from tests.support.environment import FINAL_SCAN, ROOT
 from tests.support.outbox import CODE, latest_code, outbox_rows
+from tests.support.rasa_api import send_as_bot
 from tests.support.searchable import card_pattern, code_pattern, searchable
 from tests.support.servers import Assistant
+from tests.support.widget_client import WidgetClient
 
 pytestmark = [pytest.mark.slow, getattr(pytest.mark, FINAL_SCAN)]
 
@@ -68,6 +70,18 @@ def drive_every_secret(assistant: Assistant) -> None:
     names(assistant, other, code[:3] + "." + str((int(code[3:]) + 1) % 1000).zfill(3))  # wrong
     assert "utter_verified" in names(assistant, other, code[:3] + "-" + code[3:])
 
+    # an agent pasting an email, a card number and the code into the widget's chat:
+    # stored for the widget's catch-up (conversation_messages), scrubbed
+    widget = WidgetClient(assistant.rasa_url, {})
+    try:
+        widget.say("hello")
+        widget.turn()
+        pasted = f"Sent to {email} for card 4111 1111 1111 1111, code {code}"
+        send_as_bot(assistant.rasa_url, assistant.env, widget.session_id, pasted)
+        assert widget.next()["text"] == pasted  # live, as the agent wrote it
+    finally:
+        widget.close()
+
 
 def mailed_secrets(assistant: Assistant) -> set[str]:
     """Every code and reset token in the outbox of this assistant's account database."""
@@ -106,7 +120,8 @@ def tracker_rows(assistant: Assistant) -> str:
 
 
 def insight_rows(assistant: Assistant) -> str:
-    """The Insights tables (conversation facts, review list) once every event is read."""
+    """The Insights tables (conversation facts, review list) once every event is read,
+    and the messages kept for the widget's catch-up."""
     time.sleep(2.5)  # the refresh leaves the last 2 s of events for later
     subprocess.run(
         [sys.executable, "-m", "bot", "insights-refresh"],
@@ -117,6 +132,7 @@ def insight_rows(assistant: Assistant) -> str:
     queries = (
         "SELECT channel, language, intents, handoff_topic FROM insight_conversations",
         "SELECT language, channel, text, predicted_intent, best_guess FROM insight_review_messages",
+        "SELECT payload FROM conversation_messages",  # what the widget was sent
     )
     with engine.connect() as connection:
         rows = [str(row) for query in queries for row in connection.execute(sa.text(query))]

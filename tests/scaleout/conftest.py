@@ -9,23 +9,20 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import jwt
 import pytest
 import requests
 
-from bot.config.keys import rasa_jwt_secret
 from bot.config.settings import load_settings
 from bot.ops.cli import rasa_environment
 from bot.ops.cluster import haproxy_config
-from bot.rasa.server import JWT_METHOD
 from bot.services.conversation_ids import namespaced
 from tests.support.environment import ROOT, require_service
+from tests.support.rasa_api import api_headers
 from tests.support.servers import free_port, stop, wait_for
 
 
@@ -76,9 +73,7 @@ class Cluster:
         return namespaced("rest", sender)
 
     def api_headers(self) -> dict[str, str]:
-        secret = rasa_jwt_secret(load_settings(environ=self.env))
-        payload = {"user": {"username": "tests", "role": "admin"}, "exp": int(time.time()) + 300}
-        return {"Authorization": f"Bearer {jwt.encode(payload, secret, algorithm=JWT_METHOD)}"}
+        return api_headers(self.env)
 
     def tracker(self, conversation: str, server: int = 0) -> dict:
         response = requests.get(

@@ -1,13 +1,22 @@
-"""An agent's side of the desk in end-to-end tests: sign in, and a queued REST ticket."""
+"""An agent's side of the desk in end-to-end tests: sign in, a queued REST ticket, and
+the ticket the handoff form would write for a widget conversation."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import requests
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from bot.config.policy import load_policy
 from bot.desk.auth import CSRF_HEADER
+from bot.services.handoff.tickets import HandoffRequest, Verification, open_ticket
+from bot.services.runtime import utcnow
+from bot.services.topics import Topic
 from tests.support.replies import identify
 from tests.support.servers import Assistant, Desk
 
@@ -36,3 +45,29 @@ def queued_rest_ticket(
     tickets = agent.get(f"{desk.url}/api/tickets", params={"language": "en"}, timeout=10)
     ticket = [t for t in tickets.json()["tickets"] if t["channel"] == "rest"][-1]
     return who, ticket, agent
+
+
+def open_widget_ticket(
+    env: Mapping[str, str],
+    session_id: str,
+    reason: str = "vorrei parlare con una persona",
+    language: str = "it",
+) -> None:
+    """The ticket the handoff form would have written for this widget conversation, in
+    the database of the servers started with `env` (the summary quotes `reason`)."""
+    engine = sa.create_engine(env["DATABASE_URL"], future=True)
+    policy = load_policy(Path(env["POLICY_FILE"])) if env.get("POLICY_FILE") else None
+    try:
+        with Session(engine) as session:
+            open_ticket(
+                session,
+                HandoffRequest(
+                    conversation_id=session_id, channel="socketio", language=language,
+                    topic=Topic.GENERAL, details={"reason": reason},
+                    verification=Verification.SKIPPED,
+                ),
+                utcnow(),
+                policy=policy,
+            )  # fmt: skip
+    finally:
+        engine.dispose()

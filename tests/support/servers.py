@@ -149,21 +149,44 @@ def start_desk(
     assistant: Assistant, workdir: Path, agent: str, name: str, languages: str
 ) -> Iterator[Desk]:
     """Create an agent and run the desk against `assistant`'s Rasa server."""
-    port = free_port()
-    env = {**assistant.env, "DESK_PORT": str(port)}
     password = secrets.token_urlsafe(12)
     subprocess.run(
         [sys.executable, "-m", "bot", "create-agent", agent, "--name", name,
          "--languages", languages, "--password-stdin"],
-        input=password + "\n", text=True, env=env, cwd=ROOT, check=True,
+        input=password + "\n", text=True, env=assistant.env, cwd=ROOT, check=True,
     )  # fmt: skip
-    log = workdir / "desk.log"
+    yield from run_desk(assistant.env, workdir, agent, password)
+
+
+def run_desk(env: dict[str, str], workdir: Path, agent: str, password: str) -> Iterator[Desk]:
+    """The desk with these settings (RASA_API_URL: which Rasa server it calls), for an
+    agent who exists already."""
+    port = free_port()
+    log = workdir / f"desk-{port}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "desk"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**env, "DESK_PORT": str(port)}, stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         wait_for(f"http://127.0.0.1:{port}/health", process, log)
         yield Desk(f"http://127.0.0.1:{port}", agent, password)
+    finally:
+        stop([process])
+
+
+def run_site(env: dict[str, str], workdir: Path, rasa_port: int) -> Iterator[str]:
+    """The support site (`python -m bot.site`) on SITE_PORT of `env` (the origin Rasa lets
+    open the widget's socket), its pages pointing the widget at `rasa_port`; its URL."""
+    log = workdir / "site.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.site"],
+        cwd=ROOT, env={**env, "RASA_PORT": str(rasa_port)}, stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{env['SITE_PORT']}"
+        wait_for(f"{url}/", process, log)
+        yield url
     finally:
         stop([process])

@@ -35,8 +35,28 @@ class WidgetClient:
         message = {"message": text, "metadata": {"language": self.language}, **extra}
         self.client.emit("user_uttered", message)
 
+    def call(self, event: str, data: object) -> object:
+        """The server's acknowledgement of `event` (what the handler returned)."""
+        return self.client.call(event, data, timeout=REPLY_TIMEOUT)
+
+    def missed(self, after: int = 0) -> list[dict]:
+        """The widget's catch-up: the messages numbered above `after`, as the server
+        answers `missed_messages`."""
+        answer = self.call("missed_messages", {"after": after})
+        assert isinstance(answer, dict) and "messages" in answer, answer
+        return answer["messages"]
+
     def next(self) -> dict:
         return self.received.get(timeout=REPLY_TIMEOUT)
+
+    def turn(self) -> list[dict]:
+        """Every message of the reply in progress (a turn may send several)."""
+        messages = [self.next()]
+        while True:
+            try:
+                messages.append(self.received.get(timeout=QUIET))
+            except queue.Empty:
+                return messages
 
     def reply(self) -> str:
         """The name of the next response received."""

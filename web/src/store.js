@@ -50,6 +50,23 @@ export class Store {
     this.set("secret", secret);
   }
 
+  // The number of the newest server message shown in conversation `session`: on
+  // (re)connect the widget asks for the messages after it (bot/channels/socketio.py).
+  lastMessageId(session) {
+    const delivered = this.get("delivered", null);
+    const fits =
+      delivered !== null &&
+      typeof delivered === "object" &&
+      delivered.session === session &&
+      Number.isInteger(delivered.last) &&
+      delivered.last >= 0;
+    return fits ? delivered.last : 0;
+  }
+
+  setLastMessageId(session, last) {
+    this.set("delivered", { session, last });
+  }
+
   get history() {
     const entries = this.get("history", []);
     return Array.isArray(entries) ? entries : [];

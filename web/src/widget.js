@@ -4,11 +4,15 @@
 //           data-rasa-url="https://assistant.example.com" data-language="auto"></script>
 //
 // It talks to Rasa's socket.io channel (bot/channels/socketio.py): one
-// `bot_uttered` per bot response, {text, quick_replies, custom}. A response with
+// `bot_uttered` per bot response, {id, text, quick_replies, custom}. A response with
 // `custom.article` (a help-centre answer) is shown as an article card (article.js).
+// `id` numbers the conversation's messages (1, 2, 3...): on every (re)connection the
+// widget asks for the ones after the last it showed (`missed_messages`), so what was
+// sent while the page was closed or offline appears, in order, and never twice.
 
 import { io } from "socket.io-client";
 import { articleCard, articleOf, otherLanguage } from "./article.js";
+import { Delivery } from "./delivery.js";
 import css from "./widget.css";
 import { LANGUAGE_NAMES, LANGUAGES, initialLanguage, supportedLanguage, t } from "./i18n.js";
 import { Store } from "./store.js";
@@ -18,6 +22,8 @@ const MAX_CHARS = 5000; // the server cuts longer messages; the box never lets o
 const COUNTER_FROM = 4500; // show the character count only when the limit is near
 const TYPING_TIMEOUT_MS = 60000; // a reply that never comes must not leave "typing" forever
 const HANDOFF_STATES = ["queued", "agent", "ended"];
+// no answer to missed_messages by then (an older server): show what arrived meanwhile
+const CATCH_UP_TIMEOUT_MS = 10000;
 
 // Captured now: document.currentScript is only set while this file first runs.
 const SCRIPT = document.currentScript;
@@ -80,6 +86,9 @@ class ChatWidget {
     this.socket = null;
     this.confirmed = false; // the server put this socket in the session's room
     this.typingTimer = null;
+    // server messages shown: their keys ("<conversation>#<id>") are in the history
+    const shown = this.history.map((entry) => entry.delivery);
+    this.delivery = new Delivery(this.store, shown, (payload, key) => this.show(payload, key));
   }
 
   mount() {
@@ -353,7 +362,22 @@ class ChatWidget {
     this.store.sessionSecret = secret;
     this.confirmed = true;
     this.setStatus(null);
+    this.catchUp();
     this.flush();
+  }
+
+  /** Ask for the messages sent after the last one shown (while this page was closed,
+   * or offline); live ones wait for the answer, then all show in order (delivery.js). */
+  catchUp() {
+    const session = this.store.sessionId;
+    const { round, after } = this.delivery.startCatchUp(session);
+    let timer = null;
+    const finish = (answer) => {
+      clearTimeout(timer);
+      this.delivery.endCatchUp(round, answer, session);
+    };
+    timer = setTimeout(() => finish(null), CATCH_UP_TIMEOUT_MS);
+    this.socket.emit("missed_messages", { after }, finish);
   }
 
   /** Send every queued message, in order, once the session is confirmed. */
@@ -384,11 +408,15 @@ class ChatWidget {
   // --- receiving -----------------------------------------------------------------
 
   receive(payload) {
-    if (!isObject(payload)) return;
+    this.delivery.receive(payload, this.store.sessionId);
+  }
+
+  /** Show one server message (`delivery`: its key, kept in the history). */
+  show(payload, delivery) {
     const custom = isObject(payload.custom) ? payload.custom : null;
     const agent = custom && typeof custom.agent === "string" ? custom.agent : null;
     if (custom && HANDOFF_STATES.includes(custom.handoff)) {
-      this.updateHandoff(custom.handoff, agent);
+      this.updateHandoff(custom.handoff, agent, delivery);
     }
     const text = textOf(payload);
     const article = custom ? articleOf(custom.article) : null;
@@ -399,6 +427,7 @@ class ChatWidget {
     const fromAgent = agent !== null && custom.handoff !== "ended";
     this.addEntry({
       id: newId(),
+      delivery,
       from: fromAgent ? "agent" : "bot",
       agent: fromAgent ? agent : undefined,
       text,
@@ -408,13 +437,13 @@ class ChatWidget {
     });
   }
 
-  updateHandoff(state, agent) {
+  updateHandoff(state, agent, delivery) {
     if (state === this.handoff.state && (state !== "agent" || agent === this.handoff.agent)) {
       return;
     }
     this.handoff = { state, agent };
     this.store.set("handoff", this.handoff);
-    this.addEntry({ id: newId(), from: "banner", handoff: state, agent: agent || undefined });
+    this.addEntry({ id: newId(), delivery, from: "banner", handoff: state, agent: agent || undefined });
   }
 
   showTyping() {

@@ -3,7 +3,8 @@
 The account tables themselves stay (they are the company's records); what goes is
 what the assistant wrote: the conversations in Rasa's tracker store linked to the
 account, its handoff tickets, reset tokens, verification challenges, outbox mails,
-audit rows, misunderstood messages (and their lines in the review file).
+audit rows, misunderstood messages (and their lines in the review file), help-centre
+searches and the messages its chat widget was sent (bot/services/delivery.py).
 Conversations are found by exact links only, never by a substring of stored text:
 - challenges and audit rows keep a keyed hash of the conversation ID
   (`redaction.conversation_key`), computed here for every sender in the tracker store;
@@ -29,6 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.db.models import (
     Account,
     AuditEntry,
+    ConversationMessage,
     HandoffTicket,
     HelpCentreTurn,
     InsightReviewMessage,
@@ -57,6 +59,7 @@ class ErasureReport:
     audit_rows: int
     review_messages: int = 0
     help_centre_turns: int = 0
+    widget_messages: int = 0
 
     def __str__(self) -> str:
         return (
@@ -64,7 +67,8 @@ class ErasureReport:
             f"{self.tickets} ticket(s), {self.reset_tokens} reset token(s), "
             f"{self.challenges} verification challenge(s), {self.outbox_mails} outbox "
             f"mail(s), {self.audit_rows} audit row(s), {self.review_messages} "
-            f"misunderstood message(s), {self.help_centre_turns} help-centre search(es)"
+            f"misunderstood message(s), {self.help_centre_turns} help-centre search(es), "
+            f"{self.widget_messages} widget message(s)"
         )
 
 
@@ -264,6 +268,11 @@ def erase(
         .where(HelpCentreTurn.conversation_key.in_(keys))
         .execution_options(synchronize_session=False)
     ).rowcount
+    widget_messages = session.execute(
+        delete(ConversationMessage)
+        .where(ConversationMessage.conversation_key.in_(keys))
+        .execution_options(synchronize_session=False)
+    ).rowcount
     return ErasureReport(
         conversations=len(plan.senders),
         events=events,
@@ -274,6 +283,7 @@ def erase(
         audit_rows=audit.rowcount,
         review_messages=len(reviews),
         help_centre_turns=help_turns,
+        widget_messages=widget_messages,
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.config.policy import Policy
 from bot.db.models import (
     AuditEntry,
+    ConversationMessage,
     HandoffTicket,
     HelpCentreTurn,
     InsightReviewMessage,
@@ -41,6 +42,7 @@ class RetentionReport:
     audit_rows: int = 0
     review_file_entries: int = 0
     help_centre_turns: int = 0
+    widget_messages: int = 0
 
     def __str__(self) -> str:
         return (
@@ -50,7 +52,8 @@ class RetentionReport:
             f"{self.review_messages} misunderstood message(s) waiting for review, "
             f"{self.tickets} closed ticket(s), {self.audit_rows} audit row(s), "
             f"{self.review_file_entries} labelled example(s) in the review file, "
-            f"{self.help_centre_turns} help-centre search(es)"
+            f"{self.help_centre_turns} help-centre search(es), "
+            f"{self.widget_messages} widget message(s)"
         )
 
 
@@ -126,6 +129,10 @@ def apply_retention(
     help_turns = session.execute(
         delete(HelpCentreTurn).where(HelpCentreTurn.at < messages_before)
     ).rowcount
+    # what the widget was sent, kept for a returning widget: as long as the conversations
+    widget_messages = session.execute(
+        delete(ConversationMessage).where(ConversationMessage.at < messages_before)
+    ).rowcount
     tickets, audit = prune_records(session, now, policy)
     labelled = 0
     if review_file is not None:
@@ -133,5 +140,5 @@ def apply_retention(
         labelled = prune_review_file(review_file, before)
     return RetentionReport(
         conversations, events, mails, challenges, tokens, reviews, tickets, audit, labelled,
-        help_turns,
+        help_turns, widget_messages,
     )  # fmt: skip
