@@ -82,7 +82,7 @@ def main() -> None:
     index, _ = load_or_build(settings.help_centre_dir, index_directory(settings.model_dir))
     search = HelpSearch(index)
     # what the search would answer for each dev message, asked once
-    searched = [nearby_eval.read(OUT_OF_SCOPE, False, m.text, m.language, search, 0.0) for m in dev]
+    searched = [nearby_eval.read(OUT_OF_SCOPE, False, m.text, m.language, search) for m in dev]
     print(f"model {model.name}; realworld {len(realworld)}, nearby dev half {len(dev)}")
     for threshold in THRESHOLDS:
         for ambiguity in AMBIGUITIES:

@@ -18,7 +18,6 @@ latency per query. Writes reports/help_search.md and reports/help_search.json.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import statistics
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from bench.text_halves import first_half
 from bot.config.settings import LANGUAGES, get_settings
 from bot.nlu.sentence_encoder import embed
 from bot.ops.cli import latest_model
@@ -90,7 +90,7 @@ class Scored:
 
 
 def calibration_half(text: str) -> bool:
-    return hashlib.sha256(text.encode()).digest()[0] % 2 == 0
+    return first_half(text)
 
 
 def read_questions(folder: Path, language: str) -> list[dict[str, str]]:

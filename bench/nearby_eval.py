@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from bench.help_eval import calibration_half
+from bench.text_halves import first_half
 from bot.services.help_centre import answering
 
 ARTICLE = "article:"
@@ -72,7 +72,7 @@ class Search(Protocol):
 
 def dev_half(text: str) -> bool:
     """The fixed split by a hash of the text, the help-centre question set's own."""
-    return calibration_half(text)
+    return first_half(text)
 
 
 def load(paths: list[Path]) -> list[NearbyMessage]:
@@ -85,7 +85,12 @@ def load(paths: list[Path]) -> list[NearbyMessage]:
 
 
 def read(
-    label: str, fallback: bool, text: str, language: str, search: Search, confidence: float
+    label: str,
+    fallback: bool,
+    text: str,
+    language: str,
+    search: Search,
+    confidence: float = 0.0,
 ) -> Reading:
     """The reply ours gives: the intent's, or the search's for what it answers."""
     if fallback:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.nearby_eval import NearbyMessage, Reading, counts, dev_half, read, verdict
+from bot.services.help_centre import answering
 
 
 @dataclass
@@ -26,9 +27,13 @@ class FixedSearch:
     def __init__(self, topic: str, confident: bool) -> None:
         self.answer = FakeAnswer(FakeArticle(topic), confident)
         self.queries: list[str] = []
+        self.margins: list[float] = []
 
-    def search(self, query: str, language: str, limit: int = 3) -> list[FakeAnswer]:
+    def search(
+        self, query: str, language: str, limit: int = 3, margin: float = 0.0
+    ) -> list[FakeAnswer]:
         self.queries.append(query)
+        self.margins.append(margin)
         return [self.answer][:limit]
 
 
@@ -94,3 +99,10 @@ def test_the_split_is_fixed_and_splits() -> None:
     halves = [dev_half(t) for t in texts]
     assert halves == [dev_half(t) for t in texts]
     assert 60 < sum(halves) < 140
+
+
+def test_a_sure_out_of_scope_reading_is_searched_with_the_dialogues_margin() -> None:
+    search = FixedSearch("share-screen", confident=False)
+    read("out_of_scope", False, "share screen on my TV", "en", search, confidence=0.99)
+    read("ask_how_to", False, "share my screen", "en", search, confidence=0.99)
+    assert search.margins == [answering.OUT_OF_SCOPE_MARGIN, 0.0]
