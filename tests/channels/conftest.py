@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from tests.support.servers import start_assistant
+from tests.support.widget_client import WidgetClient
 
 # The channel settings of the test server (bot/config/settings.py CHANNEL_VARIABLES).
 SECRETS = {
@@ -201,3 +202,12 @@ def twilio_signature(url: str, form: dict[str, str], auth_token: str) -> str:
 
 def post_json(url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
     return requests.post(url, data=body, headers=headers, timeout=60)
+
+
+@pytest.fixture
+def widgets(channels: Channels) -> Iterator[list[WidgetClient]]:
+    """Socket.io widget clients a test opens (append them), closed after it."""
+    opened: list[WidgetClient] = []
+    yield opened
+    for widget in opened:
+        widget.close()

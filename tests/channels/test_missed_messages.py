@@ -5,8 +5,6 @@ server, the agent's message appended through Rasa's API as the desk does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.channels.conftest import Channels
@@ -14,14 +12,6 @@ from tests.support.rasa_api import send_as_bot
 from tests.support.widget_client import WidgetClient as Widget
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def widgets(channels: Channels) -> Iterator[list[Widget]]:
-    opened: list[Widget] = []
-    yield opened
-    for widget in opened:
-        widget.close()
 
 
 def test_messages_sent_while_the_widget_was_away_come_back_once_in_order(

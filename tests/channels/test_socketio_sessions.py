@@ -5,7 +5,6 @@ only the session secret the widget keeps is."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 import socketio
@@ -14,14 +13,6 @@ from tests.channels.conftest import Channels
 from tests.support.widget_client import WidgetClient as Widget
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def widgets(channels: Channels) -> Iterator[list[Widget]]:
-    opened: list[Widget] = []
-    yield opened
-    for widget in opened:
-        widget.close()
 
 
 def test_a_new_visitor_gets_a_secret_and_a_namespaced_conversation(
