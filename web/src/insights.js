@@ -158,7 +158,10 @@ function trend(days) {
   if (bars.length) {
     axis.append(el("span", bars[0].day), el("span", `busiest day: ${most}`), el("span", bars[bars.length - 1].day));
   }
-  document.getElementById("trend-chart").replaceChildren(chart, axis);
+  const holder = document.getElementById("trend-chart");
+  // a bar is at most 2.5rem wide: a few days are narrow bars, not one wide block
+  holder.style.maxWidth = `${Math.max(20, bars.length * 2.5)}rem`; // 20: room for the axis
+  holder.replaceChildren(chart, axis);
   document.getElementById("trend-summary").textContent = trendSummary(days);
   document.getElementById("trend-table").replaceChildren(...tableRows(trendRows(days), "No conversation in this period.", 7));
 }
