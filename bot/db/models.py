@@ -368,6 +368,7 @@ class InsightConversation(Base):
     handed_off_at = Column(DateTime)
     handoff_topic = Column(String(64))
     agent_claimed_at = Column(DateTime)
+    first_agent_reply_at = Column(DateTime)  # the agent's first message after the claim
     handed_back_at = Column(DateTime)
     helped = Column(Boolean)  # the satisfaction question's yes/no
     rating = Column(Integer)  # its optional 1-5
@@ -391,6 +392,9 @@ class InsightReviewMessage(Base):
     labelled_intent = Column(String(64))
     labelled_by = Column(String(64))  # the supervisor's username
     labelled_at = Column(DateTime)
+    # "needs no label": out of the review list, nothing written to the review file
+    ignored_at = Column(DateTime)
+    ignored_by = Column(String(64))  # the supervisor's username
     # keyed hash of the sender ID: erasure finds an account's messages by it
     conversation_key = Column(String(64), index=True)
 

@@ -256,7 +256,12 @@ def _ticket_row(ticket: HandoffTicket, position: int, names: dict[str, str]) -> 
 async def me(request: web.Request) -> web.Response:
     agent: AgentInfo = request["agent"]
     return web.json_response(
-        {"username": agent.username, "name": agent.display_name, "languages": agent.languages}
+        {
+            "username": agent.username,
+            "name": agent.display_name,
+            "languages": agent.languages,
+            "supervisor": agent.supervisor,  # shows the link to Insights (which checks again)
+        }
     )
 
 

@@ -6,7 +6,8 @@ agent's supervisor flag in the database (`create-agent --supervisor`), so a plai
 agent gets 403, whatever headers or parameters the request carries. Each call first
 reads the tracker events not read yet into our tables (bot/services/insights/figures.py).
 The review list (bot/services/insights/misunderstood.py) is the misunderstood messages,
-grouped, each group labelled "this was intent X" into the review file.
+grouped and paged, each group labelled "this was intent X" into the review file, or
+ignored (needs no label: it leaves the list).
 """
 
 from __future__ import annotations
@@ -113,14 +114,30 @@ def compute(tracker: Engine, filters: Filters, as_of: datetime) -> Report:
         return report(session, filters, as_of, windows)
 
 
-def review_groups(tracker: Engine, filters: Filters) -> list[dict[str, Any]]:
-    """Read the new tracker events, then group the messages waiting for review."""
+def review_groups(tracker: Engine, filters: Filters, page: int) -> dict[str, Any]:
+    """Read the new tracker events, then group the messages waiting for review: one page."""
     with session_scope() as session:
         _read_new_events(session, tracker, Windows.from_policy(get_policy()))
         groups = misunderstood.open_groups(
             session, start=filters.start, end=filters.end, language=filters.language
         )
-        return [group.as_dict() for group in groups]
+        shown = misunderstood.page_of(groups, page)
+        return {
+            "groups": [group.as_dict() for group in shown.groups],
+            "page": shown.page,
+            "pages": shown.pages,
+            "total": shown.total,
+        }
+
+
+def _page(raw: str) -> int:
+    """The review list's `page` query parameter: 1, 2, 3... (1 when absent)."""
+    if not raw:
+        return 1
+    value = params.row_id(raw)
+    if value is None:
+        raise BadQuery("query parameter 'page': a page number, 1 or more")
+    return value
 
 
 def _filters(request: web.Request) -> tuple[Filters, datetime] | web.Response:
@@ -177,21 +194,31 @@ async def review_list(request: web.Request) -> web.Response:
     parsed = _filters(request)
     if isinstance(parsed, web.Response):
         return parsed
+    try:
+        page = _page(request.query.get("page", ""))
+    except BadQuery as error:
+        return web.json_response({"error": str(error)}, status=400)
     async with request.app[REFRESHING]:
-        groups = await asyncio.to_thread(review_groups, request.app[TRACKER], parsed[0])
-    return web.json_response({"groups": groups, "intents": list(misunderstood.known_intents())})
+        listed = await asyncio.to_thread(review_groups, request.app[TRACKER], parsed[0], page)
+    return web.json_response({**listed, "intents": list(misunderstood.known_intents())})
 
 
-def _label_request(body: Any) -> tuple[list[int], str]:
+def _ids(body: Any, shape: str) -> list[int]:
     if not isinstance(body, dict):
-        raise BadQuery('send {"ids": [...], "intent": "..."}')
-    ids, intent = body.get("ids"), body.get("intent")
+        raise BadQuery(f"send {shape}")
+    ids = body.get("ids")
     if (
         not isinstance(ids, list)
         or not 0 < len(ids) <= MAX_LABEL_IDS
         or not all(params.is_row_id(i) for i in ids)
     ):
         raise BadQuery(f"'ids': a list of 1-{MAX_LABEL_IDS} message ids")
+    return ids
+
+
+def _label_request(body: Any) -> tuple[list[int], str]:
+    ids = _ids(body, '{"ids": [...], "intent": "..."}')
+    intent = body.get("intent")
     if not isinstance(intent, str) or not intent:
         raise BadQuery("'intent': one of the domain's intents")
     return ids, intent
@@ -220,6 +247,26 @@ async def review_label(request: web.Request) -> web.Response:
     return web.json_response({"labelled": labelled})
 
 
+@supervisor_only
+async def review_ignore(request: web.Request) -> web.Response:
+    """ "Needs no label": the messages leave the review list; nothing is written."""
+    try:
+        ids = _ids(await request.json(), '{"ids": [...]}')
+    except ValueError as error:  # BadQuery, or a body that is not JSON
+        return web.json_response({"error": str(error) or "a JSON body"}, status=400)
+    agent: AgentInfo = request["agent"]
+
+    def apply() -> int:
+        with session_scope() as session:
+            return misunderstood.ignore(session, ids, by=agent.username, now=utcnow())
+
+    try:
+        ignored = await asyncio.to_thread(apply)
+    except misunderstood.LabelError as error:
+        return web.json_response({"error": str(error)}, status=409)
+    return web.json_response({"ignored": ignored})
+
+
 def add_routes(app: web.Application, settings: Settings) -> None:
     app[TRACKER] = make_engine(settings.tracker_store_url)
     app[REFRESHING] = asyncio.Lock()
@@ -235,3 +282,4 @@ def add_routes(app: web.Application, settings: Settings) -> None:
     app.router.add_get("/api/insights.csv", insights_csv)
     app.router.add_get("/api/insights/review", review_list)
     app.router.add_post("/api/insights/review/label", review_label)
+    app.router.add_post("/api/insights/review/ignore", review_ignore)

@@ -244,11 +244,53 @@ def test_only_supervisors_get_insights(desk: Desk, supervisor: Desk, path: str) 
     assert forged.status_code in (401, 302) and "conversations" not in forged.text
 
 
-def test_a_plain_agent_cannot_label_messages(desk: Desk) -> None:
-    url = f"{desk.url}/api/insights/review/label"
+@pytest.mark.parametrize("action", ["label", "ignore"])
+def test_a_plain_agent_cannot_label_or_ignore_messages(desk: Desk, action: str) -> None:
+    url = f"{desk.url}/api/insights/review/{action}"
     body = {"ids": [1], "intent": "greet"}
     assert signed_in(desk).post(url, json=body, timeout=30).status_code == 403
     assert requests.post(url, json=body, timeout=30).status_code == 401
+
+
+def test_the_desk_tells_who_may_open_insights(desk: Desk, supervisor: Desk) -> None:
+    """The desk shows its Insights link from /api/me (the routes check again)."""
+    assert signed_in(supervisor).get(f"{desk.url}/api/me", timeout=30).json()["supervisor"]
+    assert signed_in(desk).get(f"{desk.url}/api/me", timeout=30).json()["supervisor"] is False
+
+
+def test_an_agent_s_ticket_reaches_the_per_agent_figures_and_the_trend(
+    assistant: Assistant, desk: Desk, supervisor: Desk
+) -> None:
+    boss = signed_in(supervisor)
+    before = figures(boss, desk)
+    customer, ticket, agent = queued_rest_ticket(assistant, desk)
+    ticket_url = f"{desk.url}/api/tickets/{ticket['id']}"
+    assert agent.post(f"{ticket_url}/claim", timeout=30).ok
+    time.sleep(1.0)  # a first response an agent can see
+    assert agent.post(f"{ticket_url}/messages", json={"text": "Hello!"}, timeout=30).ok
+    assert agent.post(f"{ticket_url}/handback", json={"note": "done"}, timeout=30).ok
+    assert names(assistant.send(customer, "yes")) == ["utter_ask_satisfaction_rating"]
+    assert names(assistant.send(customer, "4")) == ["utter_satisfaction_thanks"]
+    after = figures(boss, desk)
+
+    def marie(report: dict[str, Any]) -> dict[str, Any]:
+        return next((a for a in report["by_agent"] if a["agent"] == desk.agent), {})
+
+    now, then = marie(after), marie(before)
+    assert now["name"] == "Marie"
+    grew = {
+        key: (now[key] or 0) - (then.get(key) or 0)
+        for key in ("handled", "first_responses", "csat_answers", "csat_satisfied", "ratings")
+    }
+    assert grew == {"handled": 1, "first_responses": 1, "csat_answers": 1, "csat_satisfied": 1,
+                    "ratings": 1}  # fmt: skip
+    # medians over every ticket marie took in this run (others were handed back at once)
+    assert now["median_first_response_seconds"] >= 0 and now["median_handle_seconds"] >= 0
+    days = after["by_day"]
+    assert sum(d["conversations"] for d in days) == after["overall"]["conversations"]
+    assert days[-1]["day"] == time.strftime("%Y-%m-%d", time.gmtime())
+    today_before = next((d for d in before["by_day"] if d["day"] == days[-1]["day"]), {})
+    assert days[-1]["handed_off"] - today_before.get("handed_off", 0) == 1
 
 
 def test_a_misunderstood_message_is_labelled_into_the_review_file(
@@ -274,6 +316,38 @@ def test_a_misunderstood_message_is_labelled_into_the_review_file(
     assert "text: xxxxx yyyy" in review and "intent: out_of_scope" in review
     again = boss.get(f"{desk.url}/api/insights/review", params={"language": "it"}, timeout=30)
     assert all(group["id"] != g["id"] for g in again.json()["groups"])
+
+
+def test_a_misunderstood_message_is_ignored_without_writing_anything(
+    assistant: Assistant, desk: Desk, supervisor: Desk
+) -> None:
+    who = f"insights-{uuid.uuid4().hex[:8]}"
+    assert say(assistant, who, "zzqqx wubwub", "fr") == "utter_default"
+    boss = signed_in(supervisor)
+    time.sleep(SETTLE_SECONDS)
+    url = f"{desk.url}/api/insights/review"
+    listed = boss.get(url, params={"language": "fr", "page": 999}, timeout=30).json()
+    assert listed["page"] == listed["pages"] >= 1 and listed["total"] >= 1  # the last page
+    groups = [
+        group
+        for page in range(1, listed["pages"] + 1)
+        for group in boss.get(url, params={"language": "fr", "page": page}, timeout=30).json()[
+            "groups"
+        ]
+    ]
+    [group] = [g for g in groups if "zzqqx wubwub" in g["examples"]]
+    assert boss.post(f"{url}/ignore", json={"ids": "1"}, timeout=30).status_code == 400
+    done = boss.post(f"{url}/ignore", json={"ids": group["ids"]}, timeout=30)
+    assert done.status_code == 200 and done.json()["ignored"] == group["count"]
+    again = boss.post(f"{url}/ignore", json={"ids": group["ids"]}, timeout=30)
+    assert again.status_code == 409  # nothing waiting any more
+    review = Path(assistant.env["NLU_REVIEW_FILE"])
+    assert not review.exists() or "zzqqx" not in review.read_text(encoding="utf-8")
+    left = boss.get(url, params={"language": "fr"}, timeout=30).json()
+    assert left["total"] == listed["total"] - 1
+    for page in ("0", "-1", "x", "1e3", "99999999999"):
+        refused = boss.get(url, params={"page": page}, timeout=30)
+        assert refused.status_code == 400 and "'page'" in refused.json()["error"]
 
 
 def test_bad_filters_are_refused_with_a_reason(desk: Desk, supervisor: Desk) -> None:

@@ -176,11 +176,17 @@ def test_huge_ticket_ids_get_a_clear_json_error(desk: Desk) -> None:
 
 def test_huge_review_ids_get_a_clear_json_error(desk: Desk, supervisor: Desk) -> None:
     boss = signed_in(supervisor)
-    label = boss.post(
-        f"{desk.url}/api/insights/review/label",
-        json={"ids": [int(HUGE)], "intent": "greet"}, timeout=30,
-    )  # fmt: skip
-    assert label.status_code == 400 and "ids" in label.json()["error"], label.text
+    for action in ("label", "ignore"):
+        url = f"{desk.url}/api/insights/review/{action}"
+        for body in ({"ids": [int(HUGE)], "intent": "greet"}, {"ids": [True]},
+                     {"ids": list(range(1, 502))}, ["ids"]):  # fmt: skip
+            answer = boss.post(url, json=body, timeout=30)
+            assert answer.status_code == 400 and "ids" in answer.json()["error"], answer.text
+        not_json = boss.post(url, data="ids=1", timeout=30)
+        assert not_json.status_code == 400 and not_json.json()["error"], not_json.text
+        # another site's form cannot post it: the desk's request header is required
+        forged = requests.post(url, json={"ids": [1]}, cookies=boss.cookies, timeout=30)
+        assert forged.status_code == 403, forged.text
 
 
 def test_dates_out_of_range_get_a_clear_json_error(desk: Desk, supervisor: Desk) -> None:

@@ -1,13 +1,24 @@
 // The desk's Insights page: figures from /api/insights drawn with Chart.js (only the
-// bar chart's parts are bundled), and the same filters for the CSV export.
+// bar chart's parts are bundled), the trend per day as an SVG with its table, the
+// per-agent table, the review list (label, ignore, pages), and the same filters for
+// the CSV export.
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 import {
+  OUTCOMES,
+  agentRows,
   articleRows,
+  conversationsText,
   helpfulText,
+  ofText,
   outcomeSeries,
+  pageText,
   percent,
+  ratingText,
   shareText,
   topSeries,
+  trendBars,
+  trendRows,
+  trendSummary,
   waitText,
 } from "./insights_figures.js";
 
@@ -55,13 +66,24 @@ async function load() {
   if (!response.ok) { status.textContent = body.error || response.statusText; return; }
   status.textContent = "";
   const all = body.overall;
+  // each rate with what it is a share of; in-progress conversations counted apart
   tile("conversations", String(all.conversations));
+  tile("conversations-of", conversationsText(all.settled, all.in_progress));
+  tile("in-progress", String(all.in_progress));
   tile("resolution", percent(all.resolution_rate));
+  tile("resolution-of", ofText(all.settled, "finished conversation"));
   tile("handoff", percent(all.handoff_rate));
+  tile("handoff-of", ofText(all.settled, "finished conversation"));
   tile("wait", waitText(all.median_wait_seconds));
+  tile("wait-of", ofText(all.handoffs_claimed, "claimed handoff"));
   tile("fallback", percent(all.fallback_rate));
-  tile("satisfaction", all.satisfaction_answers
-    ? `${percent(all.satisfaction_rate)} of ${all.satisfaction_answers}` : "no answers");
+  tile("fallback-of", ofText(all.user_messages, "customer message"));
+  tile("satisfaction", percent(all.satisfaction_rate));
+  tile("satisfaction-of", ofText(all.satisfaction_answers, "answer"));
+  tile("rating", ratingText(all.average_rating));
+  tile("rating-of", all.ratings ? `from ${all.ratings} rating${all.ratings === 1 ? "" : "s"}` : "no ratings yet");
+  trend(body.by_day);
+  agents(body.by_agent);
   const languages = outcomeSeries(body.by_language);
   draw("by-language", languages.labels, languages.datasets, true);
   const channels = outcomeSeries(body.by_channel);
@@ -78,21 +100,8 @@ function helpCentre(figures) {
   tile("help-answered", shareText(figures.answered, figures.searched, figures.answered_rate));
   tile("help-helpful", helpfulText(figures.helpful, figures.feedback - figures.helpful, figures.helpful_rate));
   tile("help-unanswered", String(figures.not_answered));
-  const rows = articleRows(figures.articles).map((cells) => {
-    const row = el("tr");
-    row.append(...cells.map((text, index) => el(index === 0 ? "th" : "td", text)));
-    row.firstChild.scope = "row";
-    return row;
-  });
-  const articles = document.getElementById("help-articles");
-  if (!rows.length) {
-    const empty = el("td", "No question answered from an article in this period.");
-    empty.colSpan = 6;
-    const row = el("tr");
-    row.append(empty);
-    rows.push(row);
-  }
-  articles.replaceChildren(...rows);
+  document.getElementById("help-articles").replaceChildren(...tableRows(
+    articleRows(figures.articles), "No question answered from an article in this period.", 6));
   const searches = document.getElementById("help-searches");
   searches.replaceChildren(...figures.no_good_article.map((group) => {
     const item = el("li");
@@ -106,6 +115,80 @@ function helpCentre(figures) {
   }
 }
 
+const SVG = "http://www.w3.org/2000/svg";
+const TREND_HEIGHT = 100; // the SVG's own units; CSS sets its size on the page
+
+function svg(tag, attributes) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  return node;
+}
+
+function swatch(color) {
+  const box = svg("svg", { width: 14, height: 14, viewBox: "0 0 14 14", "aria-hidden": "true" });
+  box.append(svg("rect", { width: 14, height: 14, fill: color }));
+  return box;
+}
+
+/** Conversations per day: stacked bars by outcome (an SVG, no library), a sentence for
+ * screen readers, and every figure in the table below it. */
+function trend(days) {
+  document.getElementById("trend-legend").replaceChildren(...OUTCOMES.map(([, label, color]) => {
+    const item = el("li");
+    item.append(swatch(color), el("span", label));
+    return item;
+  }));
+  const { most, bars } = trendBars(days, TREND_HEIGHT);
+  const width = Math.max(bars.length, 1) * 10;
+  const chart = svg("svg", {
+    viewBox: `0 0 ${width} ${TREND_HEIGHT}`, preserveAspectRatio: "none",
+    role: "img", "aria-labelledby": "trend-summary",
+  });
+  bars.forEach((bar, index) => {
+    for (const part of bar.segments) {
+      const rect = svg("rect", { x: index * 10 + 1, y: part.y, width: 8, height: part.height, fill: part.color });
+      const title = svg("title", {});
+      title.textContent = `${bar.day}: ${part.count} ${part.label.toLowerCase()}`;
+      rect.append(title); // shown on hover
+      chart.append(rect);
+    }
+  });
+  const axis = el("div", undefined, "trend-axis");
+  axis.setAttribute("aria-hidden", "true"); // the summary and the table say the same
+  if (bars.length) {
+    axis.append(el("span", bars[0].day), el("span", `busiest day: ${most}`), el("span", bars[bars.length - 1].day));
+  }
+  const holder = document.getElementById("trend-chart");
+  // a bar is at most 2.5rem wide: a few days are narrow bars, not one wide block
+  holder.style.maxWidth = `${Math.max(20, bars.length * 2.5)}rem`; // 20: room for the axis
+  holder.replaceChildren(chart, axis);
+  document.getElementById("trend-summary").textContent = trendSummary(days);
+  document.getElementById("trend-table").replaceChildren(...tableRows(trendRows(days), "No conversation in this period.", 7));
+}
+
+/** Per agent: handled, still open, median first response and handle time, CSAT, rating. */
+function agents(figures) {
+  document.getElementById("agents").replaceChildren(
+    ...tableRows(agentRows(figures), "No ticket taken by an agent in this period.", 7));
+}
+
+/** Table rows with a row header first, or one row saying why the table is empty. */
+function tableRows(cellRows, empty, columns) {
+  if (!cellRows.length) {
+    const cell = el("td", empty);
+    cell.colSpan = columns;
+    const row = el("tr");
+    row.append(cell);
+    return [row];
+  }
+  return cellRows.map((cells) => {
+    const row = el("tr");
+    row.append(...cells.map((text, index) => el(index === 0 ? "th" : "td", text)));
+    row.firstChild.scope = "row";
+    return row;
+  });
+}
+
 function el(tag, text, cls) {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text; // never innerHTML: texts come from customers
@@ -113,18 +196,38 @@ function el(tag, text, cls) {
   return node;
 }
 
-async function label(group, intent) {
-  const response = await fetch("/api/insights/review/label", {
+let reviewPage = 1;
+
+async function post(path, payload) {
+  const response = await fetch(path, {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-Desk-Request": "1" },
-    body: JSON.stringify({ ids: group.ids, intent }),
+    body: JSON.stringify(payload),
   });
-  const body = await response.json();
+  return { response, body: await response.json() };
+}
+
+async function label(group, intent) {
+  const { response, body } = await post("/api/insights/review/label", { ids: group.ids, intent });
   document.getElementById("review-status").textContent = response.ok
     ? `${body.labelled} message(s) added to the review file as ${intent}`
     : body.error || response.statusText;
   await loadReview();
+}
+
+async function ignore(group) {
+  const { response, body } = await post("/api/insights/review/ignore", { ids: group.ids });
+  document.getElementById("review-status").textContent = response.ok
+    ? `${body.ignored} message(s) taken off the list: no label needed`
+    : body.error || response.statusText;
+  await loadReview();
+}
+
+async function turnPage(step) {
+  reviewPage += step;
+  await loadReview();
+  document.getElementById("review-title").focus(); // the new page's start, not a vanished button
 }
 
 async function loadReview() {
@@ -135,10 +238,15 @@ async function loadReview() {
 async function reviewRows() {
   const params = filters();
   params.delete("channel");
+  params.set("page", String(reviewPage));
   const response = await fetch("/api/insights/review?" + params, { credentials: "same-origin" });
   const body = await response.json();
   const list = document.getElementById("review");
   if (!response.ok) { list.replaceChildren(el("li", body.error || response.statusText)); return; }
+  reviewPage = body.page; // the server keeps it within the pages there are
+  document.getElementById("review-page").textContent = pageText(body.page, body.pages, body.total);
+  document.getElementById("review-previous").disabled = body.page <= 1;
+  document.getElementById("review-next").disabled = body.page >= body.pages;
   list.replaceChildren(...body.groups.map((group) => {
     const item = el("li");
     const examples = el("div", undefined, "examples");
@@ -154,7 +262,11 @@ async function reviewRows() {
     const button = el("button", "This was");
     button.type = "button";
     button.addEventListener("click", () => label(group, select.value));
-    item.append(el("strong", `${group.count}×`), el("span", group.language || "?"), examples, button, select);
+    const skip = el("button", "No label needed");
+    skip.type = "button";
+    skip.className = "ignore";
+    skip.addEventListener("click", () => ignore(group));
+    item.append(el("strong", `${group.count}×`), el("span", group.language || "?"), examples, button, select, skip);
     return item;
   }));
   if (!body.groups.length) list.replaceChildren(el("li", "Nothing waiting for review."));
@@ -162,6 +274,9 @@ async function reviewRows() {
 
 document.getElementById("filters").addEventListener("submit", (event) => {
   event.preventDefault();
+  reviewPage = 1;
   load().then(loadReview);
 });
+document.getElementById("review-previous").addEventListener("click", () => turnPage(-1));
+document.getElementById("review-next").addEventListener("click", () => turnPage(1));
 load().then(loadReview);

@@ -2,12 +2,20 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
+  agentRows,
   articleRows,
+  conversationsText,
   helpfulText,
+  ofText,
   outcomeSeries,
+  pageText,
   percent,
+  ratingText,
   shareText,
   topSeries,
+  trendBars,
+  trendRows,
+  trendSummary,
   waitText,
 } from "../src/insights_figures.js";
 
@@ -49,4 +57,57 @@ test("help centre: one table row per article, counts then the helpful rate", () 
     ["demo-record-meeting", "record-meeting", "4", "1", "1", "50% of 2 answers"],
     ["360001", "–", "1", "0", "0", "no answers yet"],
   ]);
+});
+
+test("each rate says what it is a share of; in progress counted apart", () => {
+  assert.equal(ofText(288, "finished conversation"), "of 288 finished conversations");
+  assert.equal(ofText(1, "finished conversation"), "of 1 finished conversation");
+  assert.equal(ofText(0, "finished conversation"), "no finished conversations yet");
+  assert.equal(conversationsText(288, 449), "288 finished, 449 in progress");
+  assert.equal(ratingText(4.25), "4.3 / 5");
+  assert.equal(ratingText(null), "–");
+});
+
+const day = (date, resolved, handed_off, in_progress) => ({
+  day: date, conversations: resolved + handed_off + in_progress,
+  resolved, handed_off, misunderstood: 0, abandoned: 0, in_progress,
+});
+
+test("the trend: one bar a day, outcomes stacked, the busiest day full height", () => {
+  const { most, bars } = trendBars([day("2026-12-01", 3, 1, 0), day("2026-12-02", 0, 0, 0),
+    day("2026-12-03", 1, 0, 1)], 100);
+  assert.equal(most, 4);
+  assert.deepEqual(bars.map((b) => b.day), ["2026-12-01", "2026-12-02", "2026-12-03"]);
+  const [busiest, empty, last] = bars;
+  assert.deepEqual(busiest.segments.map((s) => [s.key, s.count, s.y, s.height]),
+    [["resolved", 3, 25, 75], ["handed_off", 1, 0, 25]]);
+  assert.deepEqual(empty.segments, []);
+  assert.deepEqual(last.segments.map((s) => [s.key, s.y, s.height]),
+    [["resolved", 75, 25], ["in_progress", 50, 25]]);
+  assert.deepEqual(trendBars([], 100), { most: 1, bars: [] });
+});
+
+test("the trend in words and as a table", () => {
+  const days = [day("2026-12-01", 3, 1, 0), day("2026-12-02", 0, 0, 0)];
+  assert.equal(trendSummary(days), "4 conversations from 2026-12-01 to 2026-12-02, most on 2026-12-01 (4).");
+  assert.equal(trendSummary([]), "No conversation in this period.");
+  assert.deepEqual(trendRows(days), [
+    ["2026-12-01", "4", "3", "1", "0", "0", "0"],
+    ["2026-12-02", "0", "0", "0", "0", "0", "0"],
+  ]);
+});
+
+test("per agent: handled, open, medians, CSAT with what it is of, rating", () => {
+  const rows = agentRows([
+    { name: "Marie", handled: 12, still_open: 1, median_first_response_seconds: 42,
+      median_handle_seconds: 600, csat_answers: 4, csat_rate: 0.75, ratings: 2, average_rating: 4.5 },
+    { name: "Luca", handled: 0, still_open: 1, median_first_response_seconds: null,
+      median_handle_seconds: null, csat_answers: 0, csat_rate: null, ratings: 0, average_rating: null },
+  ]);
+  assert.deepEqual(rows, [
+    ["Marie", "12", "1", "42 s", "10 min", "75% of 4 answers", "4.5 / 5 (2 ratings)"],
+    ["Luca", "0", "1", "–", "–", "no answers yet", "–"],
+  ]);
+  assert.equal(pageText(2, 3, 45), "Page 2 of 3 (45 groups)");
+  assert.equal(pageText(1, 1, 1), "Page 1 of 1 (1 group)");
 });

@@ -167,6 +167,7 @@ async function pollMessages() {
 async function setUpDesk() {
   me = await api("/api/me");
   document.getElementById("me").textContent = `${me.name} (${me.languages.join(", ")})`;
+  document.getElementById("insights-link").hidden = !me.supervisor; // the server refuses agents too
   const select = document.getElementById("filter-language");
   for (const language of me.languages) select.append(new Option(language, language));
   document.getElementById("filter-language").addEventListener("change", filtersChanged);

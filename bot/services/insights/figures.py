@@ -19,7 +19,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select, update
@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.db.models import InsightConversation, InsightCursor, InsightReviewMessage
+from bot.services.insights.agents import AgentFigures, agent_figures
 from bot.services.insights.help_centre import HelpCentreFigures, help_centre_figures
 from bot.services.insights.misunderstood import review_message
 from bot.services.insights.outcomes import (
@@ -50,6 +51,7 @@ BATCH_EVENTS = 5000
 # events may commit a moment after a later id of another conversation.
 SETTLE = timedelta(seconds=2)
 TOP = 10
+MAX_DAYS = 366  # the trend shows at most the last year of the period, a bar a day
 
 
 class RefreshConflict(RuntimeError):
@@ -294,12 +296,45 @@ class _Tally:
 
 
 @dataclass
+class Day:
+    """One day of the trend: the conversations started that day, by outcome."""
+
+    day: str  # ISO date, UTC
+    conversations: int = 0
+    resolved: int = 0
+    handed_off: int = 0
+    misunderstood: int = 0
+    abandoned: int = 0
+    in_progress: int = 0
+
+    def add(self, result: Outcome) -> None:
+        self.conversations += 1
+        name = result.value
+        setattr(self, name, getattr(self, name) + 1)
+
+
+def _trend(days: dict[date, Day], filters: Filters) -> list[Day]:
+    """Every day of the period, oldest first, the days without a conversation too (the
+    period's bounds when given, else the first and last day seen); at most MAX_DAYS."""
+    if not days and (filters.start is None or filters.end is None):
+        return []
+    first = filters.start.date() if filters.start else min(days)
+    last = (filters.end - timedelta(days=1)).date() if filters.end else max(days)
+    first = max(first, last - timedelta(days=MAX_DAYS - 1))
+    count = (last - first).days + 1
+    every = (first + timedelta(days=n) for n in range(max(count, 0)))
+    return [days.get(d) or Day(d.isoformat()) for d in every]
+
+
+@dataclass
 class Report:
     overall: Figures
     by_language: dict[str, Figures]
     by_channel: dict[str, Figures]
     # per article, and the top searches with no good article (overall, filters applied)
     help_centre: HelpCentreFigures = field(default_factory=HelpCentreFigures)
+    by_day: list[Day] = field(default_factory=list)
+    by_agent: list[AgentFigures] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -341,17 +376,24 @@ def report(session: Session, filters: Filters, now: datetime, windows: Windows) 
     overall = _Tally()
     languages: dict[str, _Tally] = defaultdict(_Tally)
     channels: dict[str, _Tally] = defaultdict(_Tally)
+    days: dict[date, Day] = {}
     for row in session.execute(query):
         result = outcome(row, now, windows)
         overall.add(row, result)
         languages[row.language or "unknown"].add(row, result)
         channels[row.channel].add(row, result)
+        started = row.started_at.date()
+        days.setdefault(started, Day(started.isoformat())).add(result)
     built = Report(
         overall.figures(),
         {name: tally.figures() for name, tally in sorted(languages.items())},
         {name: tally.figures() for name, tally in sorted(channels.items())},
+        by_day=_trend(days, filters),
     )
     period = {"start": filters.start, "end": filters.end}
+    built.by_agent = agent_figures(
+        session, **period, language=filters.language, channel=filters.channel
+    )
     built.help_centre = help_centre_figures(
         session, **period, language=filters.language, channel=filters.channel
     )

@@ -170,8 +170,10 @@ def open_groups(
     language: str | None = None,
     limit: int = 1000,
 ) -> list[Group]:
-    """The unlabelled messages of the period (newest `limit`), grouped."""
-    query = select(InsightReviewMessage).where(InsightReviewMessage.labelled_intent.is_(None))
+    """The messages of the period neither labelled nor ignored (newest `limit`), grouped."""
+    query = select(InsightReviewMessage).where(
+        InsightReviewMessage.labelled_intent.is_(None), InsightReviewMessage.ignored_at.is_(None)
+    )
     if start is not None:
         query = query.where(InsightReviewMessage.at >= start)
     if end is not None:
@@ -215,6 +217,7 @@ def label(
             select(InsightReviewMessage).where(
                 InsightReviewMessage.id.in_(list(ids)[:MAX_LABEL_IDS]),
                 InsightReviewMessage.labelled_intent.is_(None),
+                InsightReviewMessage.ignored_at.is_(None),  # a page shown before the ignore
             )
         )
     )
@@ -224,6 +227,45 @@ def label(
         row.labelled_intent, row.labelled_by, row.labelled_at = intent, by, now
     _append(review_file, intent, rows, by, now)
     return len(rows)
+
+
+def ignore(session: Session, ids: Sequence[int], *, by: str, now: datetime) -> int:
+    """Mark the messages as needing no label (small talk, a customer's typo...): they
+    leave the review list and nothing goes to the review file; how many. The caller
+    commits."""
+    rows = list(
+        session.scalars(
+            select(InsightReviewMessage).where(
+                InsightReviewMessage.id.in_(list(ids)[:MAX_LABEL_IDS]),
+                InsightReviewMessage.labelled_intent.is_(None),
+                InsightReviewMessage.ignored_at.is_(None),
+            )
+        )
+    )
+    if not rows:
+        raise LabelError("no such message waiting for review")
+    for row in rows:
+        row.ignored_at, row.ignored_by = now, by
+    return len(rows)
+
+
+# Groups per page of the review list.
+PAGE_GROUPS = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    groups: list[Group]
+    page: int  # 1 for the first
+    pages: int  # at least 1
+    total: int  # groups on every page
+
+
+def page_of(groups: Sequence[Group], page: int, size: int = PAGE_GROUPS) -> Page:
+    """One page of the groups (largest first); a page past the last gives the last."""
+    pages = max(1, -(-len(groups) // size))
+    page = min(max(page, 1), pages)
+    return Page(list(groups[(page - 1) * size : page * size]), page, pages, len(groups))
 
 
 _HEADER = (

@@ -161,6 +161,12 @@ def _slot(row: InsightConversation, name: str, value: Any, at: datetime) -> None
         row.rating = int(value)
 
 
+def is_agent_message(event: Mapping[str, Any]) -> bool:
+    """A bot event the desk wrote for an agent (bot/desk/app.py `send_message`: the
+    agent's name in its metadata, through Rasa's JWT-protected API only)."""
+    return bool((event.get("metadata") or {}).get("agent"))
+
+
 def apply_event(row: InsightConversation, event: Mapping[str, Any]) -> None:
     """Fold one of the conversation's events (Rasa's event dict) into its facts."""
     at = event_time(event)
@@ -178,6 +184,8 @@ def apply_event(row: InsightConversation, event: Mapping[str, Any]) -> None:
             row.handoff_topic = row.handoff_topic or DEFAULT_TOPIC
     elif kind == "slot":
         _slot(row, str(event.get("name")), event.get("value"), at)
+    elif kind == "bot" and is_agent_message(event) and row.agent_claimed_at:
+        row.first_agent_reply_at = row.first_agent_reply_at or at
     elif kind == "active_loop":
         row.in_form = bool(event.get("name"))
     elif kind == "resume" and row.agent_claimed_at and row.handed_back_at is None:

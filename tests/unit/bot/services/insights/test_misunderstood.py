@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import InsightReviewMessage
 from bot.services.insights.figures import refresh
-from bot.services.insights.misunderstood import LabelError, label, open_groups, scrub
+from bot.services.insights.misunderstood import (
+    LabelError,
+    ignore,
+    label,
+    open_groups,
+    page_of,
+    scrub,
+)
 from bot.services.insights.outcomes import Windows
 from tests.support.insight_events import Conversation, tracker
 from tests.support.services import NOW
@@ -106,6 +113,49 @@ def test_a_label_appends_the_group_to_the_review_file_once(
     assert review.read_text(encoding="utf-8").startswith("# Misunderstood messages")
     with pytest.raises(LabelError):  # already labelled: nothing appended twice
         label(session, group.ids, "cancel_subscription", by="sofia", now=NOW, review_file=review)
+
+
+def test_an_ignored_group_leaves_the_list_and_writes_nothing(
+    session: Session, tracker: Engine, tmp_path: Path
+) -> None:
+    customer = Conversation(tracker, "rest:i1", NOW - timedelta(hours=1), "it")
+    customer.user("ahahah", "nlu_fallback", 0.2).user("ahahahah", "nlu_fallback", 0.1)
+    customer.user("voglio un rimborso", "nlu_fallback", 0.2)
+    read_all(session, tracker)
+    laughs, refund = open_groups(session)
+    assert laughs.examples == ["ahahahah", "ahahah"]
+    assert ignore(session, laughs.ids, by="sofia", now=NOW) == 2
+    session.commit()
+    assert [g.examples for g in open_groups(session)] == [["voglio un rimborso"]]
+    rows = session.query(InsightReviewMessage).filter(InsightReviewMessage.id.in_(laughs.ids))
+    assert {(r.ignored_by, r.ignored_at, r.labelled_intent) for r in rows} == {("sofia", NOW, None)}
+    review = tmp_path / "nlu_review.yml"
+    with pytest.raises(LabelError):  # gone from the list: neither ignored again nor labelled
+        ignore(session, laughs.ids, by="sofia", now=NOW)
+    with pytest.raises(LabelError):
+        label(session, laughs.ids, "greet", by="sofia", now=NOW, review_file=review)
+    assert not review.exists()
+    label(session, refund.ids, "cancel_subscription", by="sofia", now=NOW, review_file=review)
+    session.commit()
+    with pytest.raises(LabelError):  # a labelled message cannot be ignored afterwards
+        ignore(session, refund.ids, by="sofia", now=NOW)
+
+
+def test_the_review_list_comes_in_pages(session: Session, tracker: Engine) -> None:
+    customer = Conversation(tracker, "rest:p1", NOW - timedelta(hours=1), "it")
+    words = ["zebra", "quokka", "axolotl", "narwhal", "pangolin"]
+    for word in words:
+        customer.user(f"{word} {word} {word}", "nlu_fallback", 0.1)
+    read_all(session, tracker)
+    groups = open_groups(session)
+    assert len(groups) == 5
+    first, second, last = (page_of(groups, n, size=2) for n in (1, 2, 3))
+    assert (first.page, first.pages, first.total, len(first.groups)) == (1, 3, 5, 2)
+    assert [len(p.groups) for p in (second, last)] == [2, 1]
+    shown = [g.ids[0] for p in (first, second, last) for g in p.groups]
+    assert sorted(shown) == sorted(g.ids[0] for g in groups)  # each group on one page
+    assert page_of(groups, 9, size=2).page == 3  # past the last: the last
+    assert page_of([], 1).pages == 1 and page_of([], 1).groups == []
 
 
 def test_retention_removes_review_messages_as_old_as_their_conversations(
