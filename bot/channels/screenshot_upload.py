@@ -10,6 +10,8 @@ or conversation in the request is read. Answers (JSON, CORS for ALLOWED_ORIGINS)
     401 {"error": "session"}        no secret, or not one the widget would send
     409 {"error": "no_live_chat"}   the conversation is not with an agent right now
     429 {"error": "too_many"}       the ticket has its MAX_PER_TICKET screenshots
+    429 {"error": "too_often"}      ATTEMPTS uploads tried in WINDOW_SECONDS (refused
+                                    ones too: decoding costs a core for a moment)
     413 {"error": "too_large"}      over MAX_BYTES
     415 {"error": "not_an_image"}   not a PNG or a JPEG (by its bytes)
     422 {"error": "too_many_pixels" | "unreadable"}
@@ -31,6 +33,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -52,7 +56,9 @@ READ_SECONDS = 60  # a 5 MB body on a slow phone line; then the connection is fr
 # a body up to this size is read to its end before a 413, so the client gets the answer
 # (closing on unread bytes resets the connection); a larger one is cut off at once
 DRAIN_BYTES = 2 * MAX_BYTES
-DECODING = 2  # images decoded at once per server: memory stays bounded (MAX_PIXELS each)
+DECODING = 1  # images decoded at once per server: memory and CPU stay bounded
+ATTEMPTS = 30  # uploads one conversation may try per WINDOW_SECONDS, on each server
+WINDOW_SECONDS = 600
 STATUS = {
     Refusal.TOO_LARGE: 413,
     Refusal.NOT_AN_IMAGE: 415,
@@ -61,6 +67,27 @@ STATUS = {
 }
 
 ConversationOf = Callable[[Any], str | None]
+
+
+class AttemptWindow:
+    """Uploads tried per conversation in the last `seconds` (this server's count: a
+    customer on a live chat still cannot keep a core busy with refused images)."""
+
+    def __init__(self, limit: int = ATTEMPTS, seconds: float = WINDOW_SECONDS) -> None:
+        self.limit, self.seconds = limit, seconds
+        self.tries: dict[str, deque[float]] = {}
+
+    def take(self, key: str, now: float) -> bool:
+        """Count one try; False when the conversation has had its `limit` already."""
+        if len(self.tries) > 10_000:  # forget conversations idle for a whole window
+            self.tries = {k: t for k, t in self.tries.items() if t and t[-1] > now - self.seconds}
+        times = self.tries.setdefault(key, deque())
+        while times and times[0] <= now - self.seconds:
+            times.popleft()
+        if len(times) >= self.limit:
+            return False
+        times.append(now)
+        return True
 
 
 def _error(status: int, code: str) -> Any:
@@ -116,11 +143,14 @@ def add_upload_route(blueprint: Blueprint, conversation_of: ConversationOf) -> N
     """The upload route on the widget channel's blueprint; `conversation_of` gives the
     conversation of a presented session secret (None: not a well-formed secret)."""
     decoding = asyncio.Semaphore(DECODING)
+    attempts = AttemptWindow()
 
     async def upload_screenshot(request: Request) -> Any:
         conversation_id = conversation_of(request.headers.get(SESSION_HEADER))
         if conversation_id is None:
             return _error(401, "session")
+        if not attempts.take(conversation_id, time.monotonic()):
+            return await refuse_after_reading(request, 429, "too_often")
         try:
             await asyncio.to_thread(_check_live, conversation_id)
         except records.NoLiveChat:

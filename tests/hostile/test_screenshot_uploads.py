@@ -11,7 +11,7 @@ screenshot routes (bot/desk/screenshots.py), against the real Rasa server and de
 - a path in the file name (Content-Disposition, headers, query): never used, the file
   is named at random inside UPLOAD_DIR;
 - another ticket's image, another agent, no desk cookie: 404 / [] / 401;
-- after the agent hands back, no more uploads.
+- after the agent hands back, no more uploads; a flood of tries is cut off (429).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import pytest
 import requests
 from PIL import Image
 
-from bot.channels.screenshot_upload import DRAIN_BYTES, SESSION_HEADER
+from bot.channels.screenshot_upload import ATTEMPTS, DRAIN_BYTES, SESSION_HEADER
 from bot.services.screenshots.files import NAME
 from bot.services.screenshots.images import MAX_BYTES
 from tests.support.desk_client import open_widget_ticket, signed_in
@@ -264,4 +264,14 @@ def test_no_upload_after_the_agent_hands_back(
     assert closed.status_code == 200, closed.text
     answer = upload(assistant, chat.widget.secret, png())
     assert (answer.status_code, answer.json()) == (409, {"error": "no_live_chat"})
+    assert listed(desk, chat.agent, chat.ticket) == []
+
+
+def test_a_flood_of_uploads_is_cut_off(assistant: Assistant, desk: Desk, chat: LiveChat) -> None:
+    """Refused files count too: decoding each costs a core for a moment."""
+    for _ in range(ATTEMPTS):
+        answer = upload(assistant, chat.widget.secret, b"\x89PNG\r\n\x1a\nnot really")
+        assert answer.status_code == 422
+    answer = upload(assistant, chat.widget.secret, png())
+    assert (answer.status_code, answer.json()) == (429, {"error": "too_often"})
     assert listed(desk, chat.agent, chat.ticket) == []

@@ -40,6 +40,7 @@ export const STRINGS = {
     screenshotNoAgent: "Screenshots can be sent only while a person is in the chat.",
     screenshotTooMany: "You have sent as many screenshots as this conversation can take.",
     screenshotFailed: "The screenshot could not be sent: please try again.",
+    screenshotTooOften: "Too many attempts: wait a few minutes, then try again.",
   },
   it: {
     launcher: "Chatta con noi",
@@ -76,6 +77,7 @@ export const STRINGS = {
     screenshotNoAgent: "Puoi inviare screenshot solo mentre un operatore è in chat.",
     screenshotTooMany: "Hai inviato tutti gli screenshot possibili in questa conversazione.",
     screenshotFailed: "Non è stato possibile inviare lo screenshot: riprova.",
+    screenshotTooOften: "Troppi tentativi: attendi qualche minuto, poi riprova.",
   },
   fr: {
     launcher: "Discuter avec nous",
@@ -112,6 +114,7 @@ export const STRINGS = {
     screenshotNoAgent: "Vous pouvez envoyer des captures d'écran uniquement lorsqu'un conseiller est dans la discussion.",
     screenshotTooMany: "Vous avez envoyé le nombre maximal de captures d'écran pour cette conversation.",
     screenshotFailed: "La capture d'écran n'a pas pu être envoyée : veuillez réessayer.",
+    screenshotTooOften: "Trop de tentatives : patientez quelques minutes, puis réessayez.",
   },
 };
 

@@ -13,6 +13,7 @@ const UPLOAD_PATH = "/webhooks/socketio/screenshots";
 const MESSAGE_OF_ERROR = {
   no_live_chat: "screenshotNoAgent",
   too_many: "screenshotTooMany",
+  too_often: "screenshotTooOften",
   too_large: "screenshotTooLarge",
   not_an_image: "screenshotWrongType",
   too_many_pixels: "screenshotTooManyPixels",
