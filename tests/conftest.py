@@ -173,6 +173,7 @@ def assistant(
             "WEBHOOK_URL": helpdesk.url,
             "WEBHOOK_SECRET": WEBHOOK_SECRET,
             "NLU_REVIEW_FILE": str(workdir / "nlu_review.yml"),
+            "UPLOAD_DIR": str(workdir / "uploads"),
         },
     )
 

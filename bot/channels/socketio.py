@@ -28,6 +28,9 @@ messages go. `session_confirm {"session_id", "session_secret"}` answers. Message
 go to the conversation the socket's session was confirmed for; a `session_id` in
 the message is ignored, and a client that presents a conversation ID as its secret
 gets a new conversation of its own.
+
+Screenshots (during a live chat with an agent) come by HTTP on this channel's
+blueprint, authenticated by the same secret: bot/channels/screenshot_upload.py.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from sanic import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.limits import MAX_REQUEST_BYTES, bounded_messages
+from bot.channels.screenshot_upload import add_upload_route
 from bot.channels.shared_sockets import share_sockets
 from bot.config.keys import WIDGET_SESSIONS, derive_key
 from bot.config.settings import get_settings
@@ -103,6 +107,14 @@ def conversation_id(secret: str, key: bytes) -> str:
     cannot compute the secret, which is what joins the conversation."""
     digest = hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
     return namespaced(WidgetInput.name(), digest[:CONVERSATION_ID_HEX])
+
+
+def presented_conversation(presented: Any, key: bytes) -> str | None:
+    """The conversation of a presented secret, or None when it is not one the widget
+    would send (an HTTP request gets no new conversation: it is refused)."""
+    if isinstance(presented, str) and SESSION_SECRET.fullmatch(presented):
+        return conversation_id(presented, key)
+    return None
 
 
 def after_id(data: Any) -> int | None:
@@ -228,6 +240,7 @@ class WidgetInput(SocketIOInput):
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         sio.on(MISSED_MESSAGES_EVT, missed_messages, namespace=self.namespace)
+        add_upload_route(blueprint, lambda presented: presented_conversation(presented, key))
         return blueprint
 
 

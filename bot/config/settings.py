@@ -81,6 +81,9 @@ class Settings:
     channel_variables: Mapping[str, str]  # CHANNEL_VARIABLES that are set (non-empty)
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto the desk believes.
     trusted_proxies: tuple[Network, ...] = ()
+    # Screenshots customers send during a live chat (bot/services/screenshots/): read
+    # only through the desk's signed-in route, never served as files.
+    upload_dir: Path = VAR_DIR / "uploads"
 
     @property
     def rasa_url(self) -> str:
@@ -124,6 +127,9 @@ DEFAULTS: dict[str, str] = {
     "CATALOGUE_FILE": str(PROJECT_ROOT / "bot" / "catalogue.yml"),
     # The help centre's articles, help/<language>/<slug>.md (the demo articles as shipped).
     "HELP_CENTRE_DIR": str(PROJECT_ROOT / "help"),
+    # Screenshots customers send to an agent in the chat: a private directory (mode 700),
+    # never one a web server publishes; read only through the desk's signed-in route.
+    "UPLOAD_DIR": str(VAR_DIR / "uploads"),
     "LOG_LEVEL": "INFO",
     # One server secret; every key (Rasa API JWT, audit HMAC, desk sessions) derives from it.
     # Empty: a random one is created once in var/secret_key.
@@ -421,6 +427,23 @@ def _rest_token(value: str) -> str:
     return value
 
 
+# Directories our servers publish as files: an upload directory inside one would be public.
+PUBLIC_DIRS = (
+    PROJECT_ROOT / "bot" / "site" / "static",
+    PROJECT_ROOT / "bot" / "desk" / "static",
+    PROJECT_ROOT / "web",
+)
+
+
+def _private_dir(name: str, value: str) -> Path:
+    """A directory outside every published one (PUBLIC_DIRS)."""
+    path = _project_path(value).resolve()
+    for public in PUBLIC_DIRS:
+        if path == public or public in path.parents:
+            raise SettingsError(name, f"{path} is published by a web server; use var/uploads")
+    return path
+
+
 def load_settings(
     env_file: Path | None = PROJECT_ROOT / ".env", environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -476,6 +499,7 @@ def load_settings(
         allowed_origins=_origins(raw, site_port),
         channel_variables={name: raw[name] for name in CHANNEL_VARIABLES if raw[name]},
         trusted_proxies=_networks("TRUSTED_PROXIES", raw["TRUSTED_PROXIES"]),
+        upload_dir=_private_dir("UPLOAD_DIR", raw["UPLOAD_DIR"]),
     )
 
 

@@ -448,6 +448,25 @@ class ConversationMessage(Base):
     payload = Column(JSON, nullable=False)  # what the widget renders, scrubbed
 
 
+class TicketScreenshot(Base):
+    """An image the customer sent the agent during a live chat, re-encoded (no metadata,
+    nothing but pixels) and kept as a file named at random under UPLOAD_DIR
+    (bot/services/screenshots/); deleted with its ticket by retention and erasure."""
+
+    __tablename__ = "ticket_screenshots"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(
+        ForeignKey("handoff_tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    file_name = Column(String(64), unique=True, nullable=False)  # random, never the customer's
+    media_type = Column(String(16), nullable=False)  # image/png or image/jpeg
+    width = Column(Integer, nullable=False)
+    height = Column(Integer, nullable=False)
+    size_bytes = Column(Integer, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+
+
 __all__ = [
     "Account",
     "AccountStatus",
@@ -473,5 +492,6 @@ __all__ = [
     "ServiceIncident",
     "Subscription",
     "TeamMembership",
+    "TicketScreenshot",
     "VerificationChallenge",
 ]

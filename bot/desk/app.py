@@ -27,7 +27,7 @@ from bot.config.policy import get_policy
 from bot.config.settings import Settings
 from bot.db.models import Account, HandoffTicket, TicketStatus
 from bot.db.session import session_scope
-from bot.desk import insights, params
+from bot.desk import insights, params, screenshots
 from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, read_session
 from bot.desk.rasa_api import RasaClient, RasaError
 from bot.http import favicon
@@ -472,6 +472,7 @@ def build_app(settings: Settings, rasa_url: str | None = None) -> web.Applicatio
     app.router.add_post("/api/tickets/{ticket_id}/messages", send_message)
     app.router.add_post("/api/tickets/{ticket_id}/handback", hand_back)
     insights.add_routes(app, settings)
+    screenshots.add_routes(app, settings)
     return app
 
 

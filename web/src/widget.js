@@ -15,6 +15,7 @@ import { articleCard, articleOf, otherLanguage } from "./article.js";
 import { Delivery } from "./delivery.js";
 import css from "./widget.css";
 import { LANGUAGE_NAMES, LANGUAGES, initialLanguage, supportedLanguage, t } from "./i18n.js";
+import { ACCEPTED_TYPES, uploadScreenshot } from "./screenshot.js";
 import { Store } from "./store.js";
 import { linkified } from "./text.js";
 
@@ -50,6 +51,22 @@ function newId() {
     return window.crypto.randomUUID();
   }
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** A paperclip (decorative: the button's label says what it does). */
+function paperclip() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  for (const [name, value] of Object.entries({
+    viewBox: "0 0 24 24", width: "22", height: "22", "aria-hidden": "true", focusable: "false",
+  })) svg.setAttribute(name, value);
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", "M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9");
+  for (const [name, value] of Object.entries({
+    fill: "none", stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round", "stroke-linejoin": "round",
+  })) path.setAttribute(name, value);
+  svg.append(path);
+  return svg;
 }
 
 function isObject(value) {
@@ -101,6 +118,7 @@ class ChatWidget {
     this.translate();
     this.history.forEach((entry) => this.renderEntry(entry));
     this.renderQuickReplies();
+    this.updateAttach();
     if (this.store.get("open", false)) this.open({ focus: false });
     // Reconnect at once when there is a conversation to continue (agent messages
     // may arrive) or unsent messages; a new visitor connects on first open.
@@ -200,7 +218,7 @@ class ChatWidget {
     this.sendButton = element("button", "send", { type: "submit" });
     this.sendButton.disabled = true;
     this.hint = element("p", "hint", { id: "rw-hint", "aria-live": "polite" });
-    row.append(this.inputLabel, this.input, this.sendButton);
+    row.append(this.buildAttach(), this.inputLabel, this.input, this.sendButton);
     form.append(row, this.hint);
 
     this.input.addEventListener("input", () => this.onInput());
@@ -216,6 +234,42 @@ class ChatWidget {
       this.sendTyped();
     });
     return form;
+  }
+
+  /** The paperclip (shown while a person is in the chat) and its hidden file picker. */
+  buildAttach() {
+    const fragment = document.createDocumentFragment();
+    this.attachButton = element("button", "attach", { type: "button" });
+    this.attachButton.append(paperclip());
+    // never shown: the paperclip opens it (browsers allow that on a hidden input)
+    this.fileInput = element("input", "", { type: "file", accept: ACCEPTED_TYPES });
+    this.fileInput.hidden = true;
+    this.attachButton.addEventListener("click", () => this.fileInput.click());
+    this.fileInput.addEventListener("change", () => {
+      const [file] = this.fileInput.files || [];
+      this.fileInput.value = ""; // the same file can be picked again
+      if (file) this.sendScreenshot(file);
+    });
+    fragment.append(this.attachButton, this.fileInput);
+    return fragment;
+  }
+
+  updateAttach() {
+    this.attachButton.hidden = this.handoff.state !== "agent";
+  }
+
+  async sendScreenshot(file) {
+    this.attachButton.disabled = true;
+    this.showHint(t(this.language, "screenshotSending"), "screenshot");
+    const problem = await uploadScreenshot(this.config.rasaUrl, this.store.sessionSecret, file);
+    this.attachButton.disabled = false;
+    if (problem) {
+      this.showHint(t(this.language, problem), "screenshot-error");
+    } else {
+      this.showHint("");
+      this.addEntry({ id: newId(), from: "user", text: t(this.language, "screenshotSent"), screenshot: true });
+    }
+    if (!this.attachButton.hidden) this.attachButton.focus(); // the picker took the focus
   }
 
   // --- language ------------------------------------------------------------------
@@ -243,6 +297,8 @@ class ChatWidget {
     this.inputLabel.textContent = t(lang, "inputLabel");
     this.input.placeholder = t(lang, "placeholder");
     this.sendButton.textContent = t(lang, "send");
+    this.attachButton.setAttribute("aria-label", t(lang, "attach"));
+    this.attachButton.title = t(lang, "attach");
     for (const node of this.log.querySelectorAll("[data-label]")) {
       node.textContent = this.senderName(node.dataset.label, node.dataset.agent);
     }
@@ -443,6 +499,7 @@ class ChatWidget {
     }
     this.handoff = { state, agent };
     this.store.set("handoff", this.handoff);
+    this.updateAttach();
     this.addEntry({ id: newId(), delivery, from: "banner", handoff: state, agent: agent || undefined });
   }
 

@@ -7,6 +7,7 @@ let since = 0;        // Unix time of the newest live message shown
 let me = null;        // the signed-in agent: {username, name, languages}
 const rows = new Map();  // ticket id -> its queue row, kept between refreshes
 let queueShown = false;  // false until the first list of these filters is on screen
+const screenshotsShown = new Set();  // ids of the open ticket's screenshots in the live chat
 
 function el(tag, text, cls) {
   const node = document.createElement(tag);
@@ -150,9 +151,40 @@ async function openTicket(id) {
   transcript.replaceChildren();
   addLines(transcript, ticket.transcript);
   document.getElementById("live").replaceChildren();
+  screenshotsShown.clear();
   enableActions(ticket);
   await pollMessages();
+  pollScreenshots().catch(() => {});
   loadQueue();
+}
+
+/** A customer's screenshot in the live chat: the image (served to this agent only),
+ * opening full size in a new tab. */
+function screenshotLine(shot) {
+  const item = el("li", undefined, "user screenshot");
+  const link = el("a");
+  link.href = shot.url;
+  link.target = "_blank";
+  link.rel = "noopener";
+  const image = el("img");
+  image.src = shot.url;
+  image.alt = `Screenshot from the customer, ${shot.width} × ${shot.height} pixels (opens full size)`;
+  link.append(image);
+  item.append(el("span", "customer sent a screenshot: "), link);
+  return item;
+}
+
+async function pollScreenshots() {
+  if (current === null) return;
+  const ticket = current;
+  const { screenshots } = await api(`/api/tickets/${ticket}/screenshots`);
+  if (ticket !== current) return;  // another ticket was opened meanwhile
+  const list = document.getElementById("live");
+  for (const shot of screenshots.filter((s) => !screenshotsShown.has(s.id))) {
+    screenshotsShown.add(shot.id);
+    list.append(screenshotLine(shot));
+    list.scrollTop = list.scrollHeight;
+  }
 }
 
 async function pollMessages() {
@@ -198,6 +230,7 @@ async function setUpDesk() {
   loadQueue();
   setInterval(() => loadQueue().catch(() => {}), 3000);
   setInterval(() => pollMessages().catch(() => {}), 1000);
+  setInterval(() => pollScreenshots().catch(() => {}), 2000);
 }
 
 if (document.body.classList.contains("desk")) setUpDesk();

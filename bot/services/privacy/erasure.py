@@ -4,7 +4,8 @@ The account tables themselves stay (they are the company's records); what goes i
 what the assistant wrote: the conversations in Rasa's tracker store linked to the
 account, its handoff tickets, reset tokens, verification challenges, outbox mails,
 audit rows, misunderstood messages (and their lines in the review file), help-centre
-searches and the messages its chat widget was sent (bot/services/delivery.py).
+searches, the messages its chat widget was sent (bot/services/delivery.py) and the
+screenshots of its tickets, files included (bot/services/screenshots/).
 Conversations are found by exact links only, never by a substring of stored text:
 - challenges and audit rows keep a keyed hash of the conversation ID
   (`redaction.conversation_key`), computed here for every sender in the tracker store;
@@ -27,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.config.settings import get_settings
 from bot.db.models import (
     Account,
     AuditEntry,
@@ -43,6 +45,7 @@ from bot.services.insights.figures import rewind_after_deletion
 from bot.services.insights.misunderstood import remove_from_review_file
 from bot.services.privacy import conversation_links, tracker_events
 from bot.services.privacy.redaction import conversation_key, subject_key
+from bot.services.screenshots import records as screenshots
 
 # More conversations than this: `bot erase` shows the counts and asks before deleting.
 CONFIRM_ABOVE_CONVERSATIONS = 10
@@ -60,6 +63,7 @@ class ErasureReport:
     review_messages: int = 0
     help_centre_turns: int = 0
     widget_messages: int = 0
+    screenshots: int = 0
 
     def __str__(self) -> str:
         return (
@@ -68,7 +72,7 @@ class ErasureReport:
             f"{self.challenges} verification challenge(s), {self.outbox_mails} outbox "
             f"mail(s), {self.audit_rows} audit row(s), {self.review_messages} "
             f"misunderstood message(s), {self.help_centre_turns} help-centre search(es), "
-            f"{self.widget_messages} widget message(s)"
+            f"{self.widget_messages} widget message(s), {self.screenshots} screenshot(s)"
         )
 
 
@@ -218,9 +222,11 @@ def erase(
     plan: ErasurePlan,
     *,
     review_file: Path | None = None,
+    upload_dir: Path | None = None,
 ) -> ErasureReport:
     """Delete what `plan` found: the conversations first (committed: with SQLite both
-    stores may be one file), then the account database's rows (the caller commits)."""
+    stores may be one file), then the account database's rows (the caller commits) and
+    the tickets' screenshot files (UPLOAD_DIR unless `upload_dir`)."""
     with tracker.begin() as connection:
         events = 0
         if plan.senders:
@@ -230,6 +236,10 @@ def erase(
     if newest is not None:
         rewind_after_deletion(session, newest)
     keys = sorted(plan.keys)
+    shots = screenshots.remove_with_tickets(
+        session, _ticket_filter(session, account, plan.keys),
+        upload_dir or get_settings().upload_dir,
+    )  # fmt: skip
     tickets = session.execute(
         delete(HandoffTicket)
         .where(_ticket_filter(session, account, plan.keys))
@@ -284,12 +294,18 @@ def erase(
         review_messages=len(reviews),
         help_centre_turns=help_turns,
         widget_messages=widget_messages,
+        screenshots=shots,
     )
 
 
 def erase_account(
-    session: Session, tracker: Engine, account: Account, *, review_file: Path | None = None
+    session: Session,
+    tracker: Engine,
+    account: Account,
+    *,
+    review_file: Path | None = None,
+    upload_dir: Path | None = None,
 ) -> ErasureReport:
     """Find and delete at once (no confirmation: `bot erase` asks first)."""
     plan = plan_erasure(session, tracker, account)
-    return erase(session, tracker, account, plan, review_file=review_file)
+    return erase(session, tracker, account, plan, review_file=review_file, upload_dir=upload_dir)

@@ -1,7 +1,8 @@
 """Delete what the assistant no longer needs, after the policy's retention periods
 (bot/policy.yml: conversation_retention_days, outbox_retention_days,
 challenge_retention_days, ticket_retention_days, audit_retention_days,
-review_file_retention_days). Run daily by `python -m bot retention` (README)."""
+review_file_retention_days). Run daily by `python -m bot retention` (README).
+Screenshots go with their closed tickets, files included (bot/services/screenshots/)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from pathlib import Path
 from sqlalchemy import delete
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.config.policy import Policy
+from bot.config.settings import get_settings
 from bot.db.models import (
     AuditEntry,
     ConversationMessage,
@@ -28,6 +31,7 @@ from bot.db.models import (
 from bot.services.insights.figures import rewind_after_deletion
 from bot.services.insights.misunderstood import prune_review_file
 from bot.services.privacy import conversation_links, tracker_events
+from bot.services.screenshots import records as screenshots
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class RetentionReport:
     review_file_entries: int = 0
     help_centre_turns: int = 0
     widget_messages: int = 0
+    screenshots: int = 0
 
     def __str__(self) -> str:
         return (
@@ -53,7 +58,7 @@ class RetentionReport:
             f"{self.tickets} closed ticket(s), {self.audit_rows} audit row(s), "
             f"{self.review_file_entries} labelled example(s) in the review file, "
             f"{self.help_centre_turns} help-centre search(es), "
-            f"{self.widget_messages} widget message(s)"
+            f"{self.widget_messages} widget message(s), {self.screenshots} screenshot(s)"
         )
 
 
@@ -87,16 +92,21 @@ def prune_accounts_db(session: Session, now: datetime, policy: Policy) -> tuple[
     return counts[0].rowcount, counts[1].rowcount, counts[2].rowcount
 
 
-def prune_records(session: Session, now: datetime, policy: Policy) -> tuple[int, int]:
-    """(closed tickets, audit rows) deleted: a ticket holds the customer's words in its
-    summary and transcript; open ones stay whatever their age (an agent needs them)."""
+def expired_tickets(now: datetime, policy: Policy) -> ColumnElement[bool]:
+    """Tickets closed longer ago than the policy keeps them: a ticket holds the
+    customer's words in its summary and transcript; open ones stay whatever their age
+    (an agent needs them)."""
     closed_before = now - timedelta(days=policy.ticket_retention_days)
+    return (HandoffTicket.status == TicketStatus.CLOSED.value) & (
+        HandoffTicket.closed_at < closed_before
+    )
+
+
+def prune_records(session: Session, now: datetime, policy: Policy) -> tuple[int, int]:
+    """(closed tickets, audit rows) deleted (expired_tickets)."""
     tickets = session.execute(
         delete(HandoffTicket)
-        .where(
-            HandoffTicket.status == TicketStatus.CLOSED.value,
-            HandoffTicket.closed_at < closed_before,
-        )
+        .where(expired_tickets(now, policy))
         .execution_options(synchronize_session=False)
     ).rowcount
     audit_before = now - timedelta(days=policy.audit_retention_days)
@@ -111,9 +121,11 @@ def apply_retention(
     policy: Policy,
     *,
     review_file: Path | None = None,
+    upload_dir: Path | None = None,
 ) -> RetentionReport:
     """Prune the tracker store (committed first: with SQLite both may be one file), then
-    the account database (the caller commits) and the review file."""
+    the account database (the caller commits), the review file and the screenshot
+    files (UPLOAD_DIR unless `upload_dir`)."""
     with tracker.begin() as connection:
         conversations, events = prune_tracker(connection, now, policy)
         newest = tracker_events.newest_event_id(connection) if events else None
@@ -133,6 +145,9 @@ def apply_retention(
     widget_messages = session.execute(
         delete(ConversationMessage).where(ConversationMessage.at < messages_before)
     ).rowcount
+    directory = upload_dir or get_settings().upload_dir
+    shots = screenshots.remove_with_tickets(session, expired_tickets(now, policy), directory)
+    shots += screenshots.remove_orphans(session, directory, now)
     tickets, audit = prune_records(session, now, policy)
     labelled = 0
     if review_file is not None:
@@ -140,5 +155,5 @@ def apply_retention(
         labelled = prune_review_file(review_file, before)
     return RetentionReport(
         conversations, events, mails, challenges, tokens, reviews, tickets, audit, labelled,
-        help_turns, widget_messages,
+        help_turns, widget_messages, shots,
     )  # fmt: skip

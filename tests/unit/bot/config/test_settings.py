@@ -278,3 +278,23 @@ def test_outside_demo_mode_nothing_secret_crosses_the_network_in_clear(
 )
 def test_encrypted_or_local_mail_and_links_are_accepted(values: dict[str, str]) -> None:
     load_settings(env_file=None, environ={"DEMO": "false", **values})
+
+
+# --- screenshots --------------------------------------------------------------------
+
+
+def test_screenshots_are_kept_under_var_unless_told_otherwise(tmp_path: Path) -> None:
+    assert load_settings(env_file=None, environ={}).upload_dir == PROJECT_ROOT / "var" / "uploads"
+    chosen = load_settings(env_file=None, environ={"UPLOAD_DIR": str(tmp_path / "shots")})
+    assert chosen.upload_dir == tmp_path / "shots"
+
+
+@pytest.mark.parametrize(
+    "directory",
+    ["bot/site/static", "bot/site/static/uploads", "bot/desk/static/x", "web/dist",
+     "var/../web/dist/uploads", str(PROJECT_ROOT / "bot" / "site" / "static" / "u")],
+)  # fmt: skip
+def test_an_upload_directory_a_web_server_publishes_is_refused(directory: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env_file=None, environ={"UPLOAD_DIR": directory})
+    assert raised.value.variable == "UPLOAD_DIR"
