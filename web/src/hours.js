@@ -4,6 +4,7 @@
 // ("Monday–Friday 10:00–19:00"), Monday first.
 
 const WEEK = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const DAY_MS = 24 * 60 * 60 * 1000;
 const LOCALES = { it: "it-IT", fr: "fr-FR", en: "en-GB" };
 
 function isPeriod(period) {
@@ -31,7 +32,8 @@ export function customerTimeZone() {
 
 /**
  * [{days: "Monday–Friday", hours: "10:00–19:00"}, ...] for `periods` ([[opens, closes]]
- * as ISO instants), in `language`, in `timeZone` (the browser's own when undefined).
+ * as ISO instants), in `language`, in `timeZone` (the browser's own when undefined);
+ * `hours` is null for a day open round the clock (a 24-hour period).
  */
 export function hoursLines(periods, language, timeZone) {
   const locale = LOCALES[language] || LOCALES.en;
@@ -49,7 +51,8 @@ export function hoursLines(periods, language, timeZone) {
     const start = new Date(opens);
     const index = WEEK.indexOf(weekdayKey.format(start));
     if (index < 0 || days.has(index)) continue;
-    const hours = `${clock.format(start)}–${clock.format(new Date(closes))}`;
+    const end = new Date(closes);
+    const hours = end - start >= DAY_MS ? null : `${clock.format(start)}–${clock.format(end)}`;
     days.set(index, { name: weekdayName.format(start), hours });
   }
   const lines = [];

@@ -706,7 +706,7 @@ class ChatWidget {
     const list = element("ul", "hours");
     for (const line of lines) {
       const item = element("li");
-      item.textContent = `${line.days} ${line.hours}`;
+      item.textContent = `${line.days} ${line.hours || t(lang, "allDay")}`;
       list.append(item);
     }
     hours.replaceChildren(title, list);

@@ -48,6 +48,14 @@ test("days with other hours, or a gap, make lines of their own", () => {
   ]);
 });
 
+test("a team open round the clock is open all day, whatever the customer's time zone", () => {
+  const always = [14, 15, 16, 17, 18, 19, 20].map((day) => [
+    `2026-12-${day}T00:00:00Z`,
+    `2026-12-${day + 1}T00:00:00Z`,
+  ]);
+  assert.deepEqual(hoursLines(always, "en", "Asia/Tokyo"), [{ days: "Monday–Sunday", hours: null }]);
+});
+
 test("only well-formed periods of the language are read", () => {
   const sent = { it: [["2026-12-14T08:00:00Z", "2026-12-14T17:00:00Z"], ["x", "y"], "junk", [1, 2]] };
   assert.deepEqual(periodsOf(sent, "it"), [["2026-12-14T08:00:00Z", "2026-12-14T17:00:00Z"]]);
