@@ -807,6 +807,8 @@ const STEPS = {
     // English words, French chosen: the bot answers in French (the pytest side checks)
     await run.say(page, "language-menu", "fr", "hello, I cannot sign in to my account");
     check((await w.replies.last().getAttribute("lang")) === "fr", "the reply is not marked lang=fr");
+    // the widget's own words inside a message are in the widget's language
+    check((await w.replies.last().locator(".sender").getAttribute("lang")) === "fr", "the sender has no lang");
     check((await w.user.last().getAttribute("lang")) === "fr", "the customer's bubble has no lang=fr");
     const unmarked = await w.root.locator(".msg:not([lang]), .banner:not([lang])").count();
     check(unmarked === 0, `${unmarked} message element(s) without lang`);

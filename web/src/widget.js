@@ -290,6 +290,7 @@ class ChatWidget {
     this.sendButton.textContent = t(lang, "send");
     for (const node of this.log.querySelectorAll("[data-label]")) {
       node.textContent = this.senderName(node.dataset.label, node.dataset.agent);
+      node.lang = lang; // the widget's word, inside a message that may be in another
     }
     for (const node of this.log.querySelectorAll("[data-banner]")) {
       node.textContent = this.bannerText(node.dataset.banner, node.dataset.agent);
@@ -300,6 +301,7 @@ class ChatWidget {
     }
     for (const node of this.log.querySelectorAll("[data-note]")) {
       node.textContent = t(lang, "pending");
+      node.lang = lang;
     }
     for (const node of this.log.querySelectorAll("[data-read]")) {
       node.textContent = t(lang, "readArticle");
@@ -629,11 +631,12 @@ class ChatWidget {
     });
     if (entry.agent) sender.dataset.agent = entry.agent;
     sender.textContent = this.senderName(from, entry.agent);
+    sender.lang = this.language; // the widget's word ("Assistente") in a reply's language
     item.append(sender, this.messageBody(entry, item));
     if (entry.pending) {
       item.classList.add("pending");
       item.dataset.pending = "";
-      const note = element("span", "note", { "data-note": "" });
+      const note = element("span", "note", { "data-note": "", lang: this.language });
       note.textContent = t(this.language, "pending");
       item.append(note);
     }
