@@ -26,6 +26,7 @@ from bot.db.session import session_scope
 from bot.nlu.entity_rules import has_card_number
 from bot.nlu.typed_answers import SKIP_ALL, SKIP_ONE, typed_skip
 from bot.services.account.answers import TOPIC_BY_TASK, Task
+from bot.services.dates import TIMEZONE_KEY
 from bot.services.form_slots import (
     CARD_SLOT,
     CODE_FAILED,
@@ -33,6 +34,7 @@ from bot.services.form_slots import (
     HANDOFF_CODE_SLOT,
     SEALED_SLOTS,
 )
+from bot.services.handoff.back_at import team_back_sentence
 from bot.services.handoff.details import (
     MAX_DETAIL_CHARS,
     SKIPPED,
@@ -406,6 +408,10 @@ class ActionHandoff(Action):
         events = _cleared(tracker, done)
         if not outcome.in_hours:
             dispatcher.utter_message(response="utter_handoff_after_hours")
+            # the widget sends the customer's time zone with each message
+            zone = (tracker.latest_message.get("metadata") or {}).get(TIMEZONE_KEY)
+            hours = get_policy().support_hours[language]
+            dispatcher.utter_message(text=team_back_sentence(hours, now, language, zone))
             return events
         dispatcher.utter_message(
             response="utter_handoff_queued", queue_position=outcome.queue_position

@@ -3,7 +3,8 @@
 - A request body is at most MAX_REQUEST_BYTES (Rasa's HTTP server and the socket.io
   packets alike): Sanic's default took 100 MB, and whatever a body held was stored.
 - Metadata keeps only the keys the assistant reads (METADATA_KEYS: the page's
-  language), each a short string. Rasa stores a message's metadata with its event
+  language, the language picked in the widget's menu, the customer's time zone),
+  each a short string. Rasa stores a message's metadata with its event
   and again in the `session_started_metadata` slot, so 2 MB sent became 8 MB stored.
 - A text longer than MAX_MESSAGE_CHARS is not processed: the customer is told, in
   the page's or the conversation's language, to shorten it (the widget's box holds
@@ -21,8 +22,14 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 
 from bot.config.settings import FALLBACK_LANGUAGE
-from bot.dialogue.conversation_language import HINT_KEY, LANGUAGE_SLOT, language_after
+from bot.dialogue.conversation_language import (
+    CHOSEN_KEY,
+    HINT_KEY,
+    LANGUAGE_SLOT,
+    language_after,
+)
 from bot.nlu.language_detection import LanguageIdentifier
+from bot.services.dates import TIMEZONE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +37,10 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 MAX_MESSAGE_CHARS = 5000
 MAX_REQUEST_BYTES = 256 * 1024  # a 5000-character message, JSON-escaped, with room to spare
-METADATA_KEYS = (HINT_KEY,)  # what the assistant reads of a message's metadata
-MAX_METADATA_VALUE_CHARS = 35  # a language tag ("fr-CA", "zh-Hant-TW") fits
+# what the assistant reads of a message's metadata
+METADATA_KEYS = (HINT_KEY, CHOSEN_KEY, TIMEZONE_KEY)
+# a language tag ("fr-CA", "zh-Hant-TW") fits, and every IANA zone name (32 at most)
+MAX_METADATA_VALUE_CHARS = 35
 DETECTION_CHARS = 1000  # enough of a text to tell its language
 RASA_APP = "rasa_server"  # the Sanic app rasa.server.create_app builds
 

@@ -10,6 +10,8 @@ The widget needs each response whole, so this output emits exactly one
 
 `custom` carries handoff state for the widget's banner, e.g.
 {"handoff": "queued" | "agent" | "ended", "agent": "Marie"}.
+`lang` is the language of the text (it, fr or en) when a sentence is long enough to
+tell, so a screen reader reads it with the right voice.
 `id` is the message's number in the conversation (1, 2, 3...): each message is
 stored before it is sent (bot/services/delivery.py), and a widget that was away
 asks for what it missed with `missed_messages {"after": <last id shown>}`, answered
@@ -24,7 +26,8 @@ one must not be enough to join it. The widget keeps a random session secret
 (`session_request {"session_secret": ...}`; the server makes one when none or a
 malformed one comes); the conversation ID is `socketio:` + a keyed hash of the
 secret, and the socket joins the room of that ID, where replies and agent
-messages go. `session_confirm {"session_id", "session_secret"}` answers. Messages
+messages go. `session_confirm {"session_id", "session_secret", "support_hours"}`
+answers (support hours and the `waiting` event: bot/channels/widget_state.py). Messages
 go to the conversation the socket's session was confirmed for; a `session_id` in
 the message is ignored, and a client that presents a conversation ID as its secret
 gets a new conversation of its own.
@@ -54,9 +57,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.channels.limits import MAX_REQUEST_BYTES, bounded_messages
 from bot.channels.screenshot_upload import add_upload_route
 from bot.channels.shared_sockets import share_sockets
+from bot.channels.widget_state import (
+    WAITING_EVT,
+    WaitingWatcher,
+    support_hours,
+    waiting_state,
+)
 from bot.config.keys import WIDGET_SESSIONS, derive_key
 from bot.config.settings import get_settings
 from bot.db.session import session_scope
+from bot.dialogue.conversation_language import sentence_language
 from bot.services import delivery
 from bot.services.conversation_ids import namespaced
 from bot.services.runtime import utcnow
@@ -87,6 +97,9 @@ def widget_message(message: dict[str, Any]) -> dict[str, Any]:
     for key in ("image", "attachment"):
         if message.get(key):
             payload[key] = message[key]
+    language = sentence_language(payload["text"]) if payload.get("text") else None
+    if language:
+        payload["lang"] = language
     return payload
 
 
@@ -210,8 +223,15 @@ class WidgetInput(SocketIOInput):
             # it is a coroutine, so the socket never joined the session's room and
             # replies and agent messages addressed to the session got lost.
             await _awaited(sio.enter_room(sid, sender_id, namespace=self.namespace))
-            confirmation = {"session_id": sender_id, "session_secret": secret}
+            confirmation = {
+                "session_id": sender_id,
+                "session_secret": secret,
+                "support_hours": support_hours(utcnow()),
+            }
             await sio.emit("session_confirm", confirmation, room=sid, namespace=self.namespace)
+            waiting = await waiting_state(sender_id)
+            if waiting is not None:  # a reload: the place in the queue (or none) at once
+                await sio.emit(WAITING_EVT, waiting.as_dict(), room=sid, namespace=self.namespace)
 
         reading: set[str] = set()  # sockets with a missed_messages request in progress
 
@@ -235,6 +255,18 @@ class WidgetInput(SocketIOInput):
                 return {"error": "try again later"}
             finally:
                 reading.discard(sid)
+
+        watcher = WaitingWatcher(sio, self.namespace, namespaced(self.name(), ""))
+
+        @blueprint.listener("after_server_start")
+        async def start_waiting_watcher(app: Any, _loop: Any) -> None:
+            app.ctx.waiting_watcher = asyncio.create_task(watcher.run())
+
+        @blueprint.listener("before_server_stop")
+        async def stop_waiting_watcher(app: Any, _loop: Any) -> None:
+            task = getattr(app.ctx, "waiting_watcher", None)
+            if task is not None:
+                task.cancel()
 
         # these replace the handlers Rasa registered for the same events
         sio.on("session_request", session_request, namespace=self.namespace)

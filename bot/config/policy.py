@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime, time, timezone
+from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,37 @@ class SupportHours:
             return False
         clock = local.time().replace(tzinfo=None)
         return clock >= self.open and (self.close is None or clock < self.close)
+
+    def openings(self, now_utc: datetime, days: int = 7) -> list[tuple[datetime, datetime]]:
+        """The opening periods (opens, closes), naive UTC, of the team's next `days`
+        days from its own today, without those already over at `now_utc`."""
+        zone = ZoneInfo(self.timezone)
+        today = now_utc.replace(tzinfo=timezone.utc).astimezone(zone).date()
+        periods = []
+        for offset in range(days):
+            day = today + timedelta(days=offset)
+            if day.weekday() not in self.days:
+                continue
+            opens = datetime.combine(day, self.open, zone)
+            closes = (
+                datetime.combine(day, self.close, zone)
+                if self.close is not None
+                else datetime.combine(day + timedelta(days=1), time(0), zone)
+            )
+            period = (_naive_utc(opens), _naive_utc(closes))
+            if period[1] > now_utc:
+                periods.append(period)
+        return periods
+
+    def next_opening(self, now_utc: datetime) -> datetime:
+        """When the team is next open: `now_utc` itself while it is open."""
+        for opens, _ in self.openings(now_utc, days=8):  # 8: today's hours may be over
+            return max(opens, now_utc)
+        raise AssertionError("support hours have at least one day")  # checked on loading
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -67,6 +98,9 @@ class Policy:
     review_file_retention_days: int = 90
     insights_quiet_minutes: int = 60
     insights_resolution_hours: int = 24
+    # the wait quoted to a queued customer per person ahead, until the team has closed
+    # enough tickets for an estimate of its own (bot/services/handoff/waiting.py)
+    queue_minutes_per_customer: int = 5
     support_hours: Mapping[str, SupportHours] = field(default_factory=dict)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.config.settings import FALLBACK_LANGUAGE, LANGUAGES, get_settings
-from bot.nlu.language_detection import DetectedLanguage
+from bot.nlu.language_detection import DetectedLanguage, content_words, lingua_scores
 
 # A message must have this many real words, and the detector this confidence, to
 # change the language of a conversation that already has one.
@@ -14,6 +14,9 @@ MIN_WORDS_TO_SWITCH = 3
 MIN_CONFIDENCE_TO_SWITCH = 0.80
 LANGUAGE_SLOT = "language"  # the conversation's language
 HINT_KEY = "language"  # the page's language, in a message's metadata
+# the language the customer picked in the widget's menu, on the first message after
+# the pick: an explicit request, like "can you speak French?"
+CHOSEN_KEY = "chosen_language"
 
 
 def choose_language(
@@ -66,8 +69,22 @@ def language_after(
     requested: str | None = None,
 ) -> str:
     """The conversation's language after a message: `choose_language` with the page's
-    hint from the message's metadata and the configured default."""
+    hint and the language picked in a menu (a request) from the message's metadata,
+    and the configured default."""
     hint = normalise_hint(metadata.get(HINT_KEY)) if isinstance(metadata, dict) else None
+    if requested is None and isinstance(metadata, dict):
+        requested = normalise_hint(metadata.get(CHOSEN_KEY))
     return choose_language(
         current, detected, requested=requested, hint=hint, default=get_settings().default_language
     )
+
+
+def sentence_language(text: str) -> str | None:
+    """The language of a sentence the bot sends, when the detector is as sure as a
+    switch needs; None for a short or mixed one (the widget then uses its own)."""
+    words = content_words(text)
+    if len(words) < MIN_WORDS_TO_SWITCH:
+        return None
+    scores = lingua_scores(" ".join(words))
+    code, confidence = max(scores.items(), key=lambda item: item[1])
+    return code if confidence >= MIN_CONFIDENCE_TO_SWITCH else None

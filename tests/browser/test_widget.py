@@ -9,6 +9,7 @@ Skipped with a printed reason when node, chromium or web/node_modules are missin
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,13 +17,18 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from bot.config.settings import LANGUAGES
+from bot.db.models import HandoffTicket
 from bot.desk.auth import CSRF_HEADER
 from bot.nlu.language_detection import LanguageIdentifier
+from bot.services.handoff import tickets as handoff
 from bot.services.help_centre.articles import load_articles
+from bot.services.runtime import utcnow
 from tests.browser.support import ROOT, agent_wait_request, build_widget, missing_tools, run_driver
-from tests.support.desk_client import open_widget_ticket
+from tests.support.desk_client import open_widget_ticket, signed_in
 from tests.support.environment import require_service
 from tests.support.replies import identify
 from tests.support.servers import Assistant, Desk, free_port, run_site
@@ -203,3 +209,83 @@ def test_an_agent_on_the_desk_reaches_the_widget(
     assert (SCREENSHOTS / "agent-joined.png").exists() or any(
         "agent-joined" in path.name for path in SCREENSHOTS.glob("*.png")
     )
+
+
+def test_the_first_minute_and_the_language_menu(
+    site: Site, assistant: Assistant, tmp_path: Path
+) -> None:
+    """A new conversation greets in the page's language with the team's hours in the
+    customer's time and a "Talk to a person" button that asks for one; French picked
+    in the menu answers an English message in French; every message carries lang."""
+    transcript = tmp_path / "transcript.json"
+    status, output = run_driver(
+        [
+            *widget_args(site, assistant),
+            "--steps", "first-minute,language-menu",
+            "--transcript", str(transcript),
+        ]
+    )  # fmt: skip
+    print(output)
+    assert status == 0, f"the browser run failed:\n{output[-4000:]}"
+    turns = {turn["step"]: turn for turn in json.loads(transcript.read_text())}
+    asked = [identify(text) for text in turns["first-minute-talk"]["bot"]]
+    assert (OFFER_A_PERSON, "en") in asked, asked
+    menu = turns["language-menu"]["bot"]
+    assert menu and all(language_of(text) == "fr" for text in menu), menu
+
+
+def test_the_wait_and_the_unread_count(site: Site, assistant: Assistant, desk: Desk) -> None:
+    """Queued behind another customer, the widget shows its place and wait, updated live
+    when the one ahead is taken, with no "typing" while a person is awaited; with the
+    chat closed, the person's joining and messages count on the launcher and the title."""
+    problems: list[str] = []
+    ahead = f"socketio:{uuid.uuid4().hex}"
+
+    def on_line(line: str) -> None:
+        try:
+            ticket = agent_wait_request(line, "WAITING_FOR_TICKET ")
+            if ticket is not None:
+                open_widget_ticket(assistant.env, ahead)
+                open_widget_ticket(assistant.env, ticket["session_id"])
+            claim = agent_wait_request(line, "WAITING_FOR_CLAIM ")
+            if claim is not None:
+                claim_in_database(assistant.env, ahead)
+            messages = agent_wait_request(line, "WAITING_FOR_MESSAGES ")
+            if messages is not None:
+                agent = signed_in(desk)
+                url = f"{desk.url}/api/tickets/{ticket_id(assistant.env, messages['session_id'])}"
+                agent.post(f"{url}/claim", timeout=30).raise_for_status()
+                for text in ("Ciao, sono Marie.", "Vedo il tuo account, un attimo."):
+                    agent.post(
+                        f"{url}/messages", json={"text": text}, timeout=30
+                    ).raise_for_status()
+        except Exception as error:  # reported below: the driver then times out waiting
+            problems.append(repr(error))
+
+    status, output = run_driver(
+        [*widget_args(site, assistant), "--steps", "it-open,it-message,queue,unread"], on_line
+    )
+    print(output)
+    assert not problems, problems
+    assert status == 0, f"the browser run failed:\n{output[-4000:]}"
+
+
+def ticket_id(env: dict[str, str], conversation_id: str) -> int:
+    engine = sa.create_engine(env["DATABASE_URL"], future=True)
+    try:
+        with Session(engine) as session:
+            return session.scalars(
+                sa.select(HandoffTicket.id).where(HandoffTicket.conversation_id == conversation_id)
+            ).one()
+    finally:
+        engine.dispose()
+
+
+def claim_in_database(env: dict[str, str], conversation_id: str) -> None:
+    """Another agent takes the ticket ahead (the desk's claim, without its Rasa call)."""
+    engine = sa.create_engine(env["DATABASE_URL"], future=True)
+    try:
+        with Session(engine) as session:
+            handoff.claim(session, ticket_id(env, conversation_id), "luca", utcnow())
+    finally:
+        engine.dispose()

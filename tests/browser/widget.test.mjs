@@ -23,6 +23,17 @@
 //           centre shows the card; its link opens the article's URL in a new tab with
 //           no opener; "No" to "Did this answer your question?" gets a reply (the
 //           pytest side checks it offers a person and the URL is the article's).
+//   first-minute  a new conversation (English page, Tokyo time): the greeting once (also
+//           after a reload), the team's hours as the server's periods read in Tokyo,
+//           the "Talk to a person" button, lang on everything, axe-core; the button asks.
+//   language-menu  Français in the menu, then an English message: the answer is French
+//           (the pytest side checks), and each message element carries its lang.
+//   queue   prints WAITING_FOR_TICKET {"session_id"}: the caller queues a ticket ahead
+//           and this one, then WAITING_FOR_CLAIM: it claims the one ahead; the place and
+//           the wait update live, "typing" stays off while waiting for a person.
+//   unread  closes the chat and prints WAITING_FOR_MESSAGES {"session_id"}: the caller
+//           has a person claim the ticket and write twice; the launcher's badge, its
+//           accessible name and the page's title count the three; opening clears them.
 //   agent   waits for a message from a person (desk): prints
 //           WAITING_FOR_AGENT {"session_id": ...} and expects the caller to
 //           inject one, then checks the banner and the agent's bubble.
@@ -33,6 +44,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { axeViolations, contrast, edges } from "./accessibility.mjs";
+import { hoursLines, periodsOf } from "../../web/src/hours.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PLAYWRIGHT = path.join(ROOT, "web", "node_modules", "playwright-core", "index.mjs");
@@ -149,6 +161,10 @@ function widget(page) {
     replies: root.locator('.msg[data-from="bot"], .msg[data-from="agent"]'),
     replyBodies: root.locator('.msg[data-from="bot"] .body, .msg[data-from="agent"] .body'),
     banners: root.locator(".banner"),
+    greeting: root.locator(".greeting"),
+    talk: root.locator("button.talk"),
+    waiting: root.locator(".waiting"),
+    badge: root.locator(".badge"),
   };
 }
 
@@ -686,7 +702,9 @@ const STEPS = {
       const widget = window.__rasaSupportWidget;
       for (const a of articles) widget.receive({ text: `${a.title}\n${a.url}`, custom: { article: a } });
     }, [good, hostile, english]);
-    // one node per message in the log: a screen reader announces each card once
+    // one node per message in the log: a screen reader announces each card once (given
+    // while the widget catches up after connecting, they show when that is done)
+    await poll("the three cards", async () => (await logChildren()) >= before + 3, 15_000);
     check((await logChildren()) === before + 3, "a card was added to the log as several nodes");
     const cards = w.root.locator(".msg.has-article");
     check((await cards.count()) === 3, `${await cards.count()} cards shown, not 3`);
@@ -704,7 +722,8 @@ const STEPS = {
     check((await bad.locator("a").count()) === 0, "a javascript: URL or the passage became a link");
     check((await bad.locator("img, script, b").count()) === 0, "markup in an article became elements");
     check((await bad.locator("h3").textContent()).startsWith("<img"), "the title is not shown as text");
-    check((await bad.locator("[lang]").count()) === 0, "an odd language went into a lang attribute");
+    // the card's own nodes: the message and its sender carry the widget's language
+    check((await bad.locator(".card [lang]").count()) === 0, "an odd language went into a lang attribute");
     check(!(await page.evaluate(() => window.__xss)), "an article ran a script");
     const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
     check(pageOverflow <= 0, `the page scrolls sideways by ${pageOverflow}px`);
@@ -742,6 +761,117 @@ const STEPS = {
 
   // A person from the desk writes: the banner says so and the bubble is theirs.
   // The caller injects the message when it reads the WAITING_FOR_AGENT line.
+  async "first-minute"(run) {
+    const page = await run.newPage("first", {
+      locale: "en-GB", timezoneId: "Asia/Tokyo", viewport: { width: 1280, height: 900 },
+    });
+    await page.goto(`${run.site}/?lang=en`);
+    const w = await run.openChat(page, "Chat with us");
+    await w.greeting.waitFor();
+    check((await w.greeting.count()) === 1, "more than one greeting");
+    check((await w.greeting.getAttribute("lang")) === "en", "the greeting has no lang=en");
+    check((await w.greeting.textContent()).includes("I'm the support assistant"), "no greeting text");
+    const hours = w.greeting.locator(".hours li");
+    await poll("the team's hours", async () => (await hours.count()) > 0, 30_000);
+    // the server's opening periods, read in the customer's time zone (Tokyo), not the team's
+    const expected = hoursLines(periodsOf(await stored(page, ":hours"), "en"), "en", "Asia/Tokyo");
+    const shown = await hours.allTextContents();
+    check(
+      JSON.stringify(shown) === JSON.stringify(expected.map((line) => `${line.days} ${line.hours || "all day"}`)),
+      `the hours shown ${JSON.stringify(shown)} are not the team's in Tokyo time`,
+    );
+    const talk = page.getByRole("button", { name: "Talk to a person" });
+    check(await talk.isVisible(), "no Talk to a person button");
+    const violations = await axeViolations(page);
+    check(violations.length === 0, `axe-core: ${violations.join("; ")}`);
+    await run.screenshot(page, "first-minute");
+    await page.reload();
+    await w.panel.waitFor({ state: "visible" });
+    await w.greeting.waitFor();
+    await page.waitForTimeout(1_000); // a second greeting would have come by now
+    check((await w.greeting.count()) === 1, "the reload added a second greeting");
+    const before = await w.replies.count();
+    await talk.click();
+    const asked = (await w.user.locator(".body").allTextContents()).at(-1);
+    check(asked === "Talk to a person", `the button's bubble says ${asked}`);
+    check((await w.user.last().getAttribute("lang")) === "en", "the customer's bubble has no lang");
+    const bot = await waitForReplies(page, before, "Talk to a person");
+    run.record("first-minute-talk", "en", "Talk to a person", bot);
+    check((await w.replies.last().getAttribute("lang")) === "en", "the reply has no lang=en");
+    check((await w.greeting.count()) === 1, "the greeting came back after the first message");
+  },
+
+  async "language-menu"(run) {
+    const page = await run.newPage("menu", { locale: "en-GB", viewport: { width: 1280, height: 900 } });
+    await page.goto(`${run.site}/?lang=en`);
+    const w = await run.openChat(page, "Chat with us");
+    await w.root.locator("select.language").selectOption("fr");
+    check((await w.greeting.getAttribute("lang")) === "fr", "the greeting did not follow the menu");
+    // English words, French chosen: the bot answers in French (the pytest side checks)
+    await run.say(page, "language-menu", "fr", "hello, I cannot sign in to my account");
+    check((await w.replies.last().getAttribute("lang")) === "fr", "the reply is not marked lang=fr");
+    // the widget's own words inside a message are in the widget's language
+    check((await w.replies.last().locator(".sender").getAttribute("lang")) === "fr", "the sender has no lang");
+    check((await w.user.last().getAttribute("lang")) === "fr", "the customer's bubble has no lang=fr");
+    const unmarked = await w.root.locator(".msg:not([lang]), .banner:not([lang])").count();
+    check(unmarked === 0, `${unmarked} message element(s) without lang`);
+    await run.screenshot(page, "language-menu-fr");
+  },
+
+  async queue(run) {
+    const page = run.pages.it;
+    check(page, "the queue step needs the Italian conversation: run it-open,it-message first");
+    const w = widget(page);
+    const session = await storedSession(page);
+    console.log(`WAITING_FOR_TICKET ${JSON.stringify({ session_id: session })}`);
+    const place = async () => Number(((await w.waiting.textContent()) || "").match(/Sei il numero (\d+) in coda/)?.[1] || 0);
+    const first = await poll("the place in the queue", place, 60_000);
+    const line = await w.waiting.textContent();
+    check(first >= 2 && /Attesa stimata: circa \d+ min\./.test(line), `the waiting line says ${line}`);
+    check((await w.waiting.getAttribute("role")) === "status", "the waiting line is not a status");
+    check((await w.root.locator('.banner[data-banner="queued"]').count()) === 1, "no waiting banner");
+    check(!(await w.talk.isVisible()), "Talk to a person is still offered while waiting for one");
+    await run.screenshot(page, "queue-number-2");
+    console.log(`WAITING_FOR_CLAIM ${JSON.stringify({ session_id: session })}`);
+    await poll("the place updated", async () => (await place()) === first - 1, 60_000);
+    // a person is awaited: writing shows no "typing" (this test's ticket was written
+    // straight to the database, so the bot is not paused and still answers: wait for it)
+    const before = await w.replies.count();
+    await w.input.fill("ci sono ancora?");
+    await w.input.press("Enter");
+    await page.waitForTimeout(300);
+    check(await w.typing.isHidden(), "the typing indicator shows while waiting for a person");
+    await waitForReplies(page, before, "a message while waiting");
+    await run.screenshot(page, "queue-number-1");
+  },
+
+  async unread(run) {
+    const page = run.pages.it;
+    check(page, "the unread step needs the Italian conversation");
+    const w = widget(page);
+    await w.root.locator("button.close").click();
+    await w.panel.waitFor({ state: "hidden" });
+    const title = await page.title();
+    console.log(`WAITING_FOR_MESSAGES ${JSON.stringify({ session_id: await storedSession(page) })}`);
+    // the person's joining and their two messages
+    await poll("three unread", async () => (await w.badge.textContent()) === "3", REPLY_TIMEOUT_MS);
+    await page.waitForTimeout(1_000); // nothing else counts
+    check((await w.badge.textContent()) === "3", `the badge says ${await w.badge.textContent()}`);
+    check(await w.badge.isVisible(), "the badge is not shown");
+    check((await page.title()) === `(3) ${title}`, `the title is ${await page.title()}`);
+    const named = page.getByRole("button", { name: "Chatta con noi, 3 messaggi non letti" });
+    check(await named.isVisible(), "the launcher's name does not say 3 unread messages");
+    await run.screenshot(page, "unread-badge");
+    await page.reload(); // the count survives a reload
+    await poll("the badge after a reload", async () => (await w.badge.textContent()) === "3", 10_000);
+    await w.launcher.click();
+    await w.panel.waitFor({ state: "visible" });
+    check(await w.badge.isHidden(), "the badge stays after opening the chat");
+    check((await page.title()) === title, `the title stays ${await page.title()}`);
+    check((await page.getByRole("button", { name: "Chatta con noi" }).count()) === 0
+      || (await w.launcher.getAttribute("aria-label")) === null, "the launcher still names a count");
+  },
+
   async agent(run) {
     const page = run.pages.it || run.pages.fr || run.pages.phone;
     check(page, "the agent step needs a conversation: run a conversation step first");

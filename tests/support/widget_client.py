@@ -20,14 +20,17 @@ class WidgetClient:
         self.language = language  # the page's language, sent with every message
         self.received: queue.Queue[dict] = queue.Queue()
         self.confirmed: queue.Queue[object] = queue.Queue()
+        self.waiting: queue.Queue[dict] = queue.Queue()  # the place in the queue, as pushed
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self.received.put)
         self.client.on("session_confirm", self.confirmed.put)
+        self.client.on("waiting", self.waiting.put)
         self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
         self.client.emit("session_request", request or {})  # {}: a new visitor
         confirmation = self.confirmed.get(timeout=REPLY_TIMEOUT)
         if not isinstance(confirmation, dict):  # Rasa's own answer: the bare session id
             confirmation = {"session_id": confirmation}
+        self.confirmation = confirmation
         self.session_id = str(confirmation["session_id"])
         self.secret = str(confirmation.get("session_secret") or "")
 
@@ -73,6 +76,10 @@ class WidgetClient:
             names.append(name)
             if name == response:
                 return names
+
+    def next_waiting(self, timeout: float = REPLY_TIMEOUT) -> dict:
+        """The next `waiting` state the server pushed."""
+        return self.waiting.get(timeout=timeout)
 
     def nothing_received(self) -> bool:
         try:

@@ -9,20 +9,29 @@
 // `id` numbers the conversation's messages (1, 2, 3...): on every (re)connection the
 // widget asks for the ones after the last it showed (`missed_messages`), so what was
 // sent while the page was closed or offline appears, in order, and never twice.
+// A new conversation opens with a greeting, the team's hours (`support_hours` of
+// session_confirm, shown in the customer's time zone: hours.js) and a standing "Talk to
+// a person" button; `waiting {position, minutes}` shows the place in the queue. The
+// language menu also sets the conversation's language (`chosen_language` in the next
+// message's metadata). Every message element carries `lang`.
 
 import { io } from "socket.io-client";
 import { articleCard, articleOf, otherLanguage } from "./article.js";
 import { Delivery } from "./delivery.js";
+import { customerTimeZone, hoursLines, periodsOf } from "./hours.js";
 import css from "./widget.css";
 import { LANGUAGE_NAMES, LANGUAGES, initialLanguage, supportedLanguage, t } from "./i18n.js";
 import { ACCEPTED_TYPES, uploadScreenshot } from "./screenshot.js";
 import { Store } from "./store.js";
 import { linkified } from "./text.js";
+import { countedTitle, unreadCount } from "./unread.js";
 
 const MAX_CHARS = 5000; // the server cuts longer messages; the box never lets one through
 const COUNTER_FROM = 4500; // show the character count only when the limit is near
 const TYPING_TIMEOUT_MS = 60000; // a reply that never comes must not leave "typing" forever
 const HANDOFF_STATES = ["queued", "agent", "ended"];
+const PAUSED_STATES = ["queued", "agent"]; // the bot does not answer: no "typing"
+const HANDOFF_PAYLOAD = "/talk_to_human"; // the intent a person is asked for with
 // no answer to missed_messages by then (an older server): show what arrived meanwhile
 const CATCH_UP_TIMEOUT_MS = 10000;
 
@@ -100,6 +109,8 @@ class ChatWidget {
     this.queue = this.store.queue;
     const handoff = this.store.get("handoff", null);
     this.handoff = isObject(handoff) ? handoff : { state: null, agent: null };
+    this.waitingState = waitingOf(this.store.get("waiting", null));
+    this.unread = unreadCount(this.store.get("unread", 0));
     this.socket = null;
     this.confirmed = false; // the server put this socket in the session's room
     this.typingTimer = null;
@@ -117,6 +128,8 @@ class ChatWidget {
     document.body.append(host);
     this.translate();
     this.history.forEach((entry) => this.renderEntry(entry));
+    this.renderWaiting();
+    this.renderTalkButton();
     this.renderQuickReplies();
     this.updateAttach();
     if (this.store.get("open", false)) this.open({ focus: false });
@@ -144,6 +157,11 @@ class ChatWidget {
       "aria-expanded": "false",
       "aria-controls": "rw-panel",
     });
+    this.launcherText = element("span", "launcher-text");
+    // the count is in the launcher's accessible name; the badge is for the eyes
+    this.badge = element("span", "badge", { "aria-hidden": "true", "data-unread": "" });
+    this.badge.hidden = true;
+    this.launcher.append(this.launcherText, this.badge);
     this.launcher.addEventListener("click", () => this.open());
     root.append(this.launcher);
   }
@@ -159,7 +177,14 @@ class ChatWidget {
     this.panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") this.close();
     });
-    this.panel.append(this.buildHeader(), this.buildStatus(), this.buildLog(), this.buildForm());
+    this.panel.append(
+      this.buildHeader(),
+      this.buildStatus(),
+      this.buildLog(),
+      this.buildWaiting(),
+      this.buildTalkButton(),
+      this.buildForm(),
+    );
     root.append(this.panel);
   }
 
@@ -187,6 +212,21 @@ class ChatWidget {
     this.status = element("p", "status", { role: "status" });
     this.status.hidden = true;
     return this.status;
+  }
+
+  buildWaiting() {
+    this.waiting = element("p", "waiting", { role: "status", "data-waiting": "" });
+    this.waiting.hidden = true;
+    return this.waiting;
+  }
+
+  buildTalkButton() {
+    this.talkButton = element("button", "talk", { type: "button", "data-talk": "" });
+    this.talkButton.addEventListener("click", () => {
+      this.send(HANDOFF_PAYLOAD, t(this.language, "talkToPerson"));
+      this.input.focus();
+    });
+    return this.talkButton;
   }
 
   buildLog() {
@@ -277,6 +317,10 @@ class ChatWidget {
   setLanguage(language) {
     const chosen = supportedLanguage(language);
     if (!chosen) return;
+    if (chosen !== this.language) {
+      // the bot answers in it from the next message: sent with that message
+      this.store.set("chosenLanguage", chosen);
+    }
     this.language = chosen;
     this.store.set("language", chosen); // an explicit pick wins over the page's language
     this.translate();
@@ -287,7 +331,8 @@ class ChatWidget {
     const lang = this.language;
     this.panel.lang = lang;
     this.launcher.lang = lang;
-    this.launcher.textContent = t(lang, "launcher");
+    this.launcherText.textContent = t(lang, "launcher");
+    this.talkButton.textContent = t(lang, "talkToPerson");
     this.title.textContent = t(lang, "title");
     this.languageLabel.textContent = t(lang, "languageLabel");
     this.languageSelect.value = lang;
@@ -301,12 +346,18 @@ class ChatWidget {
     this.attachButton.title = t(lang, "attach");
     for (const node of this.log.querySelectorAll("[data-label]")) {
       node.textContent = this.senderName(node.dataset.label, node.dataset.agent);
+      node.lang = lang; // the widget's word, inside a message that may be in another
     }
     for (const node of this.log.querySelectorAll("[data-banner]")) {
       node.textContent = this.bannerText(node.dataset.banner, node.dataset.agent);
+      node.lang = lang;
+    }
+    for (const node of this.log.querySelectorAll("[data-greeting]")) {
+      this.fillGreeting(node);
     }
     for (const node of this.log.querySelectorAll("[data-note]")) {
       node.textContent = t(lang, "pending");
+      node.lang = lang;
     }
     for (const node of this.log.querySelectorAll("[data-read]")) {
       node.textContent = t(lang, "readArticle");
@@ -319,6 +370,8 @@ class ChatWidget {
       node.setAttribute("aria-label", t(lang, "suggestions"));
     }
     if (this.statusKey) this.status.textContent = t(lang, this.statusKey);
+    this.renderWaiting();
+    this.renderUnread();
     this.onInput();
   }
 
@@ -329,6 +382,9 @@ class ChatWidget {
     this.launcher.hidden = true;
     this.launcher.setAttribute("aria-expanded", "true");
     this.store.set("open", true);
+    this.setUnread(0);
+    // a new conversation starts with the greeting, once (kept in the history)
+    if (this.history.length === 0) this.addEntry({ id: newId(), from: "greeting" });
     this.scrollToEnd();
     this.connect();
     if (focus) this.input.focus();
@@ -379,7 +435,7 @@ class ChatWidget {
   /** Show `shown` as the user's bubble and send `message` (a quick reply's payload). */
   send(message, shown) {
     const id = newId();
-    this.addEntry({ id, from: "user", text: shown, pending: true });
+    this.addEntry({ id, from: "user", text: shown, pending: true, lang: this.language });
     this.queue.push({ id, message: message.slice(0, MAX_CHARS) });
     this.store.queue = this.queue;
     this.connect();
@@ -401,6 +457,7 @@ class ChatWidget {
     });
     this.socket.on("session_confirm", (data) => this.onSessionConfirm(data));
     this.socket.on("bot_uttered", (payload) => this.receive(payload));
+    this.socket.on("waiting", (state) => this.onWaiting(state));
     this.socket.on("disconnect", (reason) => {
       this.confirmed = false;
       this.setStatus("offline");
@@ -416,6 +473,10 @@ class ChatWidget {
     if (typeof id !== "string" || !id || typeof secret !== "string" || !secret) return;
     this.store.sessionId = id;
     this.store.sessionSecret = secret;
+    if (isObject(data.support_hours)) {
+      this.store.set("hours", data.support_hours);
+      for (const node of this.log.querySelectorAll("[data-greeting]")) this.fillGreeting(node);
+    }
     this.confirmed = true;
     this.setStatus(null);
     this.catchUp();
@@ -442,16 +503,20 @@ class ChatWidget {
     if (!socket || !socket.connected || !this.confirmed || this.queue.length === 0) return;
     while (this.queue.length) {
       const item = this.queue.shift();
+      // on every message, so even a short first message is answered in this language;
+      // the time zone says when the team is back in the customer's own time
+      const metadata = { language: this.language };
+      const zone = customerTimeZone();
+      if (zone) metadata.timezone = zone;
+      const chosen = supportedLanguage(this.store.get("chosenLanguage", null));
+      if (chosen) metadata.chosen_language = chosen; // the menu's pick, once
       // the server knows this socket's conversation from session_confirm
-      socket.emit("user_uttered", {
-        message: item.message,
-        // on every message, so even a short first message is answered in this language
-        metadata: { language: this.language },
-      });
+      socket.emit("user_uttered", { message: item.message, metadata });
+      this.store.set("chosenLanguage", null);
       this.markSent(item.id);
     }
     this.store.queue = this.queue;
-    if (this.handoff.state !== "agent") this.showTyping();
+    if (!PAUSED_STATES.includes(this.handoff.state)) this.showTyping();
   }
 
   setStatus(key) {
@@ -486,6 +551,8 @@ class ChatWidget {
       delivery,
       from: fromAgent ? "agent" : "bot",
       agent: fromAgent ? agent : undefined,
+      // the server says when it can tell; else the language the bot was asked to use
+      lang: supportedLanguage(payload.lang) || this.language,
       text,
       // kept in the history so a reload shows the card again
       article: article || undefined,
@@ -500,7 +567,66 @@ class ChatWidget {
     this.handoff = { state, agent };
     this.store.set("handoff", this.handoff);
     this.updateAttach();
+    if (PAUSED_STATES.includes(state)) this.hideTyping();
+    this.renderTalkButton();
     this.addEntry({ id: newId(), delivery, from: "banner", handoff: state, agent: agent || undefined });
+  }
+
+  // --- the wait ------------------------------------------------------------------
+
+  onWaiting(data) {
+    const state = waitingOf(data);
+    if (!state) return;
+    this.waitingState = state.position > 0 ? state : null;
+    this.store.set("waiting", this.waitingState);
+    // in hours the bot is paused for the person on the way; out of hours it answers
+    if (state.position > 0 && state.inHours) this.updateHandoff("queued", null, undefined);
+    this.renderWaiting();
+  }
+
+  renderWaiting() {
+    const state = this.waitingState;
+    this.waiting.hidden = !state;
+    if (!state) {
+      this.waiting.textContent = "";
+      return;
+    }
+    const key = state.inHours ? "waitingOpen" : "waitingClosed";
+    this.waiting.lang = this.language;
+    this.waiting.textContent = t(this.language, key, state);
+  }
+
+  renderTalkButton() {
+    // already asked for, or with a person: the button would only open a second request
+    this.talkButton.hidden = PAUSED_STATES.includes(this.handoff.state);
+  }
+
+  // --- unread, while the chat is closed ---------------------------------------------
+
+  setUnread(count) {
+    this.unread = unreadCount(count);
+    this.store.set("unread", this.unread);
+    this.renderUnread();
+  }
+
+  renderUnread() {
+    const count = this.unread;
+    this.badge.hidden = count === 0;
+    this.badge.textContent = count ? String(count) : "";
+    if (count) {
+      const unread = count === 1 ? t(this.language, "unreadOne") : t(this.language, "unreadMany", { n: count });
+      this.launcher.setAttribute("aria-label", `${t(this.language, "launcher")}, ${unread}`);
+    } else {
+      this.launcher.removeAttribute("aria-label");
+    }
+    // the page's title changes only while there is a count, and back only if ours
+    if (count) {
+      document.title = countedTitle(document.title, count);
+      this.countedPageTitle = document.title;
+    } else if (this.countedPageTitle && document.title === this.countedPageTitle) {
+      document.title = countedTitle(document.title, 0);
+      this.countedPageTitle = null;
+    }
   }
 
   showTyping() {
@@ -520,6 +646,7 @@ class ChatWidget {
   addEntry(entry) {
     this.history.push(entry);
     this.store.history = this.history;
+    if (this.panel.hidden && entry.from !== "user") this.setUnread(this.unread + 1);
     this.renderEntry(entry);
     this.renderQuickReplies();
     this.scrollToEnd();
@@ -537,8 +664,14 @@ class ChatWidget {
   }
 
   renderEntry(entry) {
+    if (entry.from === "greeting") {
+      const greeting = element("div", "greeting", { "data-greeting": "" });
+      this.fillGreeting(greeting);
+      this.log.append(greeting);
+      return;
+    }
     if (entry.from === "banner") {
-      const banner = element("div", "banner", { "data-banner": entry.handoff });
+      const banner = element("div", "banner", { "data-banner": entry.handoff, lang: this.language });
       if (entry.agent) banner.dataset.agent = entry.agent;
       banner.textContent = this.bannerText(entry.handoff, entry.agent);
       this.log.append(banner);
@@ -547,17 +680,20 @@ class ChatWidget {
     const from = ["user", "agent"].includes(entry.from) ? entry.from : "bot";
     const item = element("div", `msg from-${from}`, { "data-from": from });
     if (entry.id) item.dataset.id = entry.id;
+    // a screen reader reads it with the voice of its language (older entries: the widget's)
+    item.lang = supportedLanguage(entry.lang) || this.language;
     // the sender is read out to screen readers; only an agent's name is shown
     const sender = element("span", from === "agent" ? "sender" : "sender visually-hidden", {
       "data-label": from,
     });
     if (entry.agent) sender.dataset.agent = entry.agent;
     sender.textContent = this.senderName(from, entry.agent);
+    sender.lang = this.language; // the widget's word ("Assistente") in a reply's language
     item.append(sender, this.messageBody(entry, item));
     if (entry.pending) {
       item.classList.add("pending");
       item.dataset.pending = "";
-      const note = element("span", "note", { "data-note": "" });
+      const note = element("span", "note", { "data-note": "", lang: this.language });
       note.textContent = t(this.language, "pending");
       item.append(note);
     }
@@ -610,6 +746,32 @@ class ChatWidget {
     this.log.append(group);
   }
 
+  /** The greeting and the team's hours, in the widget's language and the customer's time. */
+  fillGreeting(node) {
+    const lang = this.language;
+    node.lang = lang;
+    if (!node.firstChild) {
+      // made once: the log announces additions, and the greeting is read once
+      node.append(element("p", "greeting-text"), element("div", "", { "data-hours": "" }));
+    }
+    const [hello, hours] = node.children;
+    hello.textContent = t(lang, "greeting");
+    const lines = hoursLines(periodsOf(this.store.get("hours", null), lang), lang);
+    if (!lines.length) {
+      hours.replaceChildren();
+      return;
+    }
+    const title = element("p", "hours-title");
+    title.textContent = t(lang, "hoursTitle");
+    const list = element("ul", "hours");
+    for (const line of lines) {
+      const item = element("li");
+      item.textContent = `${line.days} ${line.hours || t(lang, "allDay")}`;
+      list.append(item);
+    }
+    hours.replaceChildren(title, list);
+  }
+
   senderName(from, agent) {
     if (from === "user") return t(this.language, "you");
     if (from === "agent") return agent || t(this.language, "agent");
@@ -627,6 +789,17 @@ class ChatWidget {
   scrollToEnd() {
     this.log.scrollTop = this.log.scrollHeight;
   }
+}
+
+/** A `waiting` event's {position, minutes, inHours}, or null when malformed. */
+function waitingOf(data) {
+  if (!isObject(data)) return null;
+  const { position, minutes } = data;
+  if (!Number.isInteger(position) || position < 0 || !Number.isInteger(minutes) || minutes < 0) {
+    return null;
+  }
+  if (position === 0) return { position: 0, minutes: 0, inHours: true };
+  return { position, minutes, inHours: data.in_hours !== false && data.inHours !== false };
 }
 
 function start() {

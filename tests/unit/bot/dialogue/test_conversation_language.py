@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.conversation_language import choose_language, normalise_hint
+from bot.dialogue.conversation_language import (
+    choose_language,
+    language_after,
+    normalise_hint,
+    sentence_language,
+)
 from bot.nlu.language_detection import DetectedLanguage, LanguageIdentifier, content_words
 
 identifier = LanguageIdentifier()  # lingua alone; the trained model adds in-domain data
@@ -83,3 +88,32 @@ def test_domain_probabilities_are_the_pipelines_own() -> None:
         for text in ("mdp perdu stp", "password", "zzz", "forgot my pwd again"):
             ours = identifier._domain_probabilities(identifier.domain_model, text)
             assert ours == pytest.approx(identifier.domain_model.predict_proba([text])[0])
+
+
+def test_the_language_picked_in_the_widgets_menu_is_a_request() -> None:
+    english = identifier.detect("hello, I cannot sign in to my account since yesterday")
+    # the page said English; the customer picked French in the menu, then wrote English
+    assert language_after("en", english, {"language": "en", "chosen_language": "fr"}) == "fr"
+    # after that message the rules are the usual ones: a short English word keeps French
+    assert language_after("fr", identifier.detect("ok"), {"language": "fr"}) == "fr"
+    # a menu value that is not a language of ours changes nothing
+    assert language_after("it", None, {"chosen_language": "de"}) == "it"
+    assert language_after("it", None, {"chosen_language": ["fr"]}) == "it"
+    # an explicit spoken request still wins over an older menu pick
+    assert language_after("it", None, {"chosen_language": "fr"}, requested="en") == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Grazie. Una persona del nostro team entrerà a breve in questa chat.", "it"),
+        ("Merci. Un membre de notre équipe va rejoindre cette conversation sous peu.", "fr"),
+        ("Thanks. A person from our team will join this chat shortly.", "en"),
+        ("OK", None),
+        ("AC-104233 583920", None),
+    ],
+)
+def test_a_bot_sentence_has_a_language_when_it_is_long_enough(
+    text: str, language: str | None
+) -> None:
+    assert sentence_language(text) == language
