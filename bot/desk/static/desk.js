@@ -151,6 +151,7 @@ async function openTicket(id) {
   addLines(transcript, ticket.transcript);
   document.getElementById("live").replaceChildren();
   enableActions(ticket);
+  document.dispatchEvent(new CustomEvent("desk:ticket", { detail: ticket }));  // agent_tools.js
   await pollMessages();
   loadQueue();
 }
@@ -169,6 +170,7 @@ async function setUpDesk() {
   document.getElementById("me").textContent = `${me.name} (${me.languages.join(", ")})`;
   const select = document.getElementById("filter-language");
   for (const language of me.languages) select.append(new Option(language, language));
+  document.dispatchEvent(new CustomEvent("desk:me", { detail: me }));  // agent_tools.js
   document.getElementById("filter-language").addEventListener("change", filtersChanged);
   document.getElementById("filter-topic").addEventListener("change", filtersChanged);
   document.getElementById("claim").addEventListener("click", async () => {
