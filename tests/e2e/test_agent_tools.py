@@ -11,8 +11,13 @@ from urllib.parse import quote
 
 import pytest
 import requests
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from bot.db.models import HandoffTicket
+from bot.services.handoff.notices import BACK_IN_QUEUE
 from tests.support.desk_client import (
+    marker,
     new_agent,
     open_widget_ticket,
     queued_rest_ticket,
@@ -50,14 +55,24 @@ def widget_ticket(
     first_name: str | None = None,
 ) -> str:  # fmt: skip
     """An Italian widget ticket for `user`: its desk URL."""
-    reason = f"problema {uuid.uuid4().hex[:8]}"
+    reason = f"problema {marker()}"
     open_widget_ticket(assistant.env, user.session_id, reason, "it", first_name=first_name)
     return f"{desk.url}/api/tickets/{ticket_quoting(agent, desk, reason, 'it')['id']}"
 
 
+def conversation_of(assistant: Assistant, ticket_id: int) -> str:
+    """The ticket's conversation ID, as the database holds it (the desk never shows it)."""
+    engine = sa.create_engine(assistant.env["DATABASE_URL"], future=True)
+    try:
+        with Session(engine) as session:
+            return str(session.get(HandoffTicket, ticket_id).conversation_id)
+    finally:
+        engine.dispose()
+
+
 def tracker_texts(assistant: Assistant, conversation: str) -> str:
     answer = requests.get(
-        f"{assistant.rasa_url}/conversations/{quote(conversation, safe='')}/tracker",
+        f"{assistant.rasa_url}/conversations/{quote(conversation, safe=':')}/tracker",
         headers=api_headers(assistant.env), timeout=30,
     )  # fmt: skip
     answer.raise_for_status()
@@ -70,7 +85,7 @@ def test_an_internal_note_stays_on_the_desk(
     agent = signed_in(nina)
     ticket_url = widget_ticket(assistant, desk, agent, customer)
     assert agent.post(f"{ticket_url}/claim", timeout=30).ok
-    secret = f"NOTE-{uuid.uuid4().hex[:8]} customer sounded upset"
+    secret = f"NOTE-{marker()} customer sounded upset"
     added = agent.post(f"{ticket_url}/notes", json={"text": secret}, timeout=30)
     assert added.ok, added.text
     assert [(n["author"], n["text"]) for n in added.json()["notes"]] == [("Nina Rossi", secret)]
@@ -80,7 +95,8 @@ def test_an_internal_note_stays_on_the_desk(
     assert [m.get("text") for m in received][-1] == "Eccomi!"
     assert secret not in str(received)
     assert secret not in str(customer.missed(0))  # what the widget fetches on return
-    assert secret not in tracker_texts(assistant, customer.session_id)
+    events = tracker_texts(assistant, customer.session_id)
+    assert "Eccomi!" in events and secret not in events  # the right conversation
     shown = agent.get(ticket_url, timeout=30).json()
     assert [n["text"] for n in shown["notes"]] == [secret]
     assert secret not in str(shown["transcript"]) + shown["summary"]
@@ -92,11 +108,12 @@ def test_a_note_never_reaches_a_rest_customer(assistant: Assistant, desk: Desk) 
     who, ticket, agent = queued_rest_ticket(assistant, desk)
     ticket_url = f"{desk.url}/api/tickets/{ticket['id']}"
     assert agent.post(f"{ticket_url}/claim", timeout=30).ok
-    secret = f"NOTE-{uuid.uuid4().hex[:8]}"
+    secret = f"NOTE-{marker()}"
     assert agent.post(f"{ticket_url}/notes", json={"text": secret}, timeout=30).ok
     replies = assistant.send(who, "are you there?")
     assert secret not in str(replies)
-    assert secret not in tracker_texts(assistant, who)
+    events = tracker_texts(assistant, conversation_of(assistant, ticket["id"]))
+    assert "are you there?" in events and secret not in events  # the right conversation
     assert agent.post(f"{ticket_url}/handback", json={"note": "done"}, timeout=30).ok
     assert secret not in str(assistant.send(who, "thanks"))
 
@@ -225,3 +242,20 @@ def test_a_closed_conversation_is_found_again(assistant: Assistant, desk: Desk, 
     for name, value in (("ticket", "abc"), ("account", "12345"), ("day", "2026-13-01")):
         answer = agent.get(past, params={"status": "closed", name: value}, timeout=30)
         assert answer.status_code == 400 and f"'{name}'" in answer.json()["error"], answer.text
+
+
+def test_a_rest_customer_is_told_in_words_when_the_ticket_moves(
+    assistant: Assistant, desk: Desk, supervisor: Desk
+) -> None:
+    """Channels without the widget's banners get text: the agent-joined line for a
+    colleague, a short "back in the queue" line in the ticket's language."""
+    _, ticket, agent = queued_rest_ticket(assistant, desk)
+    ticket_url = f"{desk.url}/api/tickets/{ticket['id']}"
+    assert agent.post(f"{ticket_url}/claim", timeout=30).ok
+    moved = agent.post(f"{ticket_url}/transfer", json={"to": supervisor.agent}, timeout=30)
+    assert moved.ok, moved.text
+    texts = tracker_texts(assistant, conversation_of(assistant, ticket["id"]))
+    assert "Sofia from our support team has joined the chat." in texts
+    back = signed_in(supervisor).post(f"{ticket_url}/transfer", json={"to": None}, timeout=30)
+    assert back.ok, back.text
+    assert BACK_IN_QUEUE["en"] in tracker_texts(assistant, conversation_of(assistant, ticket["id"]))

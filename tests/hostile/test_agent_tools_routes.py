@@ -11,7 +11,13 @@ import pytest
 import requests
 
 from bot.desk.auth import CSRF_HEADER
-from tests.support.desk_client import new_agent, open_widget_ticket, signed_in, ticket_quoting
+from tests.support.desk_client import (
+    marker,
+    new_agent,
+    open_widget_ticket,
+    signed_in,
+    ticket_quoting,
+)
 from tests.support.servers import Assistant, Desk
 
 pytestmark = pytest.mark.slow
@@ -30,7 +36,7 @@ GETS = ("/api/tickets/{ticket}/canned", "/api/tickets/{ticket}/transfer", "/api/
 
 @pytest.fixture(scope="module")
 def italian_ticket(assistant: Assistant, desk: Desk) -> int:
-    reason = f"hostile {uuid.uuid4().hex[:8]}"
+    reason = f"hostile {marker()}"
     open_widget_ticket(assistant.env, f"hostile-{uuid.uuid4().hex}", reason, "it")
     return int(ticket_quoting(signed_in(desk), desk, reason, "it")["id"])
 
@@ -89,7 +95,7 @@ def test_another_team_cannot_reach_the_ticket_or_its_notes(
     assistant: Assistant, desk: Desk, italian_ticket: int
 ) -> None:
     colleague = signed_in(desk)
-    secret = f"NOTE-{uuid.uuid4().hex[:8]}"
+    secret = f"NOTE-{marker()}"
     assert colleague.post(
         f"{desk.url}/api/tickets/{italian_ticket}/notes", json={"text": secret}, timeout=30
     ).ok

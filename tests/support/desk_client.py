@@ -4,6 +4,7 @@ the ticket the handoff form would write for a widget conversation."""
 from __future__ import annotations
 
 import secrets
+import string
 import subprocess
 import sys
 import uuid
@@ -49,6 +50,11 @@ def queued_rest_ticket(
     tickets = agent.get(f"{desk.url}/api/tickets", params={"language": "en"}, timeout=10)
     ticket = [t for t in tickets.json()["tickets"] if t["channel"] == "rest"][-1]
     return who, ticket, agent
+
+
+def marker(length: int = 10) -> str:
+    """Letters only, for a summary to quote: digits could be masked as a code there."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(length))
 
 
 def new_agent(
