@@ -262,6 +262,8 @@ class HandoffTicket(Base):
     closed_at = Column(DateTime)
     webhook_status = Column(String(16))  # None (no webhook), or a WebhookStatus
     webhook_attempts = Column(Integer, nullable=False, default=0)
+    # What a canned reply's {first_name} becomes; None when the channel did not say it.
+    first_name = Column(String(80))
 
 
 class Agent(Base):
@@ -280,6 +282,38 @@ class Agent(Base):
     supervisor = Column(Boolean, nullable=False, default=False)
     # In every session cookie; logout adds one, so cookies signed before stop working.
     session_generation = Column(Integer, nullable=False, default=0, server_default="0")
+    # available / away (bot/services/agents/status.py): an away agent is offered no new
+    # ticket and does not count in the customer's queue position.
+    status = Column(String(16), nullable=False, default="available", server_default="available")
+
+
+class TicketNote(Base):
+    """An agent's internal note on a ticket: shown on the desk only, never sent to the
+    customer (bot/services/handoff/notes.py); deleted with its ticket."""
+
+    __tablename__ = "ticket_notes"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(
+        ForeignKey("handoff_tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    author = Column(String(64), nullable=False)  # agent username
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+
+
+class CannedReply(Base):
+    """A reply an agent inserts into the message box, per language, with {first_name}
+    and {agent_name} (bot/services/agents/canned.py); supervisors manage them."""
+
+    __tablename__ = "canned_replies"
+
+    id = Column(Integer, primary_key=True)
+    language = Column(String(2), nullable=False, index=True)
+    title = Column(String(80), nullable=False)
+    text = Column(Text, nullable=False)
+    updated_by = Column(String(64), nullable=False)
+    updated_at = Column(DateTime, nullable=False)
 
 
 class DeskSigninCounter(Base):
@@ -475,6 +509,7 @@ __all__ = [
     "Base",
     "BillingContact",
     "BillingRole",
+    "CannedReply",
     "ConversationMessage",
     "DeactivationReason",
     "DeskSigninCounter",
@@ -492,6 +527,7 @@ __all__ = [
     "ServiceIncident",
     "Subscription",
     "TeamMembership",
+    "TicketNote",
     "TicketScreenshot",
     "VerificationChallenge",
 ]

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.config.policy import get_policy
 from bot.config.settings import Settings
-from bot.db.models import Account, HandoffTicket, TicketStatus
+from bot.db.models import Account, CannedReply, HandoffTicket, TicketNote, TicketStatus
 from bot.db.session import session_scope
 from bot.desk import insights, params, screenshots
 from bot.desk.auth import COOKIE, CSRF_HEADER, SESSION_SECONDS, make_session, read_session
@@ -34,7 +34,7 @@ from bot.http import favicon
 from bot.http.forwarded import client_address, is_https
 from bot.http.security_headers import security_headers
 from bot.ops.demo_data import DEMO_AGENT
-from bot.services.agents import signin_limits
+from bot.services.agents import canned, signin_limits
 from bot.services.agents.roster import (
     AgentInfo,
     authenticate,
@@ -42,7 +42,11 @@ from bot.services.agents.roster import (
     end_sessions,
     get_agent,
 )
+from bot.services.agents.status import STATUSES, AgentStatus, available_for, set_status
+from bot.services.handoff import notes as ticket_notes
 from bot.services.handoff import tickets as handoff
+from bot.services.handoff.notices import back_in_queue
+from bot.services.identity.accounts import normalise_public_id
 from bot.services.privacy.redaction import remove_card_numbers
 from bot.services.runtime import utcnow
 from bot.services.topics import Topic
@@ -250,6 +254,7 @@ def _ticket_row(ticket: HandoffTicket, position: int, names: dict[str, str]) -> 
         "assigned_name": names.get(assigned, assigned) if assigned else None,
         "queue_position": position,
         "created_at": ticket.created_at.isoformat(),
+        "closed_at": ticket.closed_at.isoformat() if ticket.closed_at else None,
     }
 
 
@@ -260,6 +265,7 @@ async def me(request: web.Request) -> web.Response:
             "username": agent.username,
             "name": agent.display_name,
             "languages": agent.languages,
+            "status": agent.status,
             "supervisor": agent.supervisor,  # shows the link to Insights (which checks again)
         }
     )
@@ -267,6 +273,26 @@ async def me(request: web.Request) -> web.Response:
 
 def _bad_query(name: str, problem: str) -> web.Response:
     return _json_error(400, f"query parameter '{name}': {problem}")
+
+
+def _ticket_search(request: web.Request, past: bool) -> handoff.TicketSearch | web.Response | None:
+    """Past conversations' search (ticket number, account ID, day), or None for the
+    queue; a 400 for a value no ticket can have."""
+    raw_ticket, raw_account, raw_day = (
+        request.query.get(name, "").strip() for name in ("ticket", "account", "day")
+    )
+    if not (past or raw_ticket or raw_account or raw_day):
+        return None
+    ticket_id = params.row_id(raw_ticket.lstrip("#")) if raw_ticket else None
+    if raw_ticket and ticket_id is None:
+        return _bad_query("ticket", "a ticket number, e.g. 42")
+    account = normalise_public_id(raw_account) if raw_account else None
+    if raw_account and account is None:
+        return _bad_query("account", "an account ID, e.g. AC-100012")
+    day = params.day(raw_day) if raw_day else None
+    if raw_day and day is None:
+        return _bad_query("day", params.DAYS)
+    return handoff.TicketSearch(ticket_id, account, day)
 
 
 async def list_tickets(request: web.Request) -> web.Response:
@@ -281,11 +307,15 @@ async def list_tickets(request: web.Request) -> web.Response:
     if status not in TICKET_STATUSES:
         return _bad_query("status", "use open or closed")
     languages = [wanted] if wanted else list(agent.languages)
+    search = _ticket_search(request, past=status == "closed")
+    if isinstance(search, web.Response):
+        return search
 
     def rows(session: Session) -> list[dict[str, Any]]:
         tickets = handoff.list_tickets(
-            session, languages=languages, topic=topic or None, statuses=TICKET_STATUSES[status]
-        )
+            session, languages=languages, topic=topic or None, statuses=TICKET_STATUSES[status],
+            away=agent.status == AgentStatus.AWAY.value, search=search,
+        )  # fmt: skip
         names = display_names(session, [t.assigned_to for t in tickets])
         return [_ticket_row(t, handoff.queue_position(session, t), names) for t in tickets]
 
@@ -321,6 +351,7 @@ async def show_ticket(request: web.Request) -> web.Response:
             "account": _account_panel(session, ticket),
             "transcript": ticket.transcript,
             "resolution_note": ticket.resolution_note,
+            "notes": _notes(session, ticket.id),
         }
 
     return web.json_response(await _in_session(body))
@@ -375,9 +406,13 @@ def _unix(naive_utc: datetime) -> float:
 
 def _banner(channel: str, state: str, agent: AgentInfo) -> dict[str, Any]:
     """Bot-event data that shows the widget's banner (other channels get text only)."""
+    return _widget_banner(channel, state, agent.display_name)
+
+
+def _widget_banner(channel: str, state: str, agent_name: str | None) -> dict[str, Any]:
     if channel != WIDGET_CHANNEL:
         return {}
-    return {"data": {"custom": {"handoff": state, "agent": agent.display_name}}}
+    return {"data": {"custom": {"handoff": state, "agent": agent_name}}}
 
 
 async def claim(request: web.Request) -> web.Response:
@@ -446,6 +481,213 @@ async def hand_back(request: web.Request) -> web.Response:
     return web.json_response({"status": TicketStatus.CLOSED.value})
 
 
+# --- agent tools (#25): status, internal notes, canned replies, transfer -----------
+
+
+async def change_status(request: web.Request) -> web.Response:
+    """Available or away: an away agent is offered no queued ticket."""
+    agent: AgentInfo = request["agent"]
+    status = (await _json_object(request)).get("status")
+    if not isinstance(status, str) or status not in STATUSES:
+        return _json_error(400, "status: use available or away")
+    await _in_session(lambda session: set_status(session, agent.username, AgentStatus(status)))
+    return web.json_response({"status": status})
+
+
+def _notes(session: Session, ticket_id: int) -> list[dict[str, Any]]:
+    notes: list[TicketNote] = ticket_notes.notes_of(session, ticket_id)
+    names = display_names(session, [note.author for note in notes])
+    return [
+        {
+            "id": note.id,
+            "author": names.get(note.author, note.author),
+            "text": note.text,
+            "at": note.created_at.isoformat(),
+        }
+        for note in notes
+    ]
+
+
+async def add_note(request: web.Request) -> web.Response:
+    """An internal note: stored with the ticket, never sent anywhere."""
+    agent: AgentInfo = request["agent"]
+    text = (await _json_object(request)).get("text")
+
+    def work(session: Session) -> web.Response:
+        ticket = _load(session, request)
+        try:
+            ticket_notes.add_note(
+                session, ticket.id, agent.username, text if isinstance(text, str) else "", utcnow()
+            )
+        except ticket_notes.NoteError as error:
+            return _json_error(400, str(error))
+        return web.json_response({"notes": _notes(session, ticket.id)})
+
+    return await _in_session(work)
+
+
+async def ticket_canned_replies(request: web.Request) -> web.Response:
+    """The canned replies of the ticket's language, filled in for this ticket and agent."""
+    agent: AgentInfo = request["agent"]
+
+    def work(session: Session) -> list[dict[str, Any]]:
+        ticket = _load(session, request)
+        return [
+            {
+                "id": reply.id,
+                "title": reply.title,
+                "text": canned.render(reply.text, ticket.first_name, agent.display_name),
+            }
+            for reply in canned.list_replies(session, [ticket.language])
+        ]
+
+    return web.json_response({"replies": await _in_session(work)})
+
+
+async def transfer_targets(request: web.Request) -> web.Response:
+    """The available agents of the ticket's language team, but the one asking."""
+    agent: AgentInfo = request["agent"]
+    refused = refused_agents(request.app[SETTINGS])
+
+    def work(session: Session) -> list[dict[str, str]]:
+        ticket = _load(session, request)
+        found = available_for(session, ticket.language, refused=refused)
+        return [
+            {"username": username, "name": name}
+            for username, name in sorted(found.items(), key=lambda item: item[1].lower())
+            if username != agent.username
+        ]
+
+    return web.json_response({"agents": await _in_session(work)})
+
+
+async def transfer(request: web.Request) -> web.Response:
+    """Give a claimed ticket to an available colleague (`to`: a username), or back to
+    the queue (`to`: null); the customer is told in their language."""
+    agent: AgentInfo = request["agent"]
+    to = (await _json_object(request)).get("to")
+    if to is not None and (not isinstance(to, str) or not to):
+        return _json_error(400, "to: an available agent's username, or null for the queue")
+    refused = refused_agents(request.app[SETTINGS])
+
+    def work(session: Session) -> tuple[str, str, str, str | None] | web.Response:
+        ticket = _load(session, request)
+        try:
+            ticket = handoff.transfer(
+                session, ticket.id, agent.username, to, utcnow(), refused=refused
+            )
+        except handoff.TicketError as error:
+            return _json_error(409, str(error))
+        name = display_names(session, [to])[to] if to else None
+        return ticket.conversation_id, ticket.channel, ticket.language, name
+
+    moved = await _in_session(work)
+    if isinstance(moved, web.Response):
+        return moved
+    conversation_id, channel, language, name = moved
+    rasa: RasaClient = request.app[RASA]
+    try:
+        if name is None:
+            await rasa.append(
+                conversation_id,
+                [
+                    {"event": "slot", "name": "agent_name", "value": None},
+                    {"event": "bot", **_widget_banner(channel, "queued", None)}
+                    if channel == WIDGET_CHANNEL
+                    else {"event": "bot", "text": back_in_queue(language)},
+                ],
+            )
+        else:
+            banner = _widget_banner(channel, "agent", name) or None
+            await rasa.hand_to_agent(conversation_id, name, banner)
+    except RasaError as error:
+        return _json_error(502, str(error))
+    status = TicketStatus.QUEUED if name is None else TicketStatus.ASSIGNED
+    return web.json_response({"status": status.value, "assigned_to": to})
+
+
+def _canned_row(reply: CannedReply) -> dict[str, Any]:
+    return {"id": reply.id, "language": reply.language, "title": reply.title, "text": reply.text}
+
+
+async def list_canned_replies(request: web.Request) -> web.Response:
+    """The canned replies of the agent's teams, as written (variables unfilled)."""
+    agent: AgentInfo = request["agent"]
+
+    def rows(session: Session) -> list[dict[str, Any]]:
+        return [_canned_row(reply) for reply in canned.list_replies(session, agent.languages)]
+
+    return web.json_response({"replies": await _in_session(rows)})
+
+
+def _title_and_text(body: dict[str, Any]) -> tuple[str, str]:
+    title, text = body.get("title"), body.get("text")
+    return (title if isinstance(title, str) else ""), (text if isinstance(text, str) else "")
+
+
+def _reply_id(request: web.Request) -> int:
+    reply_id = params.row_id(request.match_info["reply_id"])
+    if reply_id is None:
+        raise web.HTTPNotFound(
+            text='{"error": "no such canned reply"}', content_type="application/json"
+        )
+    return reply_id
+
+
+@insights.supervisor_only
+async def create_canned_reply(request: web.Request) -> web.Response:
+    agent: AgentInfo = request["agent"]
+    body = await _json_object(request)
+    language = body.get("language")
+    if not isinstance(language, str) or language not in agent.languages:
+        return _json_error(400, f"language: use one of your teams: {', '.join(agent.languages)}")
+    title, text = _title_and_text(body)
+
+    def work(session: Session) -> web.Response:
+        try:
+            reply = canned.create(session, language, title, text, agent.username, utcnow())
+        except canned.CannedError as error:
+            return _json_error(400, str(error))
+        return web.json_response(_canned_row(reply), status=201)
+
+    return await _in_session(work)
+
+
+@insights.supervisor_only
+async def edit_canned_reply(request: web.Request) -> web.Response:
+    agent: AgentInfo = request["agent"]
+    reply_id = _reply_id(request)
+    title, text = _title_and_text(await _json_object(request))
+
+    def work(session: Session) -> web.Response:
+        try:
+            reply = canned.edit(
+                session, reply_id, agent.languages, title, text, agent.username, utcnow()
+            )
+        except LookupError as error:
+            return _json_error(404, str(error))
+        except canned.CannedError as error:
+            return _json_error(400, str(error))
+        return web.json_response(_canned_row(reply))
+
+    return await _in_session(work)
+
+
+@insights.supervisor_only
+async def delete_canned_reply(request: web.Request) -> web.Response:
+    agent: AgentInfo = request["agent"]
+    reply_id = _reply_id(request)
+
+    def work(session: Session) -> web.Response:
+        try:
+            canned.delete(session, reply_id, agent.languages)
+        except LookupError as error:
+            return _json_error(404, str(error))
+        return web.json_response({"deleted": reply_id})
+
+    return await _in_session(work)
+
+
 def build_app(settings: Settings, rasa_url: str | None = None) -> web.Application:
     app = web.Application(middlewares=[require_agent])
     app.on_response_prepare.append(security_headers(content_security_policy))
@@ -471,6 +713,15 @@ def build_app(settings: Settings, rasa_url: str | None = None) -> web.Applicatio
     app.router.add_post("/api/tickets/{ticket_id}/claim", claim)
     app.router.add_post("/api/tickets/{ticket_id}/messages", send_message)
     app.router.add_post("/api/tickets/{ticket_id}/handback", hand_back)
+    app.router.add_post("/api/me/status", change_status)
+    app.router.add_post("/api/tickets/{ticket_id}/notes", add_note)
+    app.router.add_get("/api/tickets/{ticket_id}/canned", ticket_canned_replies)
+    app.router.add_get("/api/tickets/{ticket_id}/transfer", transfer_targets)
+    app.router.add_post("/api/tickets/{ticket_id}/transfer", transfer)
+    app.router.add_get("/api/canned", list_canned_replies)
+    app.router.add_post("/api/canned", create_canned_reply)
+    app.router.add_post("/api/canned/{reply_id}", edit_canned_reply)
+    app.router.add_post("/api/canned/{reply_id}/delete", delete_canned_reply)
     insights.add_routes(app, settings)
     screenshots.add_routes(app, settings)
     return app

@@ -153,6 +153,7 @@ async function openTicket(id) {
   document.getElementById("live").replaceChildren();
   screenshotsShown.clear();
   enableActions(ticket);
+  document.dispatchEvent(new CustomEvent("desk:ticket", { detail: ticket }));  // agent_tools.js
   await pollMessages();
   pollScreenshots().catch(() => {});
   loadQueue();
@@ -202,6 +203,7 @@ async function setUpDesk() {
   document.getElementById("insights-link").hidden = !me.supervisor; // the server refuses agents too
   const select = document.getElementById("filter-language");
   for (const language of me.languages) select.append(new Option(language, language));
+  document.dispatchEvent(new CustomEvent("desk:me", { detail: me }));  // agent_tools.js
   document.getElementById("filter-language").addEventListener("change", filtersChanged);
   document.getElementById("filter-topic").addEventListener("change", filtersChanged);
   document.getElementById("claim").addEventListener("click", async () => {

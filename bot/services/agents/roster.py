@@ -30,6 +30,7 @@ class AgentInfo:
     languages: tuple[str, ...]
     supervisor: bool = False  # may see the Insights page
     session_generation: int = 0  # a session cookie of another generation is void
+    status: str = "available"  # or away (bot/services/agents/status.py)
 
 
 def _info(agent: Agent) -> AgentInfo:
@@ -39,6 +40,7 @@ def _info(agent: Agent) -> AgentInfo:
         tuple(agent.languages.split(",")),
         supervisor=bool(agent.supervisor),
         session_generation=int(agent.session_generation or 0),
+        status=str(agent.status or "available"),
     )
 
 

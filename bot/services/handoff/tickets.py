@@ -11,14 +11,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.config.policy import Policy, get_policy
-from bot.db.models import HandoffTicket, TicketStatus, WebhookStatus
+from bot.db.models import Account, HandoffTicket, TicketStatus, WebhookStatus
+from bot.services.agents.status import available_for, is_away, languages_served_with
 from bot.services.handoff.details import LAST4, SKIPPED, Detail, check_details
 from bot.services.privacy import audit
 from bot.services.privacy.redaction import (
@@ -48,7 +49,7 @@ class Verification(str, enum.Enum):
 class UnhelpfulArticle:
     """The help-centre article a customer said did not answer their question."""
 
-    question: str  # as the tracker store keeps it; masked again for the ticket (_safe)
+    question: str  # as the tracker store keeps it; masked again for the ticket (safe_text)
     article_id: str
     title: str
     url: str
@@ -65,6 +66,7 @@ class HandoffRequest:
     transcript: list[dict[str, str]] = field(default_factory=list)
     verified_account_id: int | None = None
     unhelpful_article: UnhelpfulArticle | None = None
+    first_name: str | None = None  # when the channel says it: canned replies' {first_name}
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class HandoffOutcome:
 # --- transcript -----------------------------------------------------------------
 
 
-def _safe(text: str) -> str:
+def safe_text(text: str) -> str:
     """Text a ticket may keep: card numbers removed, emails, codes and card endings masked."""
     return mask_numbers(mask_emails(text))
 
@@ -144,7 +146,7 @@ def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str
     for event, text in messages_without_codes(events):
         at = event.get("timestamp")
         when = datetime.utcfromtimestamp(float(at)).isoformat() if at else ""
-        lines.append({"role": str(event["event"]), "text": _safe(text), "at": when})
+        lines.append({"role": str(event["event"]), "text": safe_text(text), "at": when})
     return lines[-MAX_TRANSCRIPT_LINES:]
 
 
@@ -157,18 +159,18 @@ def _shown_value(detail: str, value: str | None) -> str | None:
         return value
     if detail == Detail.CARD_LAST4.value:
         return "••••"  # whether it matched is what the agent needs
-    return _safe(value)
+    return safe_text(value)
 
 
 def _summary(request: HandoffRequest, matched: Mapping[str, bool | None], found: bool) -> str:
     reason = request.details.get(Detail.REASON.value)
     parts = [request.topic.value.replace("_", " ")]
     if reason and reason != SKIPPED:
-        parts.append(f'"{_safe(reason)[:160]}"')
+        parts.append(f'"{safe_text(reason)[:160]}"')
     article = request.unhelpful_article
     if article is not None:
         if article.question:
-            parts.append(f'question: "{_safe(article.question)[:160]}"')
+            parts.append(f'question: "{safe_text(article.question)[:160]}"')
         not_helped = f'{article.article_id} "{article.title}" {article.url}'
         parts.append(f"article that did not help: {not_helped}")
     parts.append(f"verification: {request.verification.value.replace('_', ' ')}")
@@ -232,6 +234,7 @@ def open_ticket(
             account_id=request.verified_account_id if verified else None,
             webhook_status=WebhookStatus.PENDING.value if webhook_enabled else None,
             webhook_attempts=0,
+            first_name=(request.first_name or "").strip()[:80] or None,
         )
         session.add(ticket)
         session.flush()
@@ -251,15 +254,19 @@ def open_ticket(
 
 
 def queue_position(session: Session, ticket: HandoffTicket) -> int:
-    """1 for the next ticket a person of that language team will take."""
+    """1 for the next ticket a person of that language team will take. Only available
+    agents count: the tickets ahead are the queued ones in every language the available
+    agents of this team serve (they take the oldest first); with nobody of the team
+    available, the team's own language (what it will find on its return)."""
     if ticket.status != TicketStatus.QUEUED.value:
         return 0
+    languages = languages_served_with(session, ticket.language) or {ticket.language}
     ahead = session.scalar(
         select(func.count())
         .select_from(HandoffTicket)
         .where(
             HandoffTicket.status == TicketStatus.QUEUED.value,
-            HandoffTicket.language == ticket.language,
+            HandoffTicket.language.in_(sorted(languages)),
             HandoffTicket.id < ticket.id,
         )
     )
@@ -298,6 +305,17 @@ def record_delivery(session: Session, ticket_id: int, delivered: bool, attempts:
 
 # --- desk -----------------------------------------------------------------------
 
+MAX_SEARCH_RESULTS = 100
+
+
+@dataclass(frozen=True)
+class TicketSearch:
+    """Past conversations: by ticket number, verified account (AC-123456), day created."""
+
+    ticket_id: int | None = None
+    account_public_id: str | None = None
+    day: date | None = None
+
 
 def list_tickets(
     session: Session,
@@ -305,18 +323,33 @@ def list_tickets(
     languages: Iterable[str],
     topic: str | None = None,
     statuses: Iterable[str] = OPEN_STATUSES,
+    away: bool = False,
+    search: TicketSearch | None = None,
 ) -> list[HandoffTicket]:
-    query = (
-        select(HandoffTicket)
-        .where(
-            HandoffTicket.language.in_(list(languages)),
-            HandoffTicket.status.in_(list(statuses)),
-        )
-        .order_by(HandoffTicket.created_at, HandoffTicket.id)
+    """Oldest first (the queue's order); `away`: the agent is offered no queued ticket
+    (the ones taken still show); `search`: past conversations, newest first."""
+    if away:
+        statuses = [status for status in statuses if status != TicketStatus.QUEUED.value]
+    query = select(HandoffTicket).where(
+        HandoffTicket.language.in_(list(languages)),
+        HandoffTicket.status.in_(list(statuses)),
     )
     if topic:
         query = query.where(HandoffTicket.topic == topic)
-    return list(session.scalars(query))
+    if search is None:
+        return list(session.scalars(query.order_by(HandoffTicket.created_at, HandoffTicket.id)))
+    if search.ticket_id is not None:
+        query = query.where(HandoffTicket.id == search.ticket_id)
+    if search.account_public_id is not None:
+        account = select(Account.id).where(Account.public_id == search.account_public_id)
+        query = query.where(HandoffTicket.account_id == account.scalar_subquery())
+    if search.day is not None:
+        start = datetime.combine(search.day, time())
+        query = query.where(
+            HandoffTicket.created_at >= start, HandoffTicket.created_at < start + timedelta(days=1)
+        )
+    newest = query.order_by(HandoffTicket.created_at.desc(), HandoffTicket.id.desc())
+    return list(session.scalars(newest.limit(MAX_SEARCH_RESULTS)))
 
 
 class TicketError(Exception):
@@ -331,6 +364,8 @@ def claim(session: Session, ticket_id: int, agent: str, now: datetime) -> Handof
         raise TicketError("this ticket is closed")
     if ticket.status == TicketStatus.ASSIGNED.value and ticket.assigned_to != agent:
         raise TicketError(f"already taken by {ticket.assigned_to}")
+    if ticket.status == TicketStatus.QUEUED.value and is_away(session, agent):
+        raise TicketError("you are away: set yourself available to take a ticket")
     ticket.status = TicketStatus.ASSIGNED.value
     ticket.assigned_to = agent
     ticket.updated_at = now
@@ -353,6 +388,40 @@ def close(session: Session, ticket_id: int, agent: str, note: str, now: datetime
     ticket.status = TicketStatus.CLOSED.value
     ticket.resolution_note = note.strip()[:2000] or None
     ticket.closed_at = now
+    ticket.updated_at = now
+    session.commit()
+    return ticket
+
+
+def transfer(
+    session: Session,
+    ticket_id: int,
+    agent: str,
+    to: str | None,
+    now: datetime,
+    *,
+    refused: Iterable[str] = (),
+) -> HandoffTicket:
+    """Give the agent's claimed ticket to `to`, an available agent of its language
+    team, or (None) put it back in the queue where it was (its place is its age)."""
+    ticket = session.get(HandoffTicket, ticket_id, with_for_update=True)
+    if ticket is None:
+        raise TicketError("no such ticket")
+    if ticket.status != TicketStatus.ASSIGNED.value or ticket.assigned_to != agent:
+        raise TicketError(
+            "this ticket is closed"
+            if ticket.status == TicketStatus.CLOSED.value
+            else "claim the ticket before transferring it"
+        )
+    if to is None:
+        ticket.status = TicketStatus.QUEUED.value
+        ticket.assigned_to = None
+    elif to == agent:
+        raise TicketError("the ticket is already yours")
+    elif to not in available_for(session, ticket.language, refused=list(refused)):
+        raise TicketError(f"{to} is not an available agent of the {ticket.language} team")
+    else:
+        ticket.assigned_to = to
     ticket.updated_at = now
     session.commit()
     return ticket
