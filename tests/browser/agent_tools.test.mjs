@@ -20,11 +20,11 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { REPLY_TIMEOUT_MS, check, poll, sleep } from "./driver_kit.mjs";
 import { axeViolations, contrast } from "./accessibility.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PLAYWRIGHT = path.join(ROOT, "web", "node_modules", "playwright-core", "index.mjs");
-const REPLY_TIMEOUT_MS = 90_000; // servers share 2 cores with other work: be patient
 const SETTLE_MS = 3_000; // a message meant for the widget would have arrived by then
 
 const { values: opts } = parseArgs({
@@ -44,23 +44,6 @@ const { values: opts } = parseArgs({
 for (const required of ["site", "desk", "boss", "agent", "colleague", "agent-name", "colleague-name", "marker"]) {
   if (!opts[required]) throw new Error(`--${required} is required`);
 }
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-  console.log(`  ok ${message}`);
-}
-
-async function poll(description, probe, timeout = REPLY_TIMEOUT_MS) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms: ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A desk page in a context of its own: each agent has their own session cookie. */
 async function signIn(browser, who) {

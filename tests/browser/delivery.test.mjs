@@ -17,10 +17,10 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { REPLY_TIMEOUT_MS, check, poll, sleep } from "./driver_kit.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PLAYWRIGHT = path.join(ROOT, "web", "node_modules", "playwright-core", "index.mjs");
-const REPLY_TIMEOUT_MS = 90_000; // servers share 2 cores with other work: be patient
 const SETTLE_MS = 3_000; // a duplicate would have arrived by then
 
 const { values: opts } = parseArgs({
@@ -36,23 +36,6 @@ const { values: opts } = parseArgs({
 for (const required of ["site", "desks", "agent", "marker"]) {
   if (!opts[required]) throw new Error(`--${required} is required`);
 }
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-  console.log(`  ok ${message}`);
-}
-
-async function poll(description, probe, timeout = REPLY_TIMEOUT_MS) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms: ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function widget(page) {
   const root = page.locator("#rasa-support-widget");

@@ -20,6 +20,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { check } from "./driver_kit.mjs";
 import { axeViolations } from "./accessibility.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -39,11 +40,6 @@ const { values: opts } = parseArgs({
     "agent-name": { type: "string", default: "" },
   },
 });
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-  console.log(`  ok ${message}`);
-}
 
 async function signIn(browser, who, problems) {
   const [username, password] = who.split(/:(.*)/s);

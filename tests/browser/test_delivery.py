@@ -24,13 +24,10 @@ from tests.browser.support import (
     ROOT,
     TICKET_WAIT,
     agent_wait_request,
-    build_widget,
-    missing_tools,
     run_driver,
 )
 from tests.scaleout.conftest import Cluster, cluster
 from tests.support.desk_client import open_widget_ticket
-from tests.support.environment import require_service
 from tests.support.servers import Assistant, Desk, run_desk, run_site
 
 pytestmark = pytest.mark.slow
@@ -38,14 +35,6 @@ __all__ = ["cluster"]  # the fixture
 
 DRIVER = ROOT / "tests" / "browser" / "delivery.test.mjs"
 SCREENSHOTS = ROOT / "reports" / "browser"
-
-
-@pytest.fixture(scope="module")
-def browser_tools() -> None:
-    problem = missing_tools()
-    if problem:
-        require_service("browser tests", problem)
-    build_widget()
 
 
 def marker() -> str:

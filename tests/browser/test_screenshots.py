@@ -20,26 +20,15 @@ from tests.browser.support import (
     ROOT,
     TICKET_WAIT,
     agent_wait_request,
-    build_widget,
-    missing_tools,
     run_driver,
 )
 from tests.support.desk_client import open_widget_ticket
-from tests.support.environment import require_service
 from tests.support.servers import Assistant, Desk, run_site
 
 pytestmark = pytest.mark.slow
 
 DRIVER = ROOT / "tests" / "browser" / "screenshots.test.mjs"
 SCREENSHOTS = ROOT / "reports" / "browser"
-
-
-@pytest.fixture(scope="module")
-def browser_tools() -> None:
-    problem = missing_tools()
-    if problem:
-        require_service("browser tests", problem)
-    build_widget()
 
 
 def files(directory: Path) -> dict[str, Path]:

@@ -27,9 +27,8 @@ from bot.nlu.language_detection import LanguageIdentifier
 from bot.services.handoff import tickets as handoff
 from bot.services.help_centre.articles import load_articles
 from bot.services.runtime import utcnow
-from tests.browser.support import ROOT, agent_wait_request, build_widget, missing_tools, run_driver
+from tests.browser.support import ROOT, agent_wait_request, run_driver
 from tests.support.desk_client import open_widget_ticket, signed_in
-from tests.support.environment import require_service
 from tests.support.replies import identify
 from tests.support.servers import Assistant, Desk, free_port, run_site
 
@@ -44,14 +43,6 @@ OFFER_A_PERSON = "utter_handoff_intro"
 class Site:
     url: str
     proxy_port: int  # the Rasa port the page knows; the driver forwards it to Rasa
-
-
-@pytest.fixture(scope="module")
-def browser_tools() -> None:
-    problem = missing_tools()
-    if problem:
-        require_service("browser tests", problem)
-    build_widget()
 
 
 @pytest.fixture(scope="module")
