@@ -373,18 +373,24 @@ def claim(session: Session, ticket_id: int, agent: str, now: datetime) -> Handof
     return ticket
 
 
-def close(session: Session, ticket_id: int, agent: str, note: str, now: datetime) -> HandoffTicket:
+def _held_by(session: Session, ticket_id: int, agent: str, doing: str) -> HandoffTicket:
+    """The ticket, locked, when `agent` holds it; else why not. A closed ticket stays as
+    it was closed: a second hand-back would rewrite its note and ask the customer again
+    whether the person helped."""
     ticket = session.get(HandoffTicket, ticket_id, with_for_update=True)
     if ticket is None:
         raise TicketError("no such ticket")
     if ticket.status != TicketStatus.ASSIGNED.value or ticket.assigned_to != agent:
-        # a closed ticket stays as it was closed: a second hand-back would rewrite its
-        # note and ask the customer again whether the person helped
         raise TicketError(
             "this ticket is closed"
             if ticket.status == TicketStatus.CLOSED.value
-            else "claim the ticket before handing back"
+            else f"claim the ticket before {doing}"
         )
+    return ticket
+
+
+def close(session: Session, ticket_id: int, agent: str, note: str, now: datetime) -> HandoffTicket:
+    ticket = _held_by(session, ticket_id, agent, "handing back")
     ticket.status = TicketStatus.CLOSED.value
     ticket.resolution_note = note.strip()[:2000] or None
     ticket.closed_at = now
@@ -404,15 +410,7 @@ def transfer(
 ) -> HandoffTicket:
     """Give the agent's claimed ticket to `to`, an available agent of its language
     team, or (None) put it back in the queue where it was (its place is its age)."""
-    ticket = session.get(HandoffTicket, ticket_id, with_for_update=True)
-    if ticket is None:
-        raise TicketError("no such ticket")
-    if ticket.status != TicketStatus.ASSIGNED.value or ticket.assigned_to != agent:
-        raise TicketError(
-            "this ticket is closed"
-            if ticket.status == TicketStatus.CLOSED.value
-            else "claim the ticket before transferring it"
-        )
+    ticket = _held_by(session, ticket_id, agent, "transferring it")
     if to is None:
         ticket.status = TicketStatus.QUEUED.value
         ticket.assigned_to = None
