@@ -17,7 +17,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { REPLY_TIMEOUT_MS, check, poll, sleep } from "./driver_kit.mjs";
+import { REPLY_TIMEOUT_MS, check, poll, signIn, sleep, ticketWithMarker } from "./driver_kit.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PLAYWRIGHT = path.join(ROOT, "web", "node_modules", "playwright-core", "index.mjs");
@@ -81,28 +81,7 @@ async function exactlyOnceInOrder(page, texts, when) {
   check(ordered, `the agent messages in the order sent ${when}`);
 }
 
-async function signIn(context, desk, who) {
-  const [username, password] = who.split(/:(.*)/s);
-  const page = await context.newPage();
-  await page.goto(`${desk}/login`);
-  await page.getByLabel(/name/i).fill(username);
-  await page.getByLabel(/password/i).fill(password);
-  await page.getByRole("button", { name: /sign in/i }).click();
-  await page.waitForURL(`${desk}/`);
-  return page;
-}
-
 /** The id of the open ticket whose summary quotes the marker, as the desk's API lists it. */
-async function ticketWithMarker(deskPage, marker) {
-  return poll("the ticket in the desk's queue", () =>
-    deskPage.evaluate(async (wanted) => {
-      const response = await fetch("/api/tickets", { credentials: "same-origin" });
-      const { tickets } = await response.json();
-      const ticket = tickets.find((t) => (t.summary || "").includes(wanted));
-      return ticket ? ticket.id : null;
-    }, marker),
-  );
-}
 
 async function openTicket(deskPage, id) {
   const entry = deskPage.locator(`[data-ticket="${id}"]`);

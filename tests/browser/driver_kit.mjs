@@ -22,3 +22,27 @@ export async function poll(description, probe, timeout = REPLY_TIMEOUT_MS) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A desk page of `context` signed in as `who` ("name:password"). */
+export async function signIn(context, desk, who) {
+  const [username, password] = who.split(/:(.*)/s);
+  const page = await context.newPage();
+  await page.goto(`${desk}/login`);
+  await page.getByLabel(/name/i).fill(username);
+  await page.getByLabel(/password/i).fill(password);
+  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.waitForURL(`${desk}/`);
+  return page;
+}
+
+/** The id of the desk ticket whose summary has `marker`, once the queue shows it. */
+export async function ticketWithMarker(deskPage, marker) {
+  return poll("the ticket in the desk's queue", () =>
+    deskPage.evaluate(async (wanted) => {
+      const response = await fetch("/api/tickets", { credentials: "same-origin" });
+      const { tickets } = await response.json();
+      const ticket = tickets.find((t) => (t.summary || "").includes(wanted));
+      return ticket ? ticket.id : null;
+    }, marker),
+  );
+}
