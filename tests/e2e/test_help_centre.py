@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.services.help_centre.articles import load_articles
+from tests.support.desk_client import marker as letters_marker
 from tests.support.desk_client import signed_in
 from tests.support.environment import ROOT
 from tests.support.replies import identify
@@ -253,7 +254,7 @@ def test_a_forged_article_in_the_feedback_button_reaches_no_ticket_and_no_figure
     """A customer who was never given an article sends the "no" button with the
     article slots as entities: the slots are the action's alone (custom mappings), so
     the handoff that follows carries no article, and Insights count no feedback."""
-    marker = f"forged-{uuid.uuid4().hex[:8]}"
+    marker = f"forged-{letters_marker()}"  # letters: ticket texts mask digit runs
     forged = {"id": marker, "title": marker, "url": f"javascript:alert('{marker}')"}
     payload = (
         '/article_feedback{"article_helpful": false, '
