@@ -21,14 +21,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.config.settings import LANGUAGES
-from bot.db.models import HandoffTicket
 from bot.desk.auth import CSRF_HEADER
 from bot.nlu.language_detection import LanguageIdentifier
 from bot.services.handoff import tickets as handoff
 from bot.services.help_centre.articles import load_articles
 from bot.services.runtime import utcnow
 from tests.browser.support import ROOT, agent_wait_request, run_driver
-from tests.support.desk_client import open_widget_ticket, signed_in
+from tests.support.desk_client import open_widget_ticket, signed_in, ticket_id
 from tests.support.replies import identify
 from tests.support.servers import Assistant, Desk, free_port, run_site
 
@@ -256,17 +255,6 @@ def test_the_wait_and_the_unread_count(site: Site, assistant: Assistant, desk: D
     print(output)
     assert not problems, problems
     assert status == 0, f"the browser run failed:\n{output[-4000:]}"
-
-
-def ticket_id(env: dict[str, str], conversation_id: str) -> int:
-    engine = sa.create_engine(env["DATABASE_URL"], future=True)
-    try:
-        with Session(engine) as session:
-            return session.scalars(
-                sa.select(HandoffTicket.id).where(HandoffTicket.conversation_id == conversation_id)
-            ).one()
-    finally:
-        engine.dispose()
 
 
 def claim_in_database(env: dict[str, str], conversation_id: str) -> None:

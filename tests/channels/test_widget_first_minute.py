@@ -15,12 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.config.policy import load_policy
-from bot.db.models import HandoffTicket
 from bot.services.handoff import tickets as handoff
 from bot.services.handoff.back_at import team_back_sentence
 from bot.services.runtime import utcnow
 from tests.channels.conftest import Channels
-from tests.support.desk_client import open_widget_ticket
+from tests.support.desk_client import open_widget_ticket, ticket_id
 from tests.support.environment import ROOT
 from tests.support.replies import identify
 from tests.support.widget_client import WidgetClient as Widget
@@ -45,17 +44,6 @@ def opened(
     widget = Widget(channels.rasa_url, request or {}, language=language)
     widgets.append(widget)
     return widget
-
-
-def ticket_of(channels: Channels, conversation_id: str) -> int:
-    engine = sa.create_engine(channels.env["DATABASE_URL"], future=True)
-    try:
-        with Session(engine) as session:
-            return session.scalars(
-                sa.select(HandoffTicket.id).where(HandoffTicket.conversation_id == conversation_id)
-            ).one()
-    finally:
-        engine.dispose()
 
 
 def change_ticket(channels: Channels, ticket_id: int, how: str) -> None:
@@ -127,12 +115,12 @@ def test_the_place_in_the_queue_is_pushed_live_and_to_nobody_else(
     assert reloaded.next_waiting(PUSH_TIMEOUT)["position"] == first + 1
 
     # the one ahead is taken: everyone behind moves up, without asking
-    change_ticket(channels, ticket_of(channels, ahead.session_id), "claim")
+    change_ticket(channels, ticket_id(channels.env, ahead.session_id), "claim")
     assert ahead.next_waiting(PUSH_TIMEOUT)["position"] == 0
     assert mine.next_waiting(PUSH_TIMEOUT)["position"] == first
     assert reloaded.next_waiting(PUSH_TIMEOUT)["position"] == first
 
-    change_ticket(channels, ticket_of(channels, mine.session_id), "close")
+    change_ticket(channels, ticket_id(channels.env, mine.session_id), "close")
     assert mine.next_waiting(PUSH_TIMEOUT)["position"] == 0
     # nothing changed for the conversation without a ticket, and nothing of others reached it
     with pytest.raises(queue.Empty):

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.config.policy import load_policy
+from bot.db.models import HandoffTicket
 from bot.desk.auth import CSRF_HEADER
 from bot.services.handoff.tickets import HandoffRequest, Verification, open_ticket
 from bot.services.runtime import utcnow
@@ -78,6 +79,18 @@ def ticket_quoting(agent: requests.Session, desk: Desk, text: str, language: str
     found = [t for t in answer.json()["tickets"] if text in t["summary"]]
     assert len(found) == 1, answer.text
     return dict(found[0])
+
+
+def ticket_id(env: Mapping[str, str], conversation_id: str) -> int:
+    """The id of the conversation's ticket, read from the servers' database."""
+    engine = sa.create_engine(env["DATABASE_URL"], future=True)
+    try:
+        with Session(engine) as session:
+            return session.scalars(
+                sa.select(HandoffTicket.id).where(HandoffTicket.conversation_id == conversation_id)
+            ).one()
+    finally:
+        engine.dispose()
 
 
 def open_widget_ticket(
